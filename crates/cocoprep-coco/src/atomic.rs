@@ -1,0 +1,126 @@
+//! Files that appear under their final name only when complete.
+//!
+//! Every output cocoprep writes goes through [`AtomicFile`]: data is written to a
+//! temporary file in the destination folder and renamed over the final name after an
+//! fsync. An interrupted run leaves at most a `.<name>.tmp-*` file (removed on drop when
+//! the process unwinds normally), never a truncated file that looks finished.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written under a temporary name.
+pub struct AtomicFile {
+    final_path: PathBuf,
+    temporary_path: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file next to `path` (creating parent folders as needed).
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        fs_err::create_dir_all(&parent)?;
+        let name = path.file_name().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("`{}` has no file name", path.display()),
+            )
+        })?;
+        let temporary_path = parent.join(format!(
+            ".{}.tmp-{}-{}",
+            name.to_string_lossy(),
+            std::process::id(),
+            unique_suffix()
+        ));
+        let file = fs_err::File::create(&temporary_path)?.into_parts().0;
+        Ok(Self {
+            final_path: path.to_owned(),
+            temporary_path,
+            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// The name the file will have once committed.
+    pub fn final_path(&self) -> &Path {
+        &self.final_path
+    }
+
+    /// Flushes, fsyncs and renames to the final name.
+    pub fn commit(mut self) -> io::Result<()> {
+        let writer = self.writer.take().expect("writer present until commit");
+        let file = writer.into_inner().map_err(|error| error.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        fs_err::rename(&self.temporary_path, &self.final_path)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.writer
+            .as_mut()
+            .expect("writer present until commit")
+            .write(bytes)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.writer
+            .as_mut()
+            .expect("writer present until commit")
+            .write_all(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer
+            .as_mut()
+            .expect("writer present until commit")
+            .flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.temporary_path);
+        }
+    }
+}
+
+fn unique_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64);
+    nanos ^ (COUNTER.fetch_add(1, Ordering::Relaxed) << 32)
+}
+
+/// Writes `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncommitted_file_leaves_nothing_behind() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("out.json");
+        {
+            let mut file = AtomicFile::create(&path).unwrap();
+            file.write_all(b"partial").unwrap();
+        }
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
+        write_atomic(&path, b"done").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"done");
+    }
+}

@@ -1,0 +1,60 @@
+//! The COCO core of cocoprep: data model, reader/writer, index and validation.
+//!
+//! * [`Dataset`] models a whole annotation file (instances, keypoints, captions, stuff,
+//!   panoptic, or a results list). Unknown members are kept, so files round-trip without
+//!   loss, and polygons are stored as packed text ([`PackedNumbers`]) rather than parsed
+//!   floats, which keeps a train2017-sized file in a fraction of pycocotools' memory.
+//! * [`read_dataset`] streams a file through a parallel parser; errors name the file,
+//!   line and column, record and member.
+//! * [`Coco`] indexes a dataset and answers `getAnnIds` / `getCatIds` / `getImgIds` with
+//!   pycocotools' semantics.
+//! * [`validate::validate_file`] reports every problem in a file.
+//! * [`Summary`] computes what `cocoprep inspect` shows.
+//!
+//! ```
+//! use cocoprep_coco::{AnnotationQuery, CategoryId, Coco, Dataset, ImageId};
+//!
+//! let json = br#"{"images": [{"id": 1, "width": 4, "height": 3, "file_name": "a.jpg"}],
+//!   "annotations": [{"id": 7, "image_id": 1, "category_id": 2, "bbox": [0, 0, 2, 2],
+//!                    "area": 4.0, "iscrowd": 0, "segmentation": [[0, 0, 2, 0, 2, 2]]}],
+//!   "categories": [{"id": 2, "name": "dog", "supercategory": "animal"}]}"#;
+//! let coco = Coco::new(Dataset::from_json_slice(json)?);
+//! let dogs = coco.category_ids(&["dog"], &[], &[]);
+//! assert_eq!(dogs, vec![CategoryId(2)]);
+//! let query = AnnotationQuery { category_ids: &dogs, ..Default::default() };
+//! assert_eq!(coco.annotation_ids(&query)?.len(), 1);
+//! assert_eq!(coco.image_ids(&[], &dogs), vec![ImageId(1)]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod atomic;
+mod bbox;
+mod error;
+mod ids;
+pub mod image_file;
+mod index;
+mod model;
+mod packed;
+pub mod progress;
+mod read;
+mod segmentation;
+mod summary;
+pub mod validate;
+mod write;
+
+pub use bbox::BBoxXywh;
+pub use error::{ReadError, WriteError};
+pub use ids::{AnnotationId, CategoryId, ImageId, LicenseId};
+pub use index::{AnnotationQuery, Coco, QueryError};
+pub use model::{Annotation, Category, Dataset, Extras, Image, Info, Layout, License, Sections};
+pub use packed::{Nesting, PackError, PackedNumbers};
+pub use progress::{NoReporter, ProgressUnit, Reporter, TaskId};
+pub use read::{ReadOptions, read_dataset, read_dataset_from_slice};
+pub use segmentation::{Rle, RleCounts, Segmentation};
+pub use summary::{
+    AreaCounts, CaptionSummary, CategorySummary, FileKind, KeypointSummary, MEDIUM_AREA_LIMIT,
+    SMALL_AREA_LIMIT, SegmentationCounts, Spread, Summary,
+};

@@ -1,0 +1,21 @@
+//! Entries of `categories`.
+
+use super::Extras;
+use crate::ids::CategoryId;
+
+/// One entry of `categories`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Category {
+    /// `id`, referred to by `annotations[].category_id`.
+    pub id: CategoryId,
+    /// `name` (`person`, `traffic light`, ...).
+    pub name: String,
+    /// `supercategory` (`vehicle`, ...).
+    pub supercategory: Option<String>,
+    /// `keypoints`: the names of the keypoints of this category (person keypoints files).
+    pub keypoints: Option<Vec<String>>,
+    /// `skeleton`: pairs of **1-based** indices into `keypoints`.
+    pub skeleton: Option<Vec<[u32; 2]>>,
+    /// Any other members (`isthing`, `color`, `frequency`, ...), kept verbatim.
+    pub extras: Extras,
+}

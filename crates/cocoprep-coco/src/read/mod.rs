@@ -1,0 +1,207 @@
+//! The streaming, parallel COCO reader.
+//!
+//! The document is split with a scanner and each element of the big arrays is parsed on a
+//! worker thread into the typed model. Memory is the parsed model plus a few buffers: the
+//! file's text is never held whole.
+
+mod diagnose;
+pub(crate) mod document;
+pub(crate) mod element;
+mod fast;
+pub(crate) mod pipeline;
+pub(crate) mod scanner;
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::value::RawValue;
+
+use crate::error::ReadError;
+use crate::model::{Annotation, Dataset, ExtrasBuilder, Info, Layout, Sections};
+use crate::progress::{ProgressUnit, Reporter};
+use document::{DocumentVisitor, array_error, walk_document};
+use pipeline::read_array;
+use scanner::{ScanError, Scanner};
+
+pub(crate) use diagnose::{Locator, RecordKind, syntax_message};
+
+/// How to read.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Worker threads for parsing; 0 means one per available core.
+    pub jobs: usize,
+}
+
+impl ReadOptions {
+    pub(crate) fn worker_count(&self) -> usize {
+        worker_count(self.jobs)
+    }
+}
+
+/// `jobs`, or one per available core when 0.
+pub(crate) fn worker_count(jobs: usize) -> usize {
+    match jobs {
+        0 => std::thread::available_parallelism().map_or(1, |count| count.get()),
+        jobs => jobs,
+    }
+}
+
+/// Reads a COCO annotation file (instances, keypoints, captions, stuff, panoptic, or a
+/// results list).
+pub fn read_dataset(
+    path: &Path,
+    options: &ReadOptions,
+    reporter: &dyn Reporter,
+) -> Result<Dataset, ReadError> {
+    let io_error = |source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = fs_err::File::open(path).map_err(io_error)?;
+    let length = file.metadata().map_err(io_error)?.len();
+    let label = format!("reading {}", path.display());
+    let task = reporter.on_task_start(&label, Some(length), ProgressUnit::Bytes);
+    let mut reported = 0u64;
+    let mut on_progress = |offset: u64| {
+        reporter.on_task_progress(task, offset.saturating_sub(reported));
+        reported = reported.max(offset);
+    };
+    let result = read_document(file, options.worker_count(), &mut on_progress);
+    reporter.on_task_complete(task);
+    result.map_err(|error| error.into_read_error(path, &Locator::File(path)))
+}
+
+/// Reads a COCO document from memory; `label` names it in errors.
+pub fn read_dataset_from_slice(
+    bytes: &[u8],
+    label: &Path,
+    options: &ReadOptions,
+) -> Result<Dataset, ReadError> {
+    read_document(bytes, options.worker_count(), &mut |_| {})
+        .map_err(|error| error.into_read_error(label, &Locator::Bytes(bytes)))
+}
+
+/// Why reading a document failed, before positions are resolved.
+#[derive(Debug)]
+pub(crate) enum DocumentError {
+    Scan(ScanError),
+    /// A record (element of `kind`'s array, or a top-level member) failed to parse.
+    Record {
+        kind: RecordKind,
+        index: usize,
+        offset: u64,
+        bytes: Vec<u8>,
+        error: serde_json::Error,
+    },
+}
+
+impl From<ScanError> for DocumentError {
+    fn from(error: ScanError) -> Self {
+        DocumentError::Scan(error)
+    }
+}
+
+/// Builds a [`Dataset`] from the parts of a document.
+struct DatasetBuilder<'p> {
+    dataset: Dataset,
+    extras: ExtrasBuilder,
+    jobs: usize,
+    on_progress: &'p mut dyn FnMut(u64),
+}
+
+impl DocumentVisitor for DatasetBuilder<'_> {
+    fn on_results_list<R: Read>(&mut self, scanner: &mut Scanner<R>) -> Result<(), DocumentError> {
+        self.dataset.layout = Layout::ResultsList;
+        self.dataset.sections.annotations = true;
+        self.dataset.annotations =
+            read_array::<Annotation, _>(scanner, self.jobs, &(), self.on_progress)
+                .map_err(array_error(RecordKind::Result))?;
+        Ok(())
+    }
+
+    fn on_array<R: Read>(
+        &mut self,
+        kind: RecordKind,
+        scanner: &mut Scanner<R>,
+    ) -> Result<(), DocumentError> {
+        let (jobs, progress) = (self.jobs, &mut *self.on_progress);
+        let dataset = &mut self.dataset;
+        match kind {
+            RecordKind::Image => {
+                dataset.images =
+                    read_array(scanner, jobs, &(), progress).map_err(array_error(kind))?;
+                dataset.sections.images = true;
+            }
+            RecordKind::Annotation => {
+                dataset.annotations =
+                    read_array(scanner, jobs, &(), progress).map_err(array_error(kind))?;
+                dataset.sections.annotations = true;
+            }
+            RecordKind::Category => {
+                dataset.categories =
+                    read_array(scanner, jobs, &(), progress).map_err(array_error(kind))?;
+                dataset.sections.categories = true;
+            }
+            _ => {
+                dataset.licenses =
+                    read_array(scanner, 1, &(), progress).map_err(array_error(kind))?;
+                dataset.sections.licenses = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn on_member(&mut self, key: &str, offset: u64, bytes: &[u8]) -> Result<(), DocumentError> {
+        let record_error = |kind, error| DocumentError::Record {
+            kind,
+            index: 0,
+            offset,
+            bytes: bytes.to_vec(),
+            error,
+        };
+        if key == "info" {
+            let info: Info = serde_json::from_slice(bytes)
+                .map_err(|error| record_error(RecordKind::Info, error))?;
+            self.dataset.info = Some(info);
+        } else {
+            let raw: &RawValue = serde_json::from_slice(bytes)
+                .map_err(|error| record_error(RecordKind::TopLevel, error))?;
+            self.extras.push(key, raw.get());
+        }
+        Ok(())
+    }
+}
+
+fn read_document<R: Read>(
+    reader: R,
+    jobs: usize,
+    on_progress: &mut dyn FnMut(u64),
+) -> Result<Dataset, DocumentError> {
+    let mut scanner = Scanner::new(reader);
+    let mut builder = DatasetBuilder {
+        dataset: Dataset {
+            sections: Sections::NONE,
+            ..Dataset::default()
+        },
+        extras: ExtrasBuilder::default(),
+        jobs,
+        on_progress,
+    };
+    walk_document(&mut scanner, &mut builder)?;
+    (builder.on_progress)(scanner.offset());
+    let mut dataset = builder.dataset;
+    dataset.extras = builder.extras.finish();
+    Ok(dataset)
+}
+
+impl Dataset {
+    /// Reads a COCO file with default options and no progress reporting.
+    pub fn read(path: &Path) -> Result<Dataset, ReadError> {
+        read_dataset(path, &ReadOptions::default(), &crate::progress::NoReporter)
+    }
+
+    /// Parses a COCO document held in memory.
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Dataset, ReadError> {
+        read_dataset_from_slice(bytes, Path::new("<memory>"), &ReadOptions::default())
+    }
+}

@@ -1,0 +1,78 @@
+//! `cocoprep validate FILE [--images DIR]`: every problem, located, then a summary.
+
+use anyhow::Context;
+use cocoprep_coco::validate::{Severity, ValidateOptions, validate_file};
+
+use super::Outcome;
+use crate::output;
+use crate::progress::Progress;
+use crate::settings::{GlobalSettings, ValidateSettings};
+
+pub fn run(settings: &ValidateSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let ValidateSettings {
+        file,
+        images,
+        decode,
+        max_issues,
+        json,
+    } = settings;
+    let progress = Progress::new(global);
+    let options = ValidateOptions {
+        images_dir: images.clone(),
+        skip_decode: !decode,
+        jobs: global.jobs,
+    };
+    let report = validate_file(file, &options, &progress)
+        .with_context(|| format!("cannot validate `{}`", file.display()))?;
+    let (errors, warnings) = (report.error_count(), report.warning_count());
+    if *json {
+        output::stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "file": report.file,
+                "valid": report.is_valid(),
+                "errors": errors,
+                "warnings": warnings,
+                "counts": report.counts,
+                "issues": report.issues,
+            }))?
+        ))?;
+    } else {
+        let shown = max_issues.unwrap_or(usize::MAX);
+        // Errors first: with a limit, they are what matters.
+        let mut issues: Vec<_> = report.issues.iter().collect();
+        issues.sort_by_key(|issue| std::cmp::Reverse(issue.severity == Severity::Error));
+        let mut text = String::new();
+        for issue in issues.iter().take(shown) {
+            text.push_str(&format!("{issue}\n"));
+        }
+        if issues.len() > shown {
+            text.push_str(&format!(
+                "... and {} more (use --max-issues 0 to see all)\n",
+                issues.len() - shown
+            ));
+        }
+        output::stdout(&text)?;
+        let counts = report.counts;
+        let mut checked = format!(
+            "{} images, {} annotations, {} categories",
+            counts.images, counts.annotations, counts.categories
+        );
+        if images.is_some() {
+            checked.push_str(&format!(", {} image files", counts.image_files));
+        }
+        let verdict = if errors == 0 { "valid" } else { "INVALID" };
+        output::note(
+            global,
+            format!(
+                "{}: {verdict}: {errors} errors, {warnings} warnings ({checked})",
+                file.display()
+            ),
+        );
+    }
+    Ok(if errors == 0 {
+        Outcome::Success
+    } else {
+        Outcome::ProblemsFound
+    })
+}
