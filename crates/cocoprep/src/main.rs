@@ -14,17 +14,22 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::Outcome;
-use settings::{DemoSettings, GlobalSettings, InspectSettings, ValidateSettings};
+use settings::GlobalSettings;
 
 fn main() -> ExitCode {
     let Cli { command, global } = Cli::parse();
     let global = GlobalSettings::resolve(global);
     let result = match command {
-        Command::Inspect(args) => commands::inspect::run(&InspectSettings::resolve(args), &global),
-        Command::Validate(args) => {
-            commands::validate::run(&ValidateSettings::resolve(args), &global)
+        Command::Inspect(args) => {
+            commands::inspect::run(&commands::inspect::InspectSettings::resolve(args), &global)
         }
-        Command::Demo(args) => commands::demo::run(&DemoSettings::resolve(args), &global),
+        Command::Validate(args) => commands::validate::run(
+            &commands::validate::ValidateSettings::resolve(args),
+            &global,
+        ),
+        Command::Demo(args) => {
+            commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
+        }
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

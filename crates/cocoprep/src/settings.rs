@@ -1,8 +1,7 @@
-//! Resolved settings: what each command will do, with every default applied.
+//! Settings shared by every command. Each command resolves its own arguments into a
+//! settings struct in its module (`commands/<name>.rs`).
 
-use std::path::PathBuf;
-
-use crate::cli::{DemoArgs, GlobalArgs, InspectArgs, ValidateArgs};
+use crate::cli::GlobalArgs;
 
 /// How much to print on stderr.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,59 +38,5 @@ impl GlobalSettings {
             verbosity,
             jobs: jobs.unwrap_or(0),
         }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct InspectSettings {
-    pub file: PathBuf,
-    pub json: bool,
-}
-
-impl InspectSettings {
-    pub fn resolve(args: InspectArgs) -> Self {
-        let InspectArgs { file, json } = args;
-        Self { file, json }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct ValidateSettings {
-    pub file: PathBuf,
-    pub images: Option<PathBuf>,
-    pub decode: bool,
-    /// Findings to print; `None` = all.
-    pub max_issues: Option<usize>,
-    pub json: bool,
-}
-
-impl ValidateSettings {
-    pub fn resolve(args: ValidateArgs) -> Self {
-        let ValidateArgs {
-            file,
-            images,
-            no_decode,
-            max_issues,
-            json,
-        } = args;
-        Self {
-            file,
-            images,
-            decode: !no_decode,
-            max_issues: (max_issues > 0).then_some(max_issues),
-            json,
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct DemoSettings {
-    pub output: PathBuf,
-}
-
-impl DemoSettings {
-    pub fn resolve(args: DemoArgs) -> Self {
-        let DemoArgs { output } = args;
-        Self { output }
     }
 }

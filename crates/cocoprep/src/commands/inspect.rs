@@ -2,13 +2,29 @@
 
 use std::fmt::Write as _;
 
+use std::path::PathBuf;
+
 use anyhow::Context;
 use cocoprep_coco::{FileKind, ReadOptions, Spread, Summary, read_dataset};
 
 use super::Outcome;
+use crate::cli::InspectArgs;
 use crate::output;
 use crate::progress::Progress;
-use crate::settings::{GlobalSettings, InspectSettings};
+use crate::settings::GlobalSettings;
+
+#[derive(Clone, Debug)]
+pub struct InspectSettings {
+    pub file: PathBuf,
+    pub json: bool,
+}
+
+impl InspectSettings {
+    pub fn resolve(args: InspectArgs) -> Self {
+        let InspectArgs { file, json } = args;
+        Self { file, json }
+    }
+}
 
 pub fn run(settings: &InspectSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let InspectSettings { file, json } = settings;

@@ -1,12 +1,44 @@
 //! `cocoprep validate FILE [--images DIR]`: every problem, located, then a summary.
 
+use std::path::PathBuf;
+
 use anyhow::Context;
 use cocoprep_coco::validate::{Severity, ValidateOptions, validate_file};
 
 use super::Outcome;
+use crate::cli::ValidateArgs;
 use crate::output;
 use crate::progress::Progress;
-use crate::settings::{GlobalSettings, ValidateSettings};
+use crate::settings::GlobalSettings;
+
+#[derive(Clone, Debug)]
+pub struct ValidateSettings {
+    pub file: PathBuf,
+    pub images: Option<PathBuf>,
+    pub decode: bool,
+    /// Findings to print; `None` = all.
+    pub max_issues: Option<usize>,
+    pub json: bool,
+}
+
+impl ValidateSettings {
+    pub fn resolve(args: ValidateArgs) -> Self {
+        let ValidateArgs {
+            file,
+            images,
+            no_decode,
+            max_issues,
+            json,
+        } = args;
+        Self {
+            file,
+            images,
+            decode: !no_decode,
+            max_issues: (max_issues > 0).then_some(max_issues),
+            json,
+        }
+    }
+}
 
 pub fn run(settings: &ValidateSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let ValidateSettings {

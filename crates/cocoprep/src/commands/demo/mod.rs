@@ -11,10 +11,11 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::Outcome;
+use crate::cli::DemoArgs;
 use crate::output;
 use crate::progress::Progress;
 use crate::sample;
-use crate::settings::{DemoSettings, GlobalSettings};
+use crate::settings::GlobalSettings;
 
 /// What a step can use.
 pub struct DemoContext<'a> {
@@ -60,6 +61,18 @@ const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
 ];
+
+#[derive(Clone, Debug)]
+pub struct DemoSettings {
+    pub output: PathBuf,
+}
+
+impl DemoSettings {
+    pub fn resolve(args: DemoArgs) -> Self {
+        let DemoArgs { output } = args;
+        Self { output }
+    }
+}
 
 pub fn run(settings: &DemoSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let DemoSettings { output: root } = settings;

@@ -1,11 +1,14 @@
-//! The command-line interface: every clap struct lives here.
+//! The command-line interface: every clap struct lives in this module, one file per
+//! command group; this file holds the top level and the list of commands.
 //!
-//! Arguments are resolved into plain settings structs (`settings.rs`) before a command
-//! runs, so commands never look at clap types.
+//! Arguments are resolved into plain settings structs (in each command's module) before a
+//! command runs, so commands never look at clap types.
 
-use std::path::PathBuf;
+mod coco;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
+
+pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -71,44 +74,4 @@ pub enum Command {
     /// Writes the sample (10 COCO 2017 images with instances, keypoints and captions) to
     /// the output folder, then runs each cocoprep job on it and says where the results are.
     Demo(DemoArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct InspectArgs {
-    /// The annotation file (instances, person_keypoints, captions, stuff, panoptic or results).
-    pub file: PathBuf,
-
-    /// Print the summary as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ValidateArgs {
-    /// The annotation file to check.
-    pub file: PathBuf,
-
-    /// Also check the image files named by `file_name` in this folder: present, a JPEG or
-    /// PNG whose size matches `width`/`height`, and decodable.
-    #[arg(long, value_name = "DIR")]
-    pub images: Option<PathBuf>,
-
-    /// With --images, only read image headers instead of decoding every image.
-    #[arg(long, requires = "images")]
-    pub no_decode: bool,
-
-    /// Show at most this many findings (all are counted in the summary; 0 = no limit).
-    #[arg(long, value_name = "N", default_value_t = 200)]
-    pub max_issues: usize,
-
-    /// Print the findings and summary as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Where to write the sample and every output.
-    #[arg(short, long, value_name = "DIR", default_value = "cocoprep-demo")]
-    pub output: PathBuf,
 }
