@@ -228,7 +228,7 @@ pub fn validate_file(
         path: path.to_owned(),
         source,
     };
-    let file = fs_err::File::open(path).map_err(io_error)?;
+    let file = std::fs::File::open(path).map_err(io_error)?;
     let length = file.metadata().map_err(io_error)?.len();
     let task = reporter.on_task_start(
         &format!("validating {}", path.display()),
@@ -297,8 +297,12 @@ pub fn validate_file(
             ));
         }
     }
+    let stopped_early = issues
+        .iter()
+        .any(|(_, issue)| issue.code == "syntax" && issue.path.is_empty());
     let mut issues = resolve_positions(issues, &Locator::File(path));
-    if !is_results {
+    // After a syntax error that stopped the scan, "missing" lists are just unread ones.
+    if !is_results && !stopped_early {
         for (key, severity, why) in [
             (
                 "images",
