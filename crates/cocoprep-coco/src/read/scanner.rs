@@ -354,7 +354,10 @@ mod tests {
     fn scalar_at_end_of_input_after_a_refill() {
         // Found by fuzzing: the refill at end of input moved the buffer under the index.
         for step in [1, 2, 3, 100] {
-            let mut scanner = Scanner::new(Trickle { data: b"[~\0\0\0\0", step });
+            let mut scanner = Scanner::new(Trickle {
+                data: b"[~\0\0\0\0",
+                step,
+            });
             scanner.expect(b'[', "`[`").unwrap();
             let (_, value) = scanner.next_value().unwrap();
             assert_eq!(value, b"~\0\0\0\0");

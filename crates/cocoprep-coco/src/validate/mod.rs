@@ -219,17 +219,38 @@ impl DocumentVisitor for Validator<'_> {
 
 /// Validates a COCO file. Only failing to read the file is an `Err`; everything wrong
 /// with its content is in the report.
-pub fn validate_file(path: &Path, options: &ValidateOptions, reporter: &dyn Reporter) -> Result<ValidationReport, ReadError> {
-    let io_error = |source| ReadError::Io { path: path.to_owned(), source };
+pub fn validate_file(
+    path: &Path,
+    options: &ValidateOptions,
+    reporter: &dyn Reporter,
+) -> Result<ValidationReport, ReadError> {
+    let io_error = |source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    };
     // std rather than fs_err: `ReadError::Io` already names the path.
     let file = std::fs::File::open(path).map_err(io_error)?;
     let length = file.metadata().map_err(io_error)?.len();
-    validate_reader(file, Some(length), path, &Locator::File(path), options, reporter)
+    validate_reader(
+        file,
+        Some(length),
+        path,
+        &Locator::File(path),
+        options,
+        reporter,
+    )
 }
 
 /// Validates a COCO document held in memory; `label` names it in the report.
 pub fn validate_slice(bytes: &[u8], label: &Path, options: &ValidateOptions) -> ValidationReport {
-    let report = validate_reader(bytes, Some(bytes.len() as u64), label, &Locator::Bytes(bytes), options, &NoReporter);
+    let report = validate_reader(
+        bytes,
+        Some(bytes.len() as u64),
+        label,
+        &Locator::Bytes(bytes),
+        options,
+        &NoReporter,
+    );
     report.expect("reading from memory cannot fail")
 }
 
@@ -241,8 +262,15 @@ fn validate_reader<R: Read>(
     options: &ValidateOptions,
     reporter: &dyn Reporter,
 ) -> Result<ValidationReport, ReadError> {
-    let io_error = |source| ReadError::Io { path: path.to_owned(), source };
-    let task = reporter.on_task_start(&format!("validating {}", path.display()), length, ProgressUnit::Bytes);
+    let io_error = |source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let task = reporter.on_task_start(
+        &format!("validating {}", path.display()),
+        length,
+        ProgressUnit::Bytes,
+    );
     let mut reported = 0u64;
     let mut on_progress = |offset: u64| {
         reporter.on_task_progress(task, offset.saturating_sub(reported));
@@ -271,36 +299,80 @@ fn validate_reader<R: Read>(
         Err(DocumentError::Scan(error)) => {
             let offset = error.offset().unwrap_or(0);
             let message = match error {
-                ScanError::UnexpectedEnd { .. } => "unexpected end of file (is the file truncated?)".to_owned(),
+                ScanError::UnexpectedEnd { .. } => {
+                    "unexpected end of file (is the file truncated?)".to_owned()
+                }
                 other => other.to_string(),
             };
-            issues.push((offset, Issue::new(Severity::Error, "syntax", "", format!("{message}; checking stopped here"))));
+            issues.push((
+                offset,
+                Issue::new(
+                    Severity::Error,
+                    "syntax",
+                    "",
+                    format!("{message}; checking stopped here"),
+                ),
+            ));
         }
-        Err(DocumentError::Record { kind, index, offset, bytes, error }) => {
+        Err(DocumentError::Record {
+            kind,
+            index,
+            offset,
+            bytes,
+            error,
+        }) => {
             let (at, message) = syntax_message(&bytes, &error);
-            issues.push((offset + at, Issue::new(Severity::Error, "syntax", format!("{}[{index}]", kind.key()), message)));
+            issues.push((
+                offset + at,
+                Issue::new(
+                    Severity::Error,
+                    "syntax",
+                    format!("{}[{index}]", kind.key()),
+                    message,
+                ),
+            ));
         }
     }
-    let stopped_early = issues.iter().any(|(_, issue)| issue.code == "syntax" && issue.path.is_empty());
+    let stopped_early = issues
+        .iter()
+        .any(|(_, issue)| issue.code == "syntax" && issue.path.is_empty());
     let mut issues = resolve_positions(issues, locator);
     // After a syntax error that stopped the scan, "missing" lists are just unread ones.
     if !is_results && !stopped_early {
         for (key, severity, why) in [
-            ("images", Severity::Warning, "pycocotools will index no images"),
-            ("annotations", Severity::Warning, "there is nothing to train or evaluate on"),
+            (
+                "images",
+                Severity::Warning,
+                "pycocotools will index no images",
+            ),
+            (
+                "annotations",
+                Severity::Warning,
+                "there is nothing to train or evaluate on",
+            ),
         ] {
             if !sections.contains_key(key) {
-                issues.push(Issue::new(severity, "missing-section", "", format!("no `{key}` list: {why}")));
+                issues.push(Issue::new(
+                    severity,
+                    "missing-section",
+                    "",
+                    format!("no `{key}` list: {why}"),
+                ));
             }
         }
     }
     issues.extend(cross::check(&facts, &sections));
     if let Some(images_dir) = &options.images_dir {
-        let (file_issues, checked) = files::check_image_files(&facts, images_dir, options.skip_decode, jobs, reporter);
+        let (file_issues, checked) =
+            files::check_image_files(&facts, images_dir, options.skip_decode, jobs, reporter);
         issues.extend(file_issues);
         counts.image_files = checked;
     }
-    Ok(ValidationReport { file: path.to_owned(), issues, counts })
+    Ok(ValidationReport {
+        file: path.to_owned(),
+        issues,
+        counts,
+    })
 }
 
 /// Sorts nothing; fills line/column for each issue in one pass over the file.
