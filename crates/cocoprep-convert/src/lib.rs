@@ -36,14 +36,15 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod classes;
-//pub mod edit;
+pub mod dataset;
+pub mod edit;
 mod error;
 pub mod layout;
 pub mod number;
 pub mod outline;
 pub mod random;
-//pub mod subset;
-//pub mod to_coco;
+pub mod subset;
+pub mod to_coco;
 pub mod yaml;
 pub mod yolo;
 

@@ -95,6 +95,9 @@ pub struct SplitReport {
     pub images_missing: Vec<PathBuf>,
     /// Details of skipped and approximated annotations.
     pub counts: RowCounts,
+    /// The images kept, in writing order.
+    #[serde(skip)]
+    pub image_ids: Vec<ImageId>,
 }
 
 /// What [`write_yolo`] did.
@@ -164,13 +167,25 @@ pub fn write_yolo(
     })
 }
 
-fn write_split(
+/// The images of `split` that [`write_yolo`] keeps under `options.selection`, in the
+/// order it writes them (used to make a COCO subset with the same images).
+pub fn select_images(
     split: &SplitSource,
     classes: &ClassTable,
-    output: &Path,
     options: &YoloOptions,
     reporter: &dyn Reporter,
-) -> Result<(SplitReport, Option<u32>), Error> {
+) -> Result<Vec<ImageId>, Error> {
+    let (labels, kept, _) = label_split(split, classes, options, reporter)?;
+    Ok(kept.iter().map(|&index| labels[index].image.id).collect())
+}
+
+/// Rows of every candidate image, the indexes of those kept, and the summed counts.
+fn label_split<'a>(
+    split: &SplitSource<'a>,
+    classes: &ClassTable,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<(Vec<ImageLabel<'a>>, Vec<usize>, RowCounts), Error> {
     let dataset = split.dataset;
     let file = split.file.as_path();
     let images: FxHashMap<ImageId, &Image> =
@@ -230,18 +245,14 @@ fn write_split(
         .collect::<Result<_, Error>>()?;
     reporter.on_task_complete(task);
 
-    let mut report = SplitReport {
-        name: split.name.clone(),
-        file: file.to_owned(),
-        ..SplitReport::default()
-    };
+    let mut counts = RowCounts::default();
     for label in &labels {
-        report.counts.add(&label.counts);
+        counts.add(&label.counts);
     }
     let selection = &options.selection;
-    let mut kept: Vec<&ImageLabel> = labels
-        .iter()
-        .filter(|label| {
+    let mut kept: Vec<usize> = (0..labels.len())
+        .filter(|&index| {
+            let label = &labels[index];
             selection.min_instances == 0
                 || label.rows.len() >= selection.min_instances
                 || (selection.include_empty && label.rows.is_empty())
@@ -253,6 +264,26 @@ fn write_split(
         let chosen = SeededRandom::new(selection.seed).sample_indexes(kept.len(), limit);
         kept = chosen.into_iter().map(|index| kept[index]).collect();
     }
+    Ok((labels, kept, counts))
+}
+
+fn write_split(
+    split: &SplitSource,
+    classes: &ClassTable,
+    output: &Path,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<(SplitReport, Option<u32>), Error> {
+    let file = split.file.as_path();
+    let (labels, kept, counts) = label_split(split, classes, options, reporter)?;
+    let kept: Vec<&ImageLabel> = kept.iter().map(|&index| &labels[index]).collect();
+    let mut report = SplitReport {
+        name: split.name.clone(),
+        file: file.to_owned(),
+        counts,
+        image_ids: kept.iter().map(|label| label.image.id).collect(),
+        ..SplitReport::default()
+    };
     let highest_class = kept
         .iter()
         .flat_map(|label| label.rows.iter().map(|row| row.class))
