@@ -5,10 +5,12 @@
 //! command runs, so commands never look at clap types.
 
 mod coco;
+mod convert;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
+pub use convert::*;
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -74,4 +76,21 @@ pub enum Command {
     /// Writes the sample (10 COCO 2017 images with instances, keypoints and captions) to
     /// the output folder, then runs each cocoprep job on it and says where the results are.
     Demo(DemoArgs),
+
+    /// Convert between COCO JSON and YOLO datasets.
+    Convert(ConvertArgs),
+
+    /// Keep only some classes (in your order, ids remapped 0..k-1): COCO JSON or YOLO in,
+    /// YOLO and/or COCO out, no polygon points or keypoints lost.
+    Subset(SubsetArgs),
+
+    /// Keep part of a COCO file: by category, image id, area, crowd flag.
+    Filter(FilterArgs),
+
+    /// Merge COCO files: categories matched by name, images by file_name, ids renumbered
+    /// where they collide.
+    Merge(MergeArgs),
+
+    /// Split a COCO file into parts by ratio (seeded random or stratified by category).
+    Split(SplitArgs),
 }

@@ -1,7 +1,12 @@
 //! One module per command, each with a plain `run(settings, global)` function.
 
+pub mod convert;
 pub mod demo;
+pub mod filter;
 pub mod inspect;
+pub mod merge;
+pub mod split;
+pub mod subset;
 pub mod validate;
 
 /// How a command that ran to the end went.
