@@ -3,6 +3,7 @@
 //! Each step lives in its own module and appends what it made to the [`DemoReport`], so a
 //! new job adds one module and one line to [`STEPS`].
 
+mod convert;
 mod core;
 
 use std::path::{Path, PathBuf};
@@ -60,6 +61,8 @@ type Step = fn(&DemoContext, &mut DemoReport) -> anyhow::Result<String>;
 const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
+    ("convert COCO to YOLO (segments, pose)", convert::yolo),
+    ("subset classes tv, person", convert::subset),
 ];
 
 #[derive(Clone, Debug)]
