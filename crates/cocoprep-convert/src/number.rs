@@ -41,6 +41,11 @@ pub fn push_number(out: &mut String, value: f64, precision: Precision) {
 
 /// C's `%.<digits>g`, as Python implements it (correctly rounded, ties to even on the
 /// exact binary value).
+///
+/// Fast path: the shortest round-trip digits (Ryū) rounded to `digits` give the correctly
+/// rounded result, except when they sit exactly on a rounding boundary (the digit after
+/// the last kept one is a 5 and nothing follows): then the exact binary value decides,
+/// and the slow exact formatter is used.
 pub fn push_general(out: &mut String, value: f64, digits: usize) {
     if !value.is_finite() {
         out.push_str(if value.is_nan() {
@@ -56,6 +61,152 @@ pub fn push_general(out: &mut String, value: f64, digits: usize) {
         out.push_str(if value.is_sign_negative() { "-0" } else { "0" });
         return;
     }
+    let mut buffer = ryu::Buffer::new();
+    let Some(decimal) = Decimal::parse(buffer.format_finite(value)) else {
+        return push_general_exact(out, value, digits);
+    };
+    let Some((kept, exponent)) = decimal.round(digits) else {
+        return push_general_exact(out, value, digits);
+    };
+    if value < 0.0 {
+        out.push('-');
+    }
+    push_digits(out, &kept, exponent, digits);
+}
+
+/// Significant digits (no leading zeros) and the decimal exponent of the first one.
+struct Decimal {
+    digits: [u8; 20],
+    length: usize,
+    exponent: i32,
+}
+
+impl Decimal {
+    /// Reads Ryū's output (`123.45`, `1e-5`, `7.8125e-5`, `-0.5`).
+    fn parse(text: &str) -> Option<Decimal> {
+        let text = text.strip_prefix('-').unwrap_or(text);
+        let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+            Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().ok()?),
+            None => (text, 0),
+        };
+        let mut decimal = Decimal {
+            digits: [0; 20],
+            length: 0,
+            exponent: 0,
+        };
+        let mut point: i32 = mantissa.len() as i32;
+        let mut leading_zeros = 0i32;
+        let mut seen_nonzero = false;
+        for (index, byte) in mantissa.bytes().enumerate() {
+            match byte {
+                b'.' => point = index as i32,
+                b'0'..=b'9' => {
+                    if !seen_nonzero && byte == b'0' {
+                        leading_zeros += 1;
+                        continue;
+                    }
+                    seen_nonzero = true;
+                    if decimal.length == decimal.digits.len() {
+                        return None;
+                    }
+                    decimal.digits[decimal.length] = byte - b'0';
+                    decimal.length += 1;
+                }
+                _ => return None,
+            }
+        }
+        if decimal.length == 0 {
+            return None;
+        }
+        // Digits before the point, counting the leading zeros that were skipped only if
+        // they were before it (`0.0078` has point 1, two zeros after it).
+        let zeros_before_point = leading_zeros.min(point);
+        let zeros_after_point = leading_zeros - zeros_before_point;
+        let integer_digits = point - zeros_before_point;
+        decimal.exponent = if integer_digits > 0 {
+            integer_digits - 1 + exponent
+        } else {
+            -zeros_after_point - 1 + exponent
+        };
+        while decimal.length > 1 && decimal.digits[decimal.length - 1] == 0 {
+            decimal.length -= 1;
+        }
+        Some(decimal)
+    }
+
+    /// Rounds half-up to `count` digits; `None` when the digits are exactly halfway (the
+    /// binary value must decide). Returns the digits (trailing zeros removed) and exponent.
+    fn round(&self, count: usize) -> Option<(Vec<u8>, i32)> {
+        if self.length <= count {
+            return Some((self.digits[..self.length].to_vec(), self.exponent));
+        }
+        let next = self.digits[count];
+        if next == 5 && self.length == count + 1 {
+            return None;
+        }
+        let mut kept = self.digits[..count].to_vec();
+        let mut exponent = self.exponent;
+        if next >= 5 {
+            let mut position = count;
+            loop {
+                if position == 0 {
+                    kept.insert(0, 1);
+                    kept.truncate(count);
+                    exponent += 1;
+                    break;
+                }
+                position -= 1;
+                if kept[position] == 9 {
+                    kept[position] = 0;
+                } else {
+                    kept[position] += 1;
+                    break;
+                }
+            }
+        }
+        while kept.len() > 1 && kept[kept.len() - 1] == 0 {
+            kept.pop();
+        }
+        Some((kept, exponent))
+    }
+}
+
+/// Writes `%g` text from significant digits (trailing zeros removed) and exponent.
+fn push_digits(out: &mut String, digits: &[u8], exponent: i32, precision: usize) {
+    let digit = |d: u8| (b'0' + d) as char;
+    if exponent < -4 || exponent >= precision as i32 {
+        out.push(digit(digits[0]));
+        if digits.len() > 1 {
+            out.push('.');
+            digits[1..].iter().for_each(|&d| out.push(digit(d)));
+        }
+        out.push('e');
+        out.push(if exponent < 0 { '-' } else { '+' });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        let _ = write!(out, "{magnitude}");
+    } else if exponent < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exponent - 1) {
+            out.push('0');
+        }
+        digits.iter().for_each(|&d| out.push(digit(d)));
+    } else {
+        let integer = exponent as usize + 1;
+        for index in 0..integer {
+            out.push(digit(digits.get(index).copied().unwrap_or(0)));
+        }
+        if digits.len() > integer {
+            out.push('.');
+            digits[integer..].iter().for_each(|&d| out.push(digit(d)));
+        }
+    }
+}
+
+/// [`push_general`] through Rust's exact formatter (slow, used for halfway digits).
+fn push_general_exact(out: &mut String, value: f64, digits: usize) {
     // Rust's `{:.Ne}` rounds the exact binary value correctly, like glibc and Python; its
     // exponent is the one of the *rounded* value, which is what `%g` decides on.
     let mut scientific = String::with_capacity(24);
@@ -122,6 +273,15 @@ mod tests {
             (1e100, "1e+100"),
             (0.125, "0.125"),
             (0.1234565, "0.123456"),
+            (0.7171875, "0.717187"), // the double is just below ...875
+            (0.125 + 0.0000005, "0.125"), // just below the halfway point
+            (1.5, "1.5"),
+            (459.0 / 640.0, "0.717187"),
+            (100.0, "100"),
+            (1e-5 * 3.0, "3e-05"),
+            (12.5, "12.5"),
+            (0.000999999, "0.000999999"),
+            (0.0009999995, "0.001"),
         ] {
             assert_eq!(general(value), text, "{value:e}");
         }
