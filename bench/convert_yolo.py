@@ -13,6 +13,7 @@ usage: bench/convert_yolo.py [--input FILE] [--work DIR] [--runs N] [--reference
 import argparse
 import filecmp
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -52,10 +53,15 @@ def ensure_ultralytics(python: Path) -> Path:
     return python
 
 
-def timed(command, **kwargs) -> float:
+def timed(command, **kwargs):
+    """Wall-clock seconds and CPU seconds (user + system, all threads) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def same_tree(a: Path, b: Path) -> bool:
@@ -91,25 +97,35 @@ def main():
         link.unlink()
     link.symlink_to(source.resolve())
 
-    ours_dir, theirs_dir = args.work / "cocoprep-out", args.work / "ultralytics-out"
+    # Every run writes a fresh folder: deleting 118k files between runs would put the file
+    # system's work (on a `discard` mount, one synchronous TRIM per file) into the next
+    # timed run. The folders are left for inspection; delete them when convenient.
+    runs_dir = args.work / time.strftime("runs-%Y%m%d-%H%M%S")
+    runs_dir.mkdir(parents=True)
     ours, theirs = [], []
-    for _ in range(args.runs):
-        shutil.rmtree(ours_dir, ignore_errors=True)
+    for run in range(args.runs):
+        ours_dir = runs_dir / f"cocoprep-{run}"
         ours.append(timed([str(args.cocoprep), "-q", "convert", "yolo", str(link), "--segments", "-o", str(ours_dir)]))
-    for _ in range(args.reference_runs):
-        shutil.rmtree(theirs_dir, ignore_errors=True)  # it would write to ultralytics-out2, 3, ...
+    for run in range(args.reference_runs):
+        theirs_dir = runs_dir / f"ultralytics-{run}"
         theirs.append(timed([str(python), "-c", REFERENCE, str(labels_dir), str(theirs_dir)],
                             env=dict(os.environ, YOLO_OFFLINE="1")))
+    size_mb = source.stat().st_size / 1e6
+    print(f"input: {source} ({size_mb:.0f} MB); outputs in {runs_dir}")
+    print(f"cocoprep runs (wall s): {', '.join(f'{w:.2f}' for w, _ in ours)}")
+    print(f"ultralytics runs (wall s): {', '.join(f'{w:.2f}' for w, _ in theirs)}")
+    print()
+    print("| measure | cocoprep (median of %d) | ultralytics 8.4.190 (median of %d) | ratio |" % (len(ours), len(theirs)))
+    print("|---|---|---|---|")
+    for label, index in [("wall clock", 0), ("CPU time (user + system)", 1)]:
+        mine = statistics.median(run[index] for run in ours)
+        reference = statistics.median(run[index] for run in theirs)
+        print(f"| {label} | {mine:.2f} s | {reference:.2f} s | {reference / mine:.1f}× |")
+    sys.stdout.flush()
     identical = same_tree(ours_dir / "labels", theirs_dir / "labels")
     files = sum(1 for _ in (ours_dir / "labels/train2017").iterdir())
-
-    size_mb = source.stat().st_size / 1e6
-    ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
-    print(f"input: {source} ({size_mb:.0f} MB), {files} label files written; outputs identical: {identical}")
     print()
-    print("| task | cocoprep (median of %d) | ultralytics 8.4.190 (median of %d) | ratio |" % (len(ours), len(theirs)))
-    print("|---|---|---|---|")
-    print(f"| `convert yolo --segments` vs `convert_coco(use_segments=True)` | {ours_median:.2f} s | {theirs_median:.2f} s | {theirs_median / ours_median:.1f}× |")
+    print(f"{files} label files; cocoprep's and ultralytics' label trees identical: {identical}")
     if not identical:
         sys.exit("the two label trees differ")
 

@@ -95,7 +95,12 @@ pub const COCO80_NAMES: [&str; 80] = [
     "toothbrush",
 ];
 /// The COCO `category_id` of each of the 80 classes (`coco80_to_coco91_class`).
-pub const COCO80_TO_91: [u32; 80] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 67, 70, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 84, 85, 86, 87, 88, 89, 90];
+pub const COCO80_TO_91: [u32; 80] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 28,
+    31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55,
+    56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 67, 70, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 84,
+    85, 86, 87, 88, 89, 90,
+];
 
 /// The class (0..80) of a COCO `category_id`, as `coco91_to_coco80_class()[id - 1]`:
 /// `None` for the 11 unused ids (12, 26, 29, 30, 45, 66, 68, 69, 71, 83, 91), for 0 and above 91.
@@ -386,7 +391,10 @@ mod tests {
         let asked = vec!["dog".to_owned(), "tvmonitor".to_owned(), "Persn".to_owned()];
         let message = resolve_names(&asked, &valid).unwrap_err().to_string();
         assert!(message.contains("`tvmonitor`, `Persn`"), "{message}");
-        assert!(message.contains("did you mean `tv`, `person`?"), "{message}");
+        assert!(
+            message.contains("did you mean `tv`, `person`?"),
+            "{message}"
+        );
         assert!(message.contains("`toothbrush`"), "{message}");
         let order = resolve_names(&["tv".to_owned(), "person".to_owned()], &valid).unwrap();
         assert_eq!(order, vec![62, 0]);

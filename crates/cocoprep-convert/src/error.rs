@@ -85,7 +85,12 @@ pub enum Error {
         hint: &'static str,
     },
     /// Class names asked for are not in the dataset.
-    #[error("unknown class name(s) {}; {}valid names are: {}", quoted(unknown), suggestions(suggested), quoted(valid))]
+    #[error(
+        "unknown class name(s) {}; {}valid names are: {}",
+        quoted(unknown),
+        suggestions(suggested),
+        quoted(valid)
+    )]
     UnknownClasses {
         /// The names that were not found.
         unknown: Vec<String>,
@@ -152,7 +157,10 @@ impl AnnotationLabel {
 
 impl Error {
     /// An [`Error::Io`] for `path`.
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io {
             action,

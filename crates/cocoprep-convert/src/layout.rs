@@ -32,7 +32,10 @@ impl StagedFolder {
         if let Ok(entries) = fs_err::read_dir(parent) {
             for entry in entries.flatten() {
                 let entry_name = entry.file_name().to_string_lossy().into_owned();
-                if stale_prefixes.iter().any(|prefix| entry_name.starts_with(prefix)) {
+                if stale_prefixes
+                    .iter()
+                    .any(|prefix| entry_name.starts_with(prefix))
+                {
                     let _ = fs_err::remove_dir_all(entry.path());
                 }
             }
@@ -63,7 +66,8 @@ impl StagedFolder {
         ));
         let replaced = self.final_path.exists();
         if replaced {
-            fs_err::rename(&self.final_path, &old).map_err(Error::io("move aside", &self.final_path))?;
+            fs_err::rename(&self.final_path, &old)
+                .map_err(Error::io("move aside", &self.final_path))?;
         }
         fs_err::rename(&self.staging_path, &self.final_path)
             .map_err(Error::io("rename into place", &self.staging_path))?;

@@ -61,6 +61,9 @@ pub fn push_general(out: &mut String, value: f64, digits: usize) {
         out.push_str(if value.is_sign_negative() { "-0" } else { "0" });
         return;
     }
+    if digits == 6 && push_six_digits(out, value) {
+        return;
+    }
     let mut buffer = ryu::Buffer::new();
     let Some(decimal) = Decimal::parse(buffer.format_finite(value)) else {
         return push_general_exact(out, value, digits);
@@ -72,6 +75,76 @@ pub fn push_general(out: &mut String, value: f64, digits: usize) {
         out.push('-');
     }
     push_digits(out, &kept, exponent, digits);
+}
+
+/// Powers of ten that are exact in an `f64`.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `%g` for the common case, in a few float operations: scale `|value|` by an exact power
+/// of ten to six integer digits and round. The scaling is off by at most half an ulp, so
+/// the rounding is exact unless the scaled value is within 1e-9 of a halfway point; those
+/// values (and magnitudes the table cannot scale) return `false` for the exact path.
+fn push_six_digits(out: &mut String, value: f64) -> bool {
+    let magnitude = value.abs();
+    if !(1e-16..1e16).contains(&magnitude) {
+        return false;
+    }
+    let mut exponent = magnitude.log10().floor() as i32;
+    let scale = |exponent: i32| -> Option<f64> {
+        let shift = 5 - exponent;
+        if shift >= 0 {
+            POWERS_OF_TEN
+                .get(shift as usize)
+                .map(|power| magnitude * power)
+        } else {
+            POWERS_OF_TEN
+                .get((-shift) as usize)
+                .map(|power| magnitude / power)
+        }
+    };
+    let Some(mut scaled) = scale(exponent) else {
+        return false;
+    };
+    // `log10` can be one off next to powers of ten.
+    if scaled >= 1e6 {
+        exponent += 1;
+        let Some(rescaled) = scale(exponent) else {
+            return false;
+        };
+        scaled = rescaled;
+    } else if scaled < 1e5 {
+        exponent -= 1;
+        let Some(rescaled) = scale(exponent) else {
+            return false;
+        };
+        scaled = rescaled;
+    }
+    let fraction = scaled - scaled.floor();
+    if (fraction - 0.5).abs() < 1e-8 {
+        return false;
+    }
+    let mut integer = scaled.round() as u32;
+    if integer >= 1_000_000 {
+        integer /= 10;
+        exponent += 1;
+    }
+    let mut digits = [0u8; 6];
+    for position in (0..6).rev() {
+        digits[position] = (integer % 10) as u8;
+        integer /= 10;
+    }
+    let mut length = 6;
+    while length > 1 && digits[length - 1] == 0 {
+        length -= 1;
+    }
+    if value < 0.0 {
+        out.push('-');
+    }
+    push_digits(out, &digits[..length], exponent, 6);
+    true
 }
 
 /// Significant digits (no leading zeros) and the decimal exponent of the first one.
@@ -273,7 +346,7 @@ mod tests {
             (1e100, "1e+100"),
             (0.125, "0.125"),
             (0.1234565, "0.123456"),
-            (0.7171875, "0.717187"), // the double is just below ...875
+            (0.7171875, "0.717187"),      // the double is just below ...875
             (0.125 + 0.0000005, "0.125"), // just below the halfway point
             (1.5, "1.5"),
             (459.0 / 640.0, "0.717187"),

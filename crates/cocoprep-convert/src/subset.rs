@@ -95,7 +95,9 @@ pub fn subset_coco(
             .collect();
         if ids.len() > 1 {
             return Err(Error::Inconsistent {
-                message: format!("class `{name}` has different category ids in the inputs: {ids:?}"),
+                message: format!(
+                    "class `{name}` has different category ids in the inputs: {ids:?}"
+                ),
             });
         }
         selected.extend(ids);
@@ -110,7 +112,11 @@ pub fn subset_coco(
     };
     let kept: Vec<Vec<ImageId>> = if format.yolo() {
         let yolo = write_yolo(splits, &table, output, &options, reporter)?;
-        let kept = yolo.splits.iter().map(|split| split.image_ids.clone()).collect();
+        let kept = yolo
+            .splits
+            .iter()
+            .map(|split| split.image_ids.clone())
+            .collect();
         report.yolo = Some(yolo);
         kept
     } else {
@@ -156,7 +162,9 @@ fn coco_subset(dataset: &Dataset, selected: &[CategoryId], image_ids: &[ImageId]
     subset.images.retain(|image| keep.contains(&image.id));
     subset.annotations.retain(|annotation| {
         keep.contains(&annotation.image_id)
-            && annotation.category_id.is_some_and(|id| new_id.contains_key(&id))
+            && annotation
+                .category_id
+                .is_some_and(|id| new_id.contains_key(&id))
     });
     for annotation in &mut subset.annotations {
         annotation.category_id = annotation.category_id.map(|id| new_id[&id]);
@@ -181,7 +189,9 @@ fn place_split_images(
 ) -> Result<(), Error> {
     let folder = StagedFolder::create(&output.join("images").join(split))?;
     for image in &dataset.images {
-        let Some(name) = &image.file_name else { continue };
+        let Some(name) = &image.file_name else {
+            continue;
+        };
         let candidates = [images_dir.join(split).join(name), images_dir.join(name)];
         if let Some(source) = candidates.iter().find(|c| c.is_file()) {
             place_image(source, &folder.path().join(name), link)?;
@@ -229,7 +239,10 @@ pub fn subset_yolo(
         .collect();
     let mut yaml = DatasetYaml {
         path: Some(std::path::absolute(output).unwrap_or_else(|_| output.to_owned())),
-        names: positions.iter().map(|&old| source.names[old].clone()).collect(),
+        names: positions
+            .iter()
+            .map(|&old| source.names[old].clone())
+            .collect(),
         kpt_shape: source.kpt_shape,
         flip_idx: source.flip_idx.clone(),
         ..DatasetYaml::default()
@@ -262,7 +275,8 @@ pub fn subset_yolo(
                 Err(error) => return Err(Error::io("read", &label)(error)),
             };
             let (rows, count) = remap_rows(&label, &text, &new_class, source.names.len())?;
-            let keep = count >= options.min_instances.max(1) || (options.include_empty && count == 0);
+            let keep =
+                count >= options.min_instances.max(1) || (options.include_empty && count == 0);
             if keep {
                 kept.push((image.clone(), rows, count));
             }
@@ -271,7 +285,10 @@ pub fn subset_yolo(
             && kept.len() > limit
         {
             let chosen = SeededRandom::new(options.seed).sample_indexes(kept.len(), limit);
-            kept = chosen.into_iter().map(|index| kept[index].clone()).collect();
+            kept = chosen
+                .into_iter()
+                .map(|index| kept[index].clone())
+                .collect();
         }
         let labels = StagedFolder::create(&output.join("labels").join(&name))?;
         let images_folder = (options.link != LinkMode::None)
@@ -300,7 +317,9 @@ pub fn subset_yolo(
             "val" => yaml.val.push(entry),
             _ => yaml.test.push(entry),
         }
-        report.yolo_splits.push((name, kept.len(), rows_total, missing));
+        report
+            .yolo_splits
+            .push((name, kept.len(), rows_total, missing));
     }
     let written = output.join("data.yaml");
     let header = format!(
@@ -339,7 +358,9 @@ fn remap_rows(
             return Err(Error::Label {
                 path: path.to_owned(),
                 line: index + 1,
-                message: format!("class {class} is out of range: the YAML names {class_count} classes"),
+                message: format!(
+                    "class {class} is out of range: the YAML names {class_count} classes"
+                ),
             });
         }
         if let Some(new) = new_class.get(&class) {

@@ -63,7 +63,10 @@ pub fn split_to_coco(
     let numeric: Option<Vec<u64>> = split
         .images
         .iter()
-        .map(|path| path.file_stem().and_then(|stem| stem.to_str()?.parse().ok()))
+        .map(|path| {
+            path.file_stem()
+                .and_then(|stem| stem.to_str()?.parse().ok())
+        })
         .collect();
     let numeric = numeric.filter(|ids| {
         let mut sorted = ids.clone();
@@ -93,7 +96,9 @@ pub fn split_to_coco(
             };
             let label = label_path(path);
             let annotations = match fs_err::read_to_string(&label) {
-                Ok(text) => parse_label(&label, &text, &image, names.len(), kpt_shape, &category_of)?,
+                Ok(text) => {
+                    parse_label(&label, &text, &image, names.len(), kpt_shape, &category_of)?
+                }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
                 Err(error) => return Err(Error::io("read", &label)(error)),
             };
@@ -152,7 +157,11 @@ fn parse_label(
             .ok()
             .filter(|value| value.fract() == 0.0 && *value >= 0.0)
             .map(|value| value as usize)
-            .ok_or_else(|| label_error(format!("class `{class_text}` is not a non-negative integer")))?;
+            .ok_or_else(|| {
+                label_error(format!(
+                    "class `{class_text}` is not a non-negative integer"
+                ))
+            })?;
         if class >= class_count {
             return Err(label_error(format!(
                 "class {class} is out of range: the YAML names {class_count} classes"
@@ -262,7 +271,8 @@ pub fn polygon_area(points: &[f64]) -> f64 {
     let mut twice = 0.0;
     for index in 0..count {
         let next = (index + 1) % count;
-        twice += points[2 * index] * points[2 * next + 1] - points[2 * next] * points[2 * index + 1];
+        twice +=
+            points[2 * index] * points[2 * next + 1] - points[2 * next] * points[2 * index + 1];
     }
     twice.abs() / 2.0
 }

@@ -45,13 +45,20 @@ impl DatasetYaml {
         if let Some(path) = &self.path {
             out.push_str(&format!("path: {}\n", scalar(&path.to_string_lossy())));
         }
-        for (key, values) in [("train", &self.train), ("val", &self.val), ("test", &self.test)] {
+        for (key, values) in [
+            ("train", &self.train),
+            ("val", &self.val),
+            ("test", &self.test),
+        ] {
             match values.as_slice() {
                 [] => {}
                 [single] => out.push_str(&format!("{key}: {}\n", scalar(single))),
                 many => out.push_str(&format!(
                     "{key}: [{}]\n",
-                    many.iter().map(|v| scalar(v)).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|v| scalar(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             }
         }
@@ -84,7 +91,9 @@ impl DatasetYaml {
             return Err(yaml_error("the file is empty".to_owned()));
         };
         if root.as_hash().is_none() {
-            return Err(yaml_error("expected a mapping of keys at the top".to_owned()));
+            return Err(yaml_error(
+                "expected a mapping of keys at the top".to_owned(),
+            ));
         }
         let folder = file.parent().unwrap_or(Path::new("."));
         let path = match &root["path"] {
@@ -92,10 +101,18 @@ impl DatasetYaml {
                 let path = PathBuf::from(text);
                 // Ultralytics also tries its DATASETS_DIR; a path relative to the YAML is
                 // what hand-made datasets mean.
-                Some(if path.is_absolute() { path } else { folder.join(path) })
+                Some(if path.is_absolute() {
+                    path
+                } else {
+                    folder.join(path)
+                })
             }
             Yaml::BadValue | Yaml::Null => Some(folder.to_owned()),
-            other => return Err(yaml_error(format!("`path` should be a string, found {other:?}"))),
+            other => {
+                return Err(yaml_error(format!(
+                    "`path` should be a string, found {other:?}"
+                )));
+            }
         };
         let list = |key: &str| -> Result<Vec<String>, Error> {
             match &root[key] {
@@ -109,7 +126,9 @@ impl DatasetYaml {
                             .ok_or_else(|| yaml_error(format!("`{key}` entries should be strings")))
                     })
                     .collect(),
-                other => Err(yaml_error(format!("`{key}` should be a path or a list of paths, found {other:?}"))),
+                other => Err(yaml_error(format!(
+                    "`{key}` should be a path or a list of paths, found {other:?}"
+                ))),
             }
         };
         let mut val = list("val")?;
@@ -152,7 +171,11 @@ impl DatasetYaml {
     /// `(key, entry)` for every split entry: `("train", "images/train2017")`, ...
     pub fn split_entries(&self) -> Vec<(&'static str, &str)> {
         let mut entries = Vec::new();
-        for (key, values) in [("train", &self.train), ("val", &self.val), ("test", &self.test)] {
+        for (key, values) in [
+            ("train", &self.train),
+            ("val", &self.val),
+            ("test", &self.test),
+        ] {
             for value in values {
                 entries.push((key, value.as_str()));
             }
@@ -180,7 +203,9 @@ fn read_names(root: &Yaml) -> Result<Vec<String>, String> {
                     .as_i64()
                     .or_else(|| key.as_str().and_then(|text| text.parse().ok()))
                     .filter(|index| *index >= 0)
-                    .ok_or_else(|| format!("`names` keys should be class indexes, found {key:?}"))?;
+                    .ok_or_else(|| {
+                        format!("`names` keys should be class indexes, found {key:?}")
+                    })?;
                 entries.push((index as usize, name_text(value)?));
             }
             entries.sort_by_key(|(index, _)| *index);
@@ -198,7 +223,9 @@ fn read_names(root: &Yaml) -> Result<Vec<String>, String> {
             Some(count) => Ok((0..count).map(|index| format!("class{index}")).collect()),
             None => Err("needs `names` (or `nc`)".to_owned()),
         },
-        other => Err(format!("`names` should be a list or a map, found {other:?}")),
+        other => Err(format!(
+            "`names` should be a list or a map, found {other:?}"
+        )),
     }
 }
 
@@ -210,10 +237,9 @@ pub fn scalar(text: &str) -> String {
         ".inf", "-.inf",
     ];
     let plain = !text.is_empty()
-        && text
-            .chars()
-            .next()
-            .is_some_and(|first| first.is_alphabetic() || first == '_' || first == '/' || first == '.')
+        && text.chars().next().is_some_and(|first| {
+            first.is_alphabetic() || first == '_' || first == '/' || first == '.'
+        })
         && text
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '/' | '(' | ')'))
@@ -268,9 +294,23 @@ mod tests {
     #[test]
     fn coco_person_flip_index_matches_coco_pose_yaml() {
         let names: Vec<String> = [
-            "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
-            "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
-            "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+            "nose",
+            "left_eye",
+            "right_eye",
+            "left_ear",
+            "right_ear",
+            "left_shoulder",
+            "right_shoulder",
+            "left_elbow",
+            "right_elbow",
+            "left_wrist",
+            "right_wrist",
+            "left_hip",
+            "right_hip",
+            "left_knee",
+            "right_knee",
+            "left_ankle",
+            "right_ankle",
         ]
         .iter()
         .map(|s| s.to_string())

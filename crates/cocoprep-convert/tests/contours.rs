@@ -39,8 +39,14 @@ fn outer_contours_equal_opencv_on_random_masks() {
     for (index, case) in cases.iter().enumerate() {
         let height = case["height"].as_u64().unwrap() as usize;
         let width = case["width"].as_u64().unwrap() as usize;
-        let mask: Vec<u8> = case["mask"].as_str().unwrap().bytes().map(|b| b - b'0').collect();
-        let expected: Vec<Vec<[i32; 2]>> = serde_json::from_value(case["contours"].clone()).unwrap();
+        let mask: Vec<u8> = case["mask"]
+            .as_str()
+            .unwrap()
+            .bytes()
+            .map(|b| b - b'0')
+            .collect();
+        let expected: Vec<Vec<[i32; 2]>> =
+            serde_json::from_value(case["contours"].clone()).unwrap();
         assert_eq!(
             outer_contours(&mask, width, height),
             expected,
@@ -93,8 +99,13 @@ fn real_rle_masks_trace_like_opencv() {
             };
             let mask = decode_rle(rle).unwrap();
             let area: u64 = mask.iter().map(|&v| u64::from(v)).sum();
-            assert_eq!(area, case["area"].as_u64().unwrap(), "annotation {id}: decoded area");
-            let contours: Vec<Vec<[i32; 2]>> = serde_json::from_value(case["contours"].clone()).unwrap();
+            assert_eq!(
+                area,
+                case["area"].as_u64().unwrap(),
+                "annotation {id}: decoded area"
+            );
+            let contours: Vec<Vec<[i32; 2]>> =
+                serde_json::from_value(case["contours"].clone()).unwrap();
             assert_eq!(
                 outer_contours(&mask, rle.width as usize, rle.height as usize),
                 contours,

@@ -30,7 +30,11 @@ fn convert_and_compare(inputs: &[&str], geometry: Geometry, golden: &str) {
         eprintln!("skipped: ../shared/data is absent");
         return;
     };
-    let golden = cocoprep_test::shared_golden().unwrap().join("yolo").join(golden).join("labels");
+    let golden = cocoprep_test::shared_golden()
+        .unwrap()
+        .join("yolo")
+        .join(golden)
+        .join("labels");
     let annotations = data.join("coco-mini/annotations");
     let datasets: Vec<(PathBuf, Dataset)> = inputs
         .iter()
@@ -48,7 +52,10 @@ fn convert_and_compare(inputs: &[&str], geometry: Geometry, golden: &str) {
             dataset,
         })
         .collect();
-    let categories: Vec<_> = datasets.iter().flat_map(|(_, d)| d.categories.iter()).collect();
+    let categories: Vec<_> = datasets
+        .iter()
+        .flat_map(|(_, d)| d.categories.iter())
+        .collect();
     let classes = ClassTable::build(ClassMapping::Coco80, &categories).unwrap();
     let output = cocoprep_test::temp_dir();
     let options = YoloOptions {
@@ -71,7 +78,10 @@ fn convert_and_compare(inputs: &[&str], geometry: Geometry, golden: &str) {
             for (line, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
                 assert_eq!(a, e, "{}:{}", path.display(), line + 1);
             }
-            panic!("{}: different line count\nours:\n{actual}\ntheirs:\n{expected}", path.display());
+            panic!(
+                "{}: different line count\nours:\n{actual}\ntheirs:\n{expected}",
+                path.display()
+            );
         }
     }
 }
@@ -97,7 +107,10 @@ fn segments_equal_ultralytics_convert_coco() {
 #[test]
 fn keypoints_equal_ultralytics_convert_coco() {
     convert_and_compare(
-        &["person_keypoints_train2017.json", "person_keypoints_val2017.json"],
+        &[
+            "person_keypoints_train2017.json",
+            "person_keypoints_val2017.json",
+        ],
         Geometry::Keypoints,
         "keypoints",
     );

@@ -80,7 +80,9 @@ fn subset_keeps_chosen_classes_in_user_order_with_every_polygon_point() {
         return;
     };
     let mini = data.join("coco-mini");
-    let golden = cocoprep_test::shared_golden().unwrap().join("yolo/segments/labels");
+    let golden = cocoprep_test::shared_golden()
+        .unwrap()
+        .join("yolo/segments/labels");
     let output = temp_dir();
     let out = output.path();
     succeed(&[
@@ -105,11 +107,18 @@ fn subset_keeps_chosen_classes_in_user_order_with_every_polygon_point() {
         .filter(|(_, text)| !text.is_empty())
         .collect();
     let ours = text_files(&out.join("labels"));
-    assert_eq!(ours.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
     // Every row equals Ultralytics' row for the same object, token for token: no polygon
     // point is dropped (Petoi's script keeps only 5 numbers per row).
     assert_eq!(ours, expected);
-    let longest = ours.values().flat_map(|t| t.lines()).map(|l| l.split(' ').count()).max();
+    let longest = ours
+        .values()
+        .flat_map(|t| t.lines())
+        .map(|l| l.split(' ').count())
+        .max();
     assert!(longest.unwrap() > 100, "polygons keep all their points");
 
     // Images: exactly those with labels, hard-linked to the source files.
@@ -119,11 +128,19 @@ fn subset_keeps_chosen_classes_in_user_order_with_every_polygon_point() {
     for image in &images {
         let linked = std::fs::metadata(out.join("images").join(image)).unwrap();
         let source = std::fs::metadata(mini.join(image)).unwrap();
-        assert_eq!(linked.ino(), source.ino(), "{} is a hard link", image.display());
+        assert_eq!(
+            linked.ino(),
+            source.ino(),
+            "{} is a hard link",
+            image.display()
+        );
     }
 
     let yaml = load_yaml(&out.join("data.yaml"));
-    assert_eq!(yaml["names"], serde_json::json!({"0": "dog", "1": "person", "2": "tv"}));
+    assert_eq!(
+        yaml["names"],
+        serde_json::json!({"0": "dog", "1": "person", "2": "tv"})
+    );
     assert_eq!(yaml["nc"], 3);
     assert_eq!(yaml["train"], "images/train2017");
     assert_eq!(yaml["val"], "images/val2017");
@@ -131,16 +148,28 @@ fn subset_keeps_chosen_classes_in_user_order_with_every_polygon_point() {
 
     // The COCO side has the same images and the selected categories renumbered 1..3.
     let coco = Dataset::read(&out.join("annotations/instances_val2017.json")).unwrap();
-    let names: Vec<(u32, &str)> = coco.categories.iter().map(|c| (c.id.0, c.name.as_str())).collect();
+    let names: Vec<(u32, &str)> = coco
+        .categories
+        .iter()
+        .map(|c| (c.id.0, c.name.as_str()))
+        .collect();
     assert_eq!(names, vec![(1, "dog"), (2, "person"), (3, "tv")]);
     let coco_images: BTreeSet<PathBuf> = coco
         .images
         .iter()
         .map(|i| Path::new("val2017").join(i.file_name.as_ref().unwrap()))
         .collect();
-    let yolo_val: BTreeSet<PathBuf> = labels.iter().filter(|p| p.starts_with("val2017")).cloned().collect();
+    let yolo_val: BTreeSet<PathBuf> = labels
+        .iter()
+        .filter(|p| p.starts_with("val2017"))
+        .cloned()
+        .collect();
     assert_eq!(coco_images, yolo_val);
-    assert!(coco.annotations.iter().all(|a| (1..=3).contains(&a.category_id.unwrap().0)));
+    assert!(
+        coco.annotations
+            .iter()
+            .all(|a| (1..=3).contains(&a.category_id.unwrap().0))
+    );
 }
 
 #[test]
@@ -149,7 +178,9 @@ fn subset_keypoints_keeps_all_56_columns() {
         eprintln!("skipped: ../shared/data is absent");
         return;
     };
-    let golden = cocoprep_test::shared_golden().unwrap().join("yolo/keypoints/labels");
+    let golden = cocoprep_test::shared_golden()
+        .unwrap()
+        .join("yolo/keypoints/labels");
     let output = temp_dir();
     succeed(&[
         &"subset",
@@ -166,7 +197,11 @@ fn subset_keypoints_keeps_all_56_columns() {
         .filter(|(path, text)| path.starts_with("person_keypoints_val2017") && !text.is_empty())
         .collect();
     assert_eq!(ours, expected);
-    assert!(ours.values().flat_map(|t| t.lines()).all(|l| l.split(' ').count() == 56));
+    assert!(
+        ours.values()
+            .flat_map(|t| t.lines())
+            .all(|l| l.split(' ').count() == 56)
+    );
     let yaml = load_yaml(&output.path().join("data.yaml"));
     assert_eq!(yaml["kpt_shape"], serde_json::json!([17, 3]));
     assert_eq!(
@@ -188,9 +223,15 @@ fn unknown_class_names_are_an_error_listing_the_valid_ones() {
     ]);
     assert_eq!(result.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(stderr.contains("unknown class name(s) `tvmonitor`, `Person`"), "{stderr}");
+    assert!(
+        stderr.contains("unknown class name(s) `tvmonitor`, `Person`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did you mean `tv`, `person`?"), "{stderr}");
-    assert!(stderr.contains("valid names are: `person`, `bicycle`"), "{stderr}");
+    assert!(
+        stderr.contains("valid names are: `person`, `bicycle`"),
+        "{stderr}"
+    );
     assert!(!output.path().join("data.yaml").exists());
 }
 
@@ -248,7 +289,9 @@ fn boxes_by_image(dataset: &Dataset) -> BTreeMap<String, Vec<[f64; 4]>> {
         if annotation.is_crowd() || bbox.width <= 0.0 || bbox.height <= 0.0 {
             continue;
         }
-        let list = boxes.entry(names[&annotation.image_id.0].clone()).or_default();
+        let list = boxes
+            .entry(names[&annotation.image_id.0].clone())
+            .or_default();
         if !list.contains(&bbox.to_array()) {
             list.push(bbox.to_array());
         }
@@ -260,7 +303,10 @@ fn boxes_by_image(dataset: &Dataset) -> BTreeMap<String, Vec<[f64; 4]>> {
 fn coco_to_yolo_to_coco_keeps_boxes_within_1e_6() {
     let (annotations, images) = match cocoprep_test::shared_data() {
         Some(data) => (data.join("coco-mini/annotations"), data.join("coco-mini")),
-        None => (fixtures().join("coco-sample/annotations"), fixtures().join("coco-sample")),
+        None => (
+            fixtures().join("coco-sample/annotations"),
+            fixtures().join("coco-sample"),
+        ),
     };
     let output = temp_dir();
     let yolo = output.path().join("yolo");
@@ -294,13 +340,19 @@ fn coco_to_yolo_to_coco_keeps_boxes_within_1e_6() {
         assert_eq!(image.file_name, source.file_name);
     }
     let (before, after) = (boxes_by_image(&original), boxes_by_image(&round_trip));
-    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
     let mut compared = 0;
     for (name, boxes) in &before {
         assert_eq!(boxes.len(), after[name].len(), "{name}");
         for (a, b) in boxes.iter().zip(&after[name]) {
             for (x, y) in a.iter().zip(b) {
-                assert!((x - y).abs() <= 1e-6 * x.abs().max(1e-3), "{name}: {a:?} vs {b:?}");
+                assert!(
+                    (x - y).abs() <= 1e-6 * x.abs().max(1e-3),
+                    "{name}: {a:?} vs {b:?}"
+                );
             }
             compared += 1;
         }
@@ -309,8 +361,21 @@ fn coco_to_yolo_to_coco_keeps_boxes_within_1e_6() {
     // Categories come back with their COCO ids and names.
     for annotation in &round_trip.annotations {
         let id = annotation.category_id.unwrap();
-        let name = &round_trip.categories.iter().find(|c| c.id == id).unwrap().name;
-        assert_eq!(&original.categories.iter().find(|c| c.id == id).unwrap().name, name);
+        let name = &round_trip
+            .categories
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .name;
+        assert_eq!(
+            &original
+                .categories
+                .iter()
+                .find(|c| c.id == id)
+                .unwrap()
+                .name,
+            name
+        );
     }
 }
 
@@ -332,10 +397,22 @@ fn filter_merge_and_split_keep_records_consistent() {
     ]);
     let people = Dataset::read(&filtered).unwrap();
     assert!(!people.annotations.is_empty());
-    assert!(people.annotations.iter().all(|a| a.category_id.unwrap().0 == 1 && !a.is_crowd()));
+    assert!(
+        people
+            .annotations
+            .iter()
+            .all(|a| a.category_id.unwrap().0 == 1 && !a.is_crowd())
+    );
     assert_eq!(people.categories.len(), 1);
     let with_people: BTreeSet<u64> = people.annotations.iter().map(|a| a.image_id.0).collect();
-    assert_eq!(people.images.iter().map(|i| i.id.0).collect::<BTreeSet<_>>(), with_people);
+    assert_eq!(
+        people
+            .images
+            .iter()
+            .map(|i| i.id.0)
+            .collect::<BTreeSet<_>>(),
+        with_people
+    );
 
     // instances + person_keypoints of the same images: one image record each.
     let merged_path = output.path().join("merged.json");
@@ -355,11 +432,24 @@ fn filter_merge_and_split_keep_records_consistent() {
         instances.annotations.len() + keypoints.annotations.len()
     );
     let ids: BTreeSet<u64> = merged.annotations.iter().map(|a| a.id.unwrap().0).collect();
-    assert_eq!(ids.len(), merged.annotations.len(), "annotation ids are unique");
+    assert_eq!(
+        ids.len(),
+        merged.annotations.len(),
+        "annotation ids are unique"
+    );
     assert_eq!(merged.categories.len(), instances.categories.len());
 
     let parts = output.path().join("parts");
-    succeed(&[&"split", &merged_path, &"--ratios", &"train=0.5,val=0.5", &"--seed", &"3", &"-o", &parts]);
+    succeed(&[
+        &"split",
+        &merged_path,
+        &"--ratios",
+        &"train=0.5,val=0.5",
+        &"--seed",
+        &"3",
+        &"-o",
+        &parts,
+    ]);
     let train = Dataset::read(&parts.join("train.json")).unwrap();
     let val = Dataset::read(&parts.join("val.json")).unwrap();
     assert_eq!(train.images.len() + val.images.len(), merged.images.len());

@@ -51,7 +51,10 @@ pub struct FilterReport {
 }
 
 /// Applies `options` to `dataset`.
-pub fn filter(mut dataset: Dataset, options: &FilterOptions) -> Result<(Dataset, FilterReport), Error> {
+pub fn filter(
+    mut dataset: Dataset,
+    options: &FilterOptions,
+) -> Result<(Dataset, FilterReport), Error> {
     let before = (
         dataset.images.len(),
         dataset.annotations.len(),
@@ -71,9 +74,14 @@ pub fn filter(mut dataset: Dataset, options: &FilterOptions) -> Result<(Dataset,
     }
     let kept_images: FxHashSet<ImageId> = dataset.images.iter().map(|image| image.id).collect();
     dataset.annotations.retain(|annotation| {
-        let area = annotation.area.unwrap_or_else(|| annotation.bbox.map_or(0.0, |b| b.area()));
+        let area = annotation
+            .area
+            .unwrap_or_else(|| annotation.bbox.map_or(0.0, |b| b.area()));
         kept_images.contains(&annotation.image_id)
-            && (!by_category || annotation.category_id.is_some_and(|id| categories.contains(&id)))
+            && (!by_category
+                || annotation
+                    .category_id
+                    .is_some_and(|id| categories.contains(&id)))
             && options.min_area.is_none_or(|min| area >= min)
             && options.max_area.is_none_or(|max| area <= max)
             && match options.crowd {
@@ -88,7 +96,9 @@ pub fn filter(mut dataset: Dataset, options: &FilterOptions) -> Result<(Dataset,
         dataset.images.retain(|image| annotated.contains(&image.id));
     }
     if by_category && !options.keep_all_categories {
-        dataset.categories.retain(|category| categories.contains(&category.id));
+        dataset
+            .categories
+            .retain(|category| categories.contains(&category.id));
     }
     let report = FilterReport {
         images: (before.0, dataset.images.len()),

@@ -32,14 +32,20 @@ pub struct MergeReport {
 }
 
 /// Merges `inputs` (`(file, dataset)`, in order).
-pub fn merge(inputs: Vec<(PathBuf, Dataset)>, renumber: bool) -> Result<(Dataset, MergeReport), Error> {
+pub fn merge(
+    inputs: Vec<(PathBuf, Dataset)>,
+    renumber: bool,
+) -> Result<(Dataset, MergeReport), Error> {
     let mut report = MergeReport::default();
     let mut inputs = inputs.into_iter();
     let Some((_, mut merged)) = inputs.next() else {
         return Err(Error::Options("nothing to merge".to_owned()));
     };
-    let mut category_by_name: FxHashMap<String, CategoryId> =
-        merged.categories.iter().map(|c| (c.name.clone(), c.id)).collect();
+    let mut category_by_name: FxHashMap<String, CategoryId> = merged
+        .categories
+        .iter()
+        .map(|c| (c.name.clone(), c.id))
+        .collect();
     let mut category_ids: FxHashSet<CategoryId> = merged.categories.iter().map(|c| c.id).collect();
     let mut image_by_name: FxHashMap<String, ImageId> = merged
         .images
@@ -110,11 +116,14 @@ pub fn merge(inputs: Vec<(PathBuf, Dataset)>, renumber: bool) -> Result<(Dataset
         }
         for annotation in dataset.annotations {
             let mut added = annotation;
-            added.image_id = *image_map.get(&added.image_id).ok_or_else(|| Error::DanglingAnnotation {
-                file: file.clone(),
-                annotation: crate::AnnotationLabel::Id(added.id.unwrap_or_default()),
-                image_id: added.image_id,
-            })?;
+            added.image_id =
+                *image_map
+                    .get(&added.image_id)
+                    .ok_or_else(|| Error::DanglingAnnotation {
+                        file: file.clone(),
+                        annotation: crate::AnnotationLabel::Id(added.id.unwrap_or_default()),
+                        image_id: added.image_id,
+                    })?;
             added.category_id = added
                 .category_id
                 .map(|id| category_map.get(&id).copied().unwrap_or(id));

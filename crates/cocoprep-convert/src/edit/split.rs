@@ -29,7 +29,9 @@ pub fn parse_parts(text: &str) -> Result<Vec<Part>, Error> {
                 .parse()
                 .ok()
                 .filter(|r: &f64| r.is_finite() && *r >= 0.0)
-                .ok_or_else(|| Error::Options(format!("`{item}`: the ratio is not a non-negative number")))?;
+                .ok_or_else(|| {
+                    Error::Options(format!("`{item}`: the ratio is not a non-negative number"))
+                })?;
             Ok(Part {
                 name: name.trim().to_owned(),
                 ratio,
@@ -38,7 +40,9 @@ pub fn parse_parts(text: &str) -> Result<Vec<Part>, Error> {
         .collect::<Result<_, Error>>()?;
     let total: f64 = parts.iter().map(|p| p.ratio).sum();
     if parts.is_empty() || total <= 0.0 {
-        return Err(Error::Options("the ratios must add up to more than 0".to_owned()));
+        return Err(Error::Options(
+            "the ratios must add up to more than 0".to_owned(),
+        ));
     }
     Ok(parts
         .into_iter()
@@ -53,7 +57,12 @@ pub fn parse_parts(text: &str) -> Result<Vec<Part>, Error> {
 /// (largest-remainder rounding, so the counts add up). With `stratify`, images are first
 /// grouped by their rarest category (images without annotations form their own group) and
 /// each group is cut by ratio, so rare categories reach every part.
-pub fn split(dataset: &Dataset, parts: &[Part], seed: u64, stratify: bool) -> Vec<(String, Dataset)> {
+pub fn split(
+    dataset: &Dataset,
+    parts: &[Part],
+    seed: u64,
+    stratify: bool,
+) -> Vec<(String, Dataset)> {
     let mut random = SeededRandom::new(seed);
     let mut groups: Vec<Vec<ImageId>> = if stratify {
         let mut frequency: FxHashMap<CategoryId, usize> = FxHashMap::default();
@@ -61,19 +70,27 @@ pub fn split(dataset: &Dataset, parts: &[Part], seed: u64, stratify: bool) -> Ve
         for annotation in &dataset.annotations {
             if let Some(category) = annotation.category_id {
                 *frequency.entry(category).or_default() += 1;
-                image_categories.entry(annotation.image_id).or_default().insert(category);
+                image_categories
+                    .entry(annotation.image_id)
+                    .or_default()
+                    .insert(category);
             }
         }
         let mut by_key: FxHashMap<Option<CategoryId>, Vec<ImageId>> = FxHashMap::default();
         for image in &dataset.images {
             let rarest = image_categories.get(&image.id).and_then(|categories| {
-                categories.iter().copied().min_by_key(|c| (frequency[c], *c))
+                categories
+                    .iter()
+                    .copied()
+                    .min_by_key(|c| (frequency[c], *c))
             });
             by_key.entry(rarest).or_default().push(image.id);
         }
         let mut keys: Vec<Option<CategoryId>> = by_key.keys().copied().collect();
         keys.sort();
-        keys.into_iter().map(|key| by_key.remove(&key).unwrap_or_default()).collect()
+        keys.into_iter()
+            .map(|key| by_key.remove(&key).unwrap_or_default())
+            .collect()
     } else {
         vec![dataset.images.iter().map(|image| image.id).collect()]
     };

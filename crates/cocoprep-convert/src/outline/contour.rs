@@ -38,8 +38,7 @@ pub fn outer_contours(mask: &[u8], width: usize, height: usize) -> Vec<Vec<[i32;
             }
         }
     }
-    let deltas: [isize; 8] =
-        STEPS.map(|(dx, dy)| dy * step as isize + dx);
+    let deltas: [isize; 8] = STEPS.map(|(dx, dy)| dy * step as isize + dx);
     let mut contours = Vec::new();
     for y in 1..=height {
         let row = y * step;
@@ -82,12 +81,14 @@ pub fn outer_contours(mask: &[u8], width: usize, height: usize) -> Vec<Vec<[i32;
 
 /// Follows the outer border that starts at `start` (a pixel whose left neighbour is
 /// background), marking it, and returns its corner points in frame-free coordinates.
-fn follow_border(image: &mut [i8], start: usize, step: usize, deltas: &[isize; 8]) -> Vec<[i32; 2]> {
+fn follow_border(
+    image: &mut [i8],
+    start: usize,
+    step: usize,
+    deltas: &[isize; 8],
+) -> Vec<[i32; 2]> {
     let at = |index: usize, direction: usize| (index as isize + deltas[direction & 7]) as usize;
-    let mut point = [
-        (start % step) as i32 - 1,
-        (start / step) as i32 - 1,
-    ];
+    let mut point = [(start % step) as i32 - 1, (start / step) as i32 - 1];
     let mut points = Vec::new();
     // Look clockwise from north-west for the first foreground neighbour.
     let mut direction = 4usize;

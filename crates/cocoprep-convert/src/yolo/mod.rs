@@ -130,7 +130,10 @@ pub fn write_yolo(
     reporter: &dyn Reporter,
 ) -> Result<YoloReport, Error> {
     for (index, split) in splits.iter().enumerate() {
-        if let Some(other) = splits[..index].iter().find(|other| other.name == split.name) {
+        if let Some(other) = splits[..index]
+            .iter()
+            .find(|other| other.name == split.name)
+        {
             return Err(Error::Inconsistent {
                 message: format!(
                     "`{}` and `{}` both become split `{}`; convert them separately",
@@ -188,8 +191,11 @@ fn label_split<'a>(
 ) -> Result<(Vec<ImageLabel<'a>>, Vec<usize>, RowCounts), Error> {
     let dataset = split.dataset;
     let file = split.file.as_path();
-    let images: FxHashMap<ImageId, &Image> =
-        dataset.images.iter().map(|image| (image.id, image)).collect();
+    let images: FxHashMap<ImageId, &Image> = dataset
+        .images
+        .iter()
+        .map(|image| (image.id, image))
+        .collect();
     // Annotations grouped by image, images in order of their first annotation (the order
     // Ultralytics' `defaultdict` walks them in).
     let mut group_of: FxHashMap<ImageId, usize> = FxHashMap::default();
@@ -198,13 +204,14 @@ fn label_split<'a>(
         let group = match group_of.get(&annotation.image_id) {
             Some(&group) => group,
             None => {
-                let image = images.get(&annotation.image_id).ok_or_else(|| {
-                    Error::DanglingAnnotation {
-                        file: file.to_owned(),
-                        annotation: AnnotationLabel::of(annotation, index),
-                        image_id: annotation.image_id,
-                    }
-                })?;
+                let image =
+                    images
+                        .get(&annotation.image_id)
+                        .ok_or_else(|| Error::DanglingAnnotation {
+                            file: file.to_owned(),
+                            annotation: AnnotationLabel::of(annotation, index),
+                            image_id: annotation.image_id,
+                        })?;
                 group_of.insert(annotation.image_id, groups.len());
                 groups.push((image, Vec::new()));
                 groups.len() - 1
@@ -344,20 +351,28 @@ fn write_split(
             Some(kept.len() as u64),
             ProgressUnit::Items,
         );
+        // `Ok(Err(path))`: the image is not there (reported, counted in the exit status);
+        // `Err(_)`: it is there but could not be linked or copied (stops the run).
         let placed: Vec<Result<Option<Placed>, PathBuf>> = kept
             .par_iter()
             .map(|label| {
-                let relative = image_path(file, label.image).map_err(|_| PathBuf::new())?;
-                let candidates = [images_dir.join(&split.name).join(&relative), images_dir.join(&relative)];
+                let relative = image_path(file, label.image)?;
+                let candidates = [
+                    images_dir.join(&split.name).join(&relative),
+                    images_dir.join(&relative),
+                ];
                 let result = match candidates.iter().find(|candidate| candidate.is_file()) {
-                    Some(source) => place_image(source, &images_folder.path().join(&relative), options.link)
-                        .map_err(|_| source.clone()),
+                    Some(source) => Ok(place_image(
+                        source,
+                        &images_folder.path().join(&relative),
+                        options.link,
+                    )?),
                     None => Err(candidates[0].clone()),
                 };
                 reporter.on_task_progress(task, 1);
-                result
+                Ok(result)
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         reporter.on_task_complete(task);
         for result in placed {
             match result {
@@ -376,11 +391,14 @@ fn write_split(
 
 /// The image's `file_name`, checked to stay inside the split folder.
 fn image_path(file: &Path, image: &Image) -> Result<PathBuf, Error> {
-    let name = image.file_name.as_deref().ok_or_else(|| Error::ImageMember {
-        file: file.to_owned(),
-        image_id: image.id,
-        member: "file_name",
-    })?;
+    let name = image
+        .file_name
+        .as_deref()
+        .ok_or_else(|| Error::ImageMember {
+            file: file.to_owned(),
+            image_id: image.id,
+            member: "file_name",
+        })?;
     let relative = PathBuf::from(name);
     if !is_contained(&relative) {
         return Err(Error::UnsafeFileName {
@@ -408,7 +426,10 @@ fn dataset_yaml(
             .map(|split| format!("images/{}", split.name))
             .collect()
     };
-    let all: Vec<String> = splits.iter().map(|s| format!("images/{}", s.name)).collect();
+    let all: Vec<String> = splits
+        .iter()
+        .map(|s| format!("images/{}", s.name))
+        .collect();
     let or_all = |list: Vec<String>| if list.is_empty() { all.clone() } else { list };
     let (mut kpt_shape, mut flip_idx) = (None, None);
     if geometry == Geometry::Keypoints {

@@ -173,17 +173,22 @@ impl RowBuilder<'_> {
                         )));
                     }
                     for triple in keypoints.chunks_exact(3) {
-                        values.extend_from_slice(&[triple[0] / width, triple[1] / height, triple[2]]);
+                        values.extend_from_slice(&[
+                            triple[0] / width,
+                            triple[1] / height,
+                            triple[2],
+                        ]);
                     }
                 }
                 Geometry::Segments => {
-                    values = self.segment(
-                        annotation,
-                        (width, height),
-                        [center_x, center_y, box_width, box_height],
-                        counts,
-                    )
-                    .map_err(annotation_error)?;
+                    values = self
+                        .segment(
+                            annotation,
+                            (width, height),
+                            [center_x, center_y, box_width, box_height],
+                            counts,
+                        )
+                        .map_err(annotation_error)?;
                 }
             }
             counts.rows += 1;

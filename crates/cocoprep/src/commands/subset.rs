@@ -119,7 +119,11 @@ pub fn run(settings: &SubsetSettings, global: &GlobalSettings) -> anyhow::Result
             }
             output::note(
                 global,
-                format!("classes: {}; dataset YAML: {}", report.names.join(", "), output.join("data.yaml").display()),
+                format!(
+                    "classes: {}; dataset YAML: {}",
+                    report.names.join(", "),
+                    output.join("data.yaml").display()
+                ),
             );
         }
         return Ok(Outcome::Success);
@@ -128,7 +132,11 @@ pub fn run(settings: &SubsetSettings, global: &GlobalSettings) -> anyhow::Result
     let mut datasets = read_inputs(&files, global, &progress)?;
     if !splits.is_empty() {
         datasets.retain(|(file, _)| splits.contains(&SplitSource::split_name(file)));
-        anyhow::ensure!(!datasets.is_empty(), "no input is one of the splits {}", splits.join(", "));
+        anyhow::ensure!(
+            !datasets.is_empty(),
+            "no input is one of the splits {}",
+            splits.join(", ")
+        );
     }
     let sources: Vec<SplitSource> = datasets
         .iter()
@@ -156,8 +164,17 @@ pub fn run(settings: &SubsetSettings, global: &GlobalSettings) -> anyhow::Result
         output::stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     }
     for (path, images, annotations) in &report.coco_files {
-        output::note(global, format!("{}: {images} images, {annotations} annotations", path.display()));
+        output::note(
+            global,
+            format!(
+                "{}: {images} images, {annotations} annotations",
+                path.display()
+            ),
+        );
     }
-    output::note(global, format!("classes in order: {}", report.names.join(", ")));
+    output::note(
+        global,
+        format!("classes in order: {}", report.names.join(", ")),
+    );
     Ok(outcome)
 }

@@ -88,7 +88,11 @@ pub fn run(settings: &ConvertCocoSettings, global: &GlobalSettings) -> anyhow::R
         "`{}` is one file but the YAML has {} splits ({}); choose one with --split or give a folder",
         output.display(),
         splits.len(),
-        splits.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+        splits
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let mut written = Vec::new();
     for images in &splits {

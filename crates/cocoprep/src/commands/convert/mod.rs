@@ -87,7 +87,11 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .filter(|path| path.extension().is_some_and(|e| e == "json"))
                 .collect();
             found.sort();
-            anyhow::ensure!(!found.is_empty(), "`{}` has no .json files", input.display());
+            anyhow::ensure!(
+                !found.is_empty(),
+                "`{}` has no .json files",
+                input.display()
+            );
             files.extend(found);
         } else {
             files.push(input.clone());
@@ -113,7 +117,10 @@ pub fn read_inputs(
 }
 
 /// Runs `work` on a rayon pool of `--jobs` threads.
-pub fn with_jobs<T: Send>(global: &GlobalSettings, work: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+pub fn with_jobs<T: Send>(
+    global: &GlobalSettings,
+    work: impl FnOnce() -> T + Send,
+) -> anyhow::Result<T> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(global.jobs)
         .build()
@@ -122,7 +129,11 @@ pub fn with_jobs<T: Send>(global: &GlobalSettings, work: impl FnOnce() -> T + Se
 }
 
 /// Prints a YOLO conversion's summary (or JSON) and says whether anything was missing.
-pub fn report_yolo(report: &YoloReport, json: bool, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+pub fn report_yolo(
+    report: &YoloReport,
+    json: bool,
+    global: &GlobalSettings,
+) -> anyhow::Result<Outcome> {
     let missing: usize = report.splits.iter().map(|s| s.images_missing.len()).sum();
     if json {
         output::stdout(&format!("{}\n", serde_json::to_string_pretty(report)?))?;
@@ -159,7 +170,10 @@ pub fn report_yolo(report: &YoloReport, json: bool, global: &GlobalSettings) -> 
             for (count, what) in [
                 (counts.parts_merged, "multi-part objects joined"),
                 (counts.rle_traced, "RLE masks traced"),
-                (counts.box_polygons, "written as box polygons (no usable polygon)"),
+                (
+                    counts.box_polygons,
+                    "written as box polygons (no usable polygon)",
+                ),
             ] {
                 if count > 0 {
                     approximated.push(format!("{count} {what}"));
@@ -173,12 +187,19 @@ pub fn report_yolo(report: &YoloReport, json: bool, global: &GlobalSettings) -> 
                 output::note(global, format!("  missing image: {}", path.display()));
             }
             if split.images_missing.len() > 10 {
-                output::note(global, format!("  ... and {} more missing", split.images_missing.len() - 10));
+                output::note(
+                    global,
+                    format!("  ... and {} more missing", split.images_missing.len() - 10),
+                );
             }
         }
         output::note(
             global,
-            format!("{} classes; dataset YAML: {}", report.names.len(), report.yaml.display()),
+            format!(
+                "{} classes; dataset YAML: {}",
+                report.names.len(),
+                report.yaml.display()
+            ),
         );
     }
     Ok(if missing > 0 {

@@ -59,8 +59,26 @@ pub fn run(settings: &ConvertYoloSettings, global: &GlobalSettings) -> anyhow::R
     } = settings;
     let progress = Progress::new(global);
     let files = expand_inputs(inputs)?;
-    let datasets = read_inputs(&files, global, &progress)?;
-    let categories: Vec<_> = datasets.iter().flat_map(|(_, d)| d.categories.iter()).collect();
+    let mut datasets = read_inputs(&files, global, &progress)?;
+    // A folder of COCO annotations also holds caption files, which have no objects.
+    datasets.retain(|(file, dataset)| {
+        let has_objects = dataset.sections.categories;
+        if !has_objects {
+            output::note(
+                global,
+                format!(
+                    "skipping `{}`: it has no `categories` (a caption file?)",
+                    file.display()
+                ),
+            );
+        }
+        has_objects
+    });
+    anyhow::ensure!(!datasets.is_empty(), "no input has object annotations");
+    let categories: Vec<_> = datasets
+        .iter()
+        .flat_map(|(_, d)| d.categories.iter())
+        .collect();
     let mapping = class_map.clone().unwrap_or_else(|| {
         let detected = ClassMapping::detect(&categories);
         if detected != ClassMapping::Coco80 {
@@ -87,7 +105,9 @@ pub fn run(settings: &ConvertYoloSettings, global: &GlobalSettings) -> anyhow::R
         link: yolo.link,
         selection: ImageSelection::default(),
     };
-    let report = with_jobs(global, || write_yolo(&splits, &classes, output, &options, &progress))?
-        .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
+    let report = with_jobs(global, || {
+        write_yolo(&splits, &classes, output, &options, &progress)
+    })?
+    .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
     report_yolo(&report, *json, global)
 }

@@ -12,12 +12,21 @@ use super::{DemoContext, DemoReport};
 
 const SPLITS: &[&str] = &["train2017", "val2017"];
 
-fn read_splits(context: &DemoContext, prefix: &str) -> anyhow::Result<Vec<(std::path::PathBuf, Dataset)>> {
+fn read_splits(
+    context: &DemoContext,
+    prefix: &str,
+) -> anyhow::Result<Vec<(std::path::PathBuf, Dataset)>> {
     SPLITS
         .iter()
         .map(|split| {
             let path = context.annotation(&format!("{prefix}_{split}.json"));
-            let dataset = read_dataset(&path, &ReadOptions { jobs: context.global.jobs }, context.progress)?;
+            let dataset = read_dataset(
+                &path,
+                &ReadOptions {
+                    jobs: context.global.jobs,
+                },
+                context.progress,
+            )?;
             Ok((path, dataset))
         })
         .collect()
@@ -52,7 +61,10 @@ pub fn yolo(context: &DemoContext, report: &mut DemoReport) -> anyhow::Result<St
         ("person_keypoints", Geometry::Keypoints, "yolo-pose"),
     ] {
         let datasets = read_splits(context, prefix)?;
-        let categories: Vec<_> = datasets.iter().flat_map(|(_, d)| d.categories.iter()).collect();
+        let categories: Vec<_> = datasets
+            .iter()
+            .flat_map(|(_, d)| d.categories.iter())
+            .collect();
         let classes = ClassTable::build(ClassMapping::Coco80, &categories)?;
         let output = context.output_dir(folder)?;
         let result = write_yolo(
@@ -87,7 +99,11 @@ pub fn subset(context: &DemoContext, report: &mut DemoReport) -> anyhow::Result<
         &options(context, Geometry::Segments, selection),
         context.progress,
     )?;
-    let yolo = result.yolo.as_ref().map(|y| &y.splits[..]).unwrap_or_default();
+    let yolo = result
+        .yolo
+        .as_ref()
+        .map(|y| &y.splits[..])
+        .unwrap_or_default();
     let images: u64 = yolo.iter().map(|s| s.label_files).sum();
     let rows: u64 = yolo.iter().map(|s| s.rows).sum();
     report.add("class subset tv=0, person=1 (YOLO + COCO)", &output);
