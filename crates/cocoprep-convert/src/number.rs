@@ -92,7 +92,9 @@ fn push_six_digits(out: &mut String, value: f64) -> bool {
     if !(1e-16..1e16).contains(&magnitude) {
         return false;
     }
-    let mut exponent = magnitude.log10().floor() as i32;
+    // floor(log10(magnitude)) is floor(e2 * log10(2)) or one more (78913 / 2^18 ≈ log10 2).
+    let binary_exponent = ((magnitude.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    let mut exponent = (binary_exponent * 78913) >> 18;
     let scale = |exponent: i32| -> Option<f64> {
         let shift = 5 - exponent;
         if shift >= 0 {
@@ -108,25 +110,22 @@ fn push_six_digits(out: &mut String, value: f64) -> bool {
     let Some(mut scaled) = scale(exponent) else {
         return false;
     };
-    // `log10` can be one off next to powers of ten.
     if scaled >= 1e6 {
         exponent += 1;
         let Some(rescaled) = scale(exponent) else {
             return false;
         };
         scaled = rescaled;
-    } else if scaled < 1e5 {
-        exponent -= 1;
-        let Some(rescaled) = scale(exponent) else {
-            return false;
-        };
-        scaled = rescaled;
     }
-    let fraction = scaled - scaled.floor();
+    if !(1e5..1e6).contains(&scaled) {
+        return false;
+    }
+    let truncated = scaled as u32;
+    let fraction = scaled - f64::from(truncated);
     if (fraction - 0.5).abs() < 1e-8 {
         return false;
     }
-    let mut integer = scaled.round() as u32;
+    let mut integer = truncated + u32::from(fraction > 0.5);
     if integer >= 1_000_000 {
         integer /= 10;
         exponent += 1;
@@ -246,36 +245,45 @@ impl Decimal {
 
 /// Writes `%g` text from significant digits (trailing zeros removed) and exponent.
 fn push_digits(out: &mut String, digits: &[u8], exponent: i32, precision: usize) {
-    let digit = |d: u8| (b'0' + d) as char;
+    // Built on the stack and appended once: this runs for every number of every row.
+    let mut text = [0u8; 48];
+    let mut length = 0;
+    let mut put = |byte: u8| {
+        text[length] = byte;
+        length += 1;
+    };
     if exponent < -4 || exponent >= precision as i32 {
-        out.push(digit(digits[0]));
+        put(b'0' + digits[0]);
         if digits.len() > 1 {
-            out.push('.');
-            digits[1..].iter().for_each(|&d| out.push(digit(d)));
+            put(b'.');
+            digits[1..].iter().for_each(|&d| put(b'0' + d));
         }
-        out.push('e');
-        out.push(if exponent < 0 { '-' } else { '+' });
+        put(b'e');
+        put(if exponent < 0 { b'-' } else { b'+' });
         let magnitude = exponent.unsigned_abs();
-        if magnitude < 10 {
-            out.push('0');
+        if magnitude >= 100 {
+            put(b'0' + (magnitude / 100) as u8);
         }
-        let _ = write!(out, "{magnitude}");
+        put(b'0' + (magnitude / 10 % 10) as u8);
+        put(b'0' + (magnitude % 10) as u8);
     } else if exponent < 0 {
-        out.push_str("0.");
+        put(b'0');
+        put(b'.');
         for _ in 0..(-exponent - 1) {
-            out.push('0');
+            put(b'0');
         }
-        digits.iter().for_each(|&d| out.push(digit(d)));
+        digits.iter().for_each(|&d| put(b'0' + d));
     } else {
         let integer = exponent as usize + 1;
         for index in 0..integer {
-            out.push(digit(digits.get(index).copied().unwrap_or(0)));
+            put(b'0' + digits.get(index).copied().unwrap_or(0));
         }
         if digits.len() > integer {
-            out.push('.');
-            digits[integer..].iter().for_each(|&d| out.push(digit(d)));
+            put(b'.');
+            digits[integer..].iter().for_each(|&d| put(b'0' + d));
         }
     }
+    out.push_str(std::str::from_utf8(&text[..length]).expect("ASCII digits"));
 }
 
 /// [`push_general`] through Rust's exact formatter (slow, used for halfway digits).
