@@ -38,6 +38,7 @@ mod checksum;
 pub mod disk;
 pub mod download;
 mod error;
+pub mod extract;
 pub mod gdrive;
 mod http;
 
