@@ -35,12 +35,19 @@
 
 pub mod catalog;
 mod checksum;
+pub mod defects;
 pub mod disk;
 pub mod download;
 mod error;
 pub mod extract;
 pub mod gdrive;
+pub mod get;
 mod http;
+pub mod manifest;
+pub mod shard;
+pub mod subset;
+pub mod verify;
+pub mod yaml;
 
 pub use checksum::{Checksum, Digests, StreamingHasher, hash_file, to_hex};
 pub use error::FetchError;
