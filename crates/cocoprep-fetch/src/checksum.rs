@@ -115,6 +115,13 @@ pub fn to_hex(bytes: &[u8]) -> String {
     text
 }
 
+/// SHA-256 of bytes in memory, lowercase hex.
+pub fn hash_file_bytes(bytes: &[u8]) -> String {
+    let mut hasher = StreamingHasher::new(false);
+    hasher.update(bytes);
+    hasher.finish().sha256
+}
+
 /// SHA-256 (and optionally MD5) of a whole file.
 pub fn hash_file(path: &std::path::Path, with_md5: bool) -> std::io::Result<Digests> {
     use std::io::Read;

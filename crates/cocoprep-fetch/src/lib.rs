@@ -49,7 +49,7 @@ pub mod subset;
 pub mod verify;
 pub mod yaml;
 
-pub use checksum::{Checksum, Digests, StreamingHasher, hash_file, to_hex};
+pub use checksum::{Checksum, Digests, StreamingHasher, hash_file, hash_file_bytes, to_hex};
 pub use error::FetchError;
 pub use http::HttpOptions;
 
