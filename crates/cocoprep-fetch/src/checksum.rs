@@ -160,8 +160,14 @@ mod tests {
 
     #[test]
     fn algorithm_follows_digest_length() {
-        assert!(matches!(Checksum::from_hex(&"a".repeat(64)), Some(Checksum::Sha256(_))));
-        assert!(matches!(Checksum::from_hex(&"B".repeat(32)), Some(Checksum::Md5(_))));
+        assert!(matches!(
+            Checksum::from_hex(&"a".repeat(64)),
+            Some(Checksum::Sha256(_))
+        ));
+        assert!(matches!(
+            Checksum::from_hex(&"B".repeat(32)),
+            Some(Checksum::Md5(_))
+        ));
         assert_eq!(Checksum::from_hex("xyz"), None);
     }
 }

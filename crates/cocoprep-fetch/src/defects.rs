@@ -28,7 +28,8 @@ pub fn repair(
         let Err(problem) = cocoprep_coco::image_file::check_image_file(&path) else {
             continue;
         };
-        sink.reporter.on_warning(&format!("{problem}; replacing it ({})", defect.note));
+        sink.reporter
+            .on_warning(&format!("{problem}; replacing it ({})", defect.note));
         let mut replacement = path.as_os_str().to_owned();
         replacement.push(".replacement");
         let replacement = std::path::PathBuf::from(replacement);
@@ -49,7 +50,9 @@ pub fn repair(
             .map_err(|error| fail(error.to_string()))?;
         if let Err(error) = cocoprep_coco::image_file::check_image_file(&replacement) {
             let _ = fs_err::remove_file(&replacement);
-            return Err(fail(format!("the replacement does not decode either: {error}")));
+            return Err(fail(format!(
+                "the replacement does not decode either: {error}"
+            )));
         }
         fs_err::rename(&replacement, &path)?;
         if let Some(entry) = files.iter_mut().find(|f| f.path == defect.path) {

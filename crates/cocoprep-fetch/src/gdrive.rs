@@ -9,7 +9,10 @@
 
 /// The URL that starts a download of a Drive file.
 pub fn download_url(id: &str) -> String {
-    format!("https://drive.google.com/uc?export=download&id={}", percent_encode(id))
+    format!(
+        "https://drive.google.com/uc?export=download&id={}",
+        percent_encode(id)
+    )
 }
 
 /// The URL to request after receiving `page` (HTML) from `page_url`, or `None` if the page
@@ -27,7 +30,10 @@ pub fn confirmation_url(page: &str, page_url: &str, cookies: &[String]) -> Optio
             && name.trim().starts_with("download_warning")
         {
             let separator = if page_url.contains('?') { '&' } else { '?' };
-            return Some(format!("{page_url}{separator}confirm={}", percent_encode(value.trim())));
+            return Some(format!(
+                "{page_url}{separator}confirm={}",
+                percent_encode(value.trim())
+            ));
         }
     }
     None
@@ -37,7 +43,9 @@ pub fn confirmation_url(page: &str, page_url: &str, cookies: &[String]) -> Optio
 fn form_url(page: &str, page_url: &str) -> Option<String> {
     let start = page.find("id=\"download-form\"")?;
     let form_start = page[..start].rfind("<form")?;
-    let form_end = page[form_start..].find("</form>").map_or(page.len(), |end| form_start + end);
+    let form_end = page[form_start..]
+        .find("</form>")
+        .map_or(page.len(), |end| form_start + end);
     let form = &page[form_start..form_end];
     let open_tag = &form[..form.find('>')?];
     let action = html_unescape(&attribute(open_tag, "action")?);
@@ -140,8 +148,15 @@ mod tests {
     fn current_form_page_is_submitted_with_its_hidden_inputs() {
         let page = r#"<html><body><form id="download-form" action="https://drive.usercontent.google.com/download" method="get"><input type="submit" id="uc-download-link" value="Download anyway"/><input type="hidden" name="id" value="1AbC"><input type="hidden" name="export" value="download"><input type="hidden" name="confirm" value="t"><input type="hidden" name="uuid" value="u-1"></form></body></html>"#;
         assert_eq!(
-            confirmation_url(page, "https://drive.google.com/uc?export=download&id=1AbC", &[]).as_deref(),
-            Some("https://drive.usercontent.google.com/download?id=1AbC&export=download&confirm=t&uuid=u-1")
+            confirmation_url(
+                page,
+                "https://drive.google.com/uc?export=download&id=1AbC",
+                &[]
+            )
+            .as_deref(),
+            Some(
+                "https://drive.usercontent.google.com/download?id=1AbC&export=download&confirm=t&uuid=u-1"
+            )
         );
     }
 
@@ -149,14 +164,27 @@ mod tests {
     fn old_confirm_link_and_cookie_are_understood() {
         let page = r#"<a id="uc-download-link" href="/uc?export=download&amp;confirm=XyZ1&amp;id=9">Download anyway</a>"#;
         assert_eq!(
-            confirmation_url(page, "https://drive.google.com/uc?export=download&id=9", &[]).as_deref(),
+            confirmation_url(
+                page,
+                "https://drive.google.com/uc?export=download&id=9",
+                &[]
+            )
+            .as_deref(),
             Some("https://drive.google.com/uc?export=download&confirm=XyZ1&id=9")
         );
         let cookie = vec!["download_warning_123_9=TOKEN; Path=/".to_owned()];
         assert_eq!(
-            confirmation_url("<html></html>", "https://drive.google.com/uc?export=download&id=9", &cookie).as_deref(),
+            confirmation_url(
+                "<html></html>",
+                "https://drive.google.com/uc?export=download&id=9",
+                &cookie
+            )
+            .as_deref(),
             Some("https://drive.google.com/uc?export=download&id=9&confirm=TOKEN")
         );
-        assert_eq!(confirmation_url("<html>Not found</html>", "http://x/a", &[]), None);
+        assert_eq!(
+            confirmation_url("<html>Not found</html>", "http://x/a", &[]),
+            None
+        );
     }
 }

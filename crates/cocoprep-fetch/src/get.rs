@@ -89,12 +89,16 @@ impl Plan {
 
     /// Bytes to download (published or rough sizes; unknown sizes count 0).
     pub fn download_bytes(&self) -> u64 {
-        self.pending().filter_map(|s| s.resource.planning_bytes()).sum()
+        self.pending()
+            .filter_map(|s| s.resource.planning_bytes())
+            .sum()
     }
 
     /// Resources whose size is not published.
     pub fn unknown_sizes(&self) -> usize {
-        self.pending().filter(|s| s.resource.planning_bytes().is_none()).count()
+        self.pending()
+            .filter(|s| s.resource.planning_bytes().is_none())
+            .count()
     }
 
     /// Disk space needed: each archive plus its extracted contents (estimated as the
@@ -135,7 +139,11 @@ pub fn plan(catalog: &Catalog, names: &[String], options: &GetOptions) -> Result
         };
         for member in members {
             if seen.insert(member.to_owned()) {
-                resources.push(catalog.resource(member).expect("catalog checked its bundles"));
+                resources.push(
+                    catalog
+                        .resource(member)
+                        .expect("catalog checked its bundles"),
+                );
             }
         }
     }
@@ -159,8 +167,11 @@ pub fn plan(catalog: &Catalog, names: &[String], options: &GetOptions) -> Result
     let mut steps = Vec::new();
     for (resource, in_shard) in resources.into_iter().zip(shares) {
         let destination = resource.destination_for(&layout).to_owned();
-        let done = ResourceManifest::load(&options.dataset_dir, &resource.name)?
-            .is_some_and(|m| m.layout == layout && m.destination == destination && m.files_present(&options.dataset_dir));
+        let done = ResourceManifest::load(&options.dataset_dir, &resource.name)?.is_some_and(|m| {
+            m.layout == layout
+                && m.destination == destination
+                && m.files_present(&options.dataset_dir)
+        });
         steps.push(PlanStep {
             resource: resource.clone(),
             destination,
@@ -212,7 +223,11 @@ impl GetReport {
 
 /// Runs a plan. Failures of single resources are reported in [`GetReport`] (the others
 /// continue); only problems that stop everything are errors.
-pub fn run(plan: &Plan, options: &GetOptions, reporter: &dyn Reporter) -> Result<GetReport, FetchError> {
+pub fn run(
+    plan: &Plan,
+    options: &GetOptions,
+    reporter: &dyn Reporter,
+) -> Result<GetReport, FetchError> {
     let dataset = &plan.dataset_dir;
     fs_err::create_dir_all(dataset)?;
     if plan.disk_needed() > 0 {
@@ -224,14 +239,18 @@ pub fn run(plan: &Plan, options: &GetOptions, reporter: &dyn Reporter) -> Result
             resource: step.resource.name.clone(),
             status: "already complete".to_owned(),
             received_bytes: 0,
-            files: ResourceManifest::load(dataset, &step.resource.name)?.map_or(0, |m| m.files.len()),
+            files: ResourceManifest::load(dataset, &step.resource.name)?
+                .map_or(0, |m| m.files.len()),
             repaired: Vec::new(),
             error: None,
         });
     }
     let pending: Vec<&PlanStep> = plan.pending().collect();
     let downloader = Downloader::new(options.download.clone());
-    let total_known: u64 = pending.iter().filter_map(|s| s.resource.planning_bytes()).sum();
+    let total_known: u64 = pending
+        .iter()
+        .filter_map(|s| s.resource.planning_bytes())
+        .sum();
     let total = (!pending.is_empty()).then(|| {
         reporter.on_task_start(
             &format!("total ({} files)", pending.len()),
@@ -246,7 +265,9 @@ pub fn run(plan: &Plan, options: &GetOptions, reporter: &dyn Reporter) -> Result
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(step) = pending.get(index) else { break };
+                    let Some(step) = pending.get(index) else {
+                        break;
+                    };
                     let sink = ProgressSink { reporter, total };
                     let outcome = run_step(step, plan, options, &downloader, sink);
                     let step_report = match outcome {
@@ -260,7 +281,10 @@ pub fn run(plan: &Plan, options: &GetOptions, reporter: &dyn Reporter) -> Result
                             error: Some(format!("{error}")),
                         },
                     };
-                    results.lock().expect("no panics while holding the lock").push((index, step_report));
+                    results
+                        .lock()
+                        .expect("no panics while holding the lock")
+                        .push((index, step_report));
                 }
             });
         }
@@ -293,13 +317,19 @@ fn run_step(
     if urls.is_empty() {
         return Err(FetchError::NoUrl {
             resource: resource.name.clone(),
-            reason: resource.note.clone().unwrap_or_else(|| "the catalog lists none".to_owned()),
+            reason: resource
+                .note
+                .clone()
+                .unwrap_or_else(|| "the catalog lists none".to_owned()),
         });
     }
     let destination = dataset.join(&step.destination);
     let archive_path = match resource.archive {
         ArchiveKind::None => destination.join(&resource.file_name),
-        _ => dataset.join(".cocoprep").join("downloads").join(&resource.file_name),
+        _ => dataset
+            .join(".cocoprep")
+            .join("downloads")
+            .join(&resource.file_name),
     };
     let request = DownloadRequest {
         label: resource.file_name.clone(),
@@ -331,7 +361,14 @@ fn run_step(
                 only: options.only.clone(),
                 strip_prefix: resource.strip_prefix.clone(),
             };
-            crate::extract::extract(&archive_path, kind, &destination, &extract_options, sink.reporter)?.files
+            crate::extract::extract(
+                &archive_path,
+                kind,
+                &destination,
+                &extract_options,
+                sink.reporter,
+            )?
+            .files
         }
     };
     let repaired = crate::defects::repair(resource, &destination, &mut files, downloader, sink)?;
@@ -347,7 +384,8 @@ fn run_step(
             sha256: downloaded.digests.as_ref().map(|d| d.sha256.clone()),
             verified_against,
             url: downloaded.url.clone(),
-            kept_at: (keep || resource.archive == ArchiveKind::None).then(|| relative_archive.clone()),
+            kept_at: (keep || resource.archive == ArchiveKind::None)
+                .then(|| relative_archive.clone()),
         }),
         files,
         repaired: repaired.clone(),

@@ -154,7 +154,11 @@ pub(crate) fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)
 pub(crate) fn final_url(response: &Response<ureq::Body>, requested: &str) -> String {
     use ureq::ResponseExt;
     let uri = response.get_uri().to_string();
-    if uri.is_empty() { requested.to_owned() } else { uri }
+    if uri.is_empty() {
+        requested.to_owned()
+    } else {
+        uri
+    }
 }
 
 #[cfg(test)]
@@ -163,7 +167,10 @@ mod tests {
 
     #[test]
     fn content_range_is_parsed() {
-        assert_eq!(parse_content_range("bytes 0-99/1000"), Some((0, 99, Some(1000))));
+        assert_eq!(
+            parse_content_range("bytes 0-99/1000"),
+            Some((0, 99, Some(1000)))
+        );
         assert_eq!(parse_content_range("bytes 5-9/*"), Some((5, 9, None)));
         assert_eq!(parse_content_range("items 0-1/2"), None);
     }

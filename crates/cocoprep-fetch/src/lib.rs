@@ -52,4 +52,3 @@ pub mod yaml;
 pub use checksum::{Checksum, Digests, StreamingHasher, hash_file, hash_file_bytes, to_hex};
 pub use error::FetchError;
 pub use http::HttpOptions;
-

@@ -20,8 +20,14 @@ impl FromStr for Shard {
         let (index, count) = text
             .split_once('/')
             .ok_or_else(|| format!("expected I/N (like 0/4), got `{text}`"))?;
-        let index: usize = index.trim().parse().map_err(|_| format!("`{index}` is not a shard index"))?;
-        let count: usize = count.trim().parse().map_err(|_| format!("`{count}` is not a shard count"))?;
+        let index: usize = index
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{index}` is not a shard index"))?;
+        let count: usize = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{count}` is not a shard count"))?;
         if count == 0 || index >= count {
             return Err(format!("shard index must be in 0..{count}, got {index}"));
         }
@@ -46,7 +52,9 @@ impl Shard {
         let mut load = vec![0u64; self.count];
         let mut mine = vec![false; items.len()];
         for index in order {
-            let target = (0..self.count).min_by_key(|&s| (load[s], s)).expect("count > 0");
+            let target = (0..self.count)
+                .min_by_key(|&s| (load[s], s))
+                .expect("count > 0");
             load[target] += items[index].1.max(1);
             mine[index] = target == self.index;
         }
@@ -67,7 +75,9 @@ mod tests {
     #[test]
     fn every_item_goes_to_exactly_one_shard() {
         let items = [("a", 19), ("b", 1), ("c", 7), ("d", 7), ("e", 0)];
-        let shards: Vec<Vec<bool>> = (0..3).map(|i| Shard { index: i, count: 3 }.assign(&items)).collect();
+        let shards: Vec<Vec<bool>> = (0..3)
+            .map(|i| Shard { index: i, count: 3 }.assign(&items))
+            .collect();
         for item in 0..items.len() {
             assert_eq!(shards.iter().filter(|s| s[item]).count(), 1);
         }
@@ -78,7 +88,10 @@ mod tests {
 
     #[test]
     fn shard_syntax_is_checked() {
-        assert_eq!("1/4".parse::<Shard>().unwrap(), Shard { index: 1, count: 4 });
+        assert_eq!(
+            "1/4".parse::<Shard>().unwrap(),
+            Shard { index: 1, count: 4 }
+        );
         assert!("4/4".parse::<Shard>().is_err());
         assert!("x".parse::<Shard>().is_err());
     }

@@ -62,7 +62,11 @@ pub struct SubsetReport {
 }
 
 /// Images in FiftyOne's order: those with all classes, then those with any, by id.
-pub fn select_images(dataset: &Dataset, classes: &[String], max_images: Option<usize>) -> Result<Vec<ImageId>, FetchError> {
+pub fn select_images(
+    dataset: &Dataset,
+    classes: &[String],
+    max_images: Option<usize>,
+) -> Result<Vec<ImageId>, FetchError> {
     let mut wanted = BTreeSet::new();
     let mut unknown = Vec::new();
     for class in classes {
@@ -80,15 +84,27 @@ pub fn select_images(dataset: &Dataset, classes: &[String], max_images: Option<u
                 dataset
                     .categories
                     .iter()
-                    .find(|c| c.name.eq_ignore_ascii_case(name) || c.name.contains(name.as_str()) || name.contains(c.name.as_str()))
+                    .find(|c| {
+                        c.name.eq_ignore_ascii_case(name)
+                            || c.name.contains(name.as_str())
+                            || name.contains(c.name.as_str())
+                    })
                     .map(|c| format!("`{name}` → `{}`?", c.name))
             })
             .collect();
         return Err(FetchError::Subset(format!(
             "unknown class{} {} (names are exact and case-sensitive, e.g. `tv`, `motorcycle`, `dining table`){}",
             if unknown.len() > 1 { "es" } else { "" },
-            unknown.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-            if close.is_empty() { String::new() } else { format!("; did you mean {}", close.join(", ")) }
+            unknown
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if close.is_empty() {
+                String::new()
+            } else {
+                format!("; did you mean {}", close.join(", "))
+            }
         )));
     }
     let mut ids: Vec<ImageId> = dataset.images.iter().map(|i| i.id).collect();
@@ -102,7 +118,10 @@ pub fn select_images(dataset: &Dataset, classes: &[String], max_images: Option<u
             if let Some(category) = annotation.category_id
                 && wanted.contains(&category)
             {
-                present.entry(annotation.image_id).or_default().insert(category);
+                present
+                    .entry(annotation.image_id)
+                    .or_default()
+                    .insert(category);
             }
         }
         let known: HashSet<ImageId> = ids.iter().copied().collect();
@@ -125,11 +144,17 @@ pub fn run_subset(
     options: &GetOptions,
     reporter: &dyn Reporter,
 ) -> Result<SubsetReport, FetchError> {
-    let bundle = catalog.bundle(&request.bundle).ok_or_else(|| FetchError::UnknownName {
-        name: request.bundle.clone(),
-        suggestion: catalog.suggest(&request.bundle),
-    })?;
-    let split = if request.split == "validation" { "val" } else { request.split.as_str() };
+    let bundle = catalog
+        .bundle(&request.bundle)
+        .ok_or_else(|| FetchError::UnknownName {
+            name: request.bundle.clone(),
+            suggestion: catalog.suggest(&request.bundle),
+        })?;
+    let split = if request.split == "validation" {
+        "val"
+    } else {
+        request.split.as_str()
+    };
     let source = bundle.subsets.get(split).ok_or_else(|| {
         FetchError::Subset(format!(
             "bundle `{}` has no split `{}` for subset downloads (it has: {})",
@@ -138,11 +163,19 @@ pub fn run_subset(
             if bundle.subsets.is_empty() {
                 "none".to_owned()
             } else {
-                bundle.subsets.keys().cloned().collect::<Vec<_>>().join(", ")
+                bundle
+                    .subsets
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         ))
     })?;
-    let layout = options.layout.clone().unwrap_or_else(|| bundle.layout.clone());
+    let layout = options
+        .layout
+        .clone()
+        .unwrap_or_else(|| bundle.layout.clone());
     if layout == "yolo" {
         return Err(FetchError::Subset(
             "`--layout yolo` with `--split` needs the COCO→YOLO converter, which this build does not include yet; \
@@ -152,10 +185,15 @@ pub fn run_subset(
     }
     let dataset_dir = &options.dataset_dir;
     // 1. The annotation archive, extracted under raw/ (FiftyOne keeps the full files in raw/ too).
-    let annotations = catalog.resource(&source.annotations).expect("catalog checked its bundles");
+    let annotations = catalog
+        .resource(&source.annotations)
+        .expect("catalog checked its bundles");
     let raw = "raw".to_owned();
-    let done = ResourceManifest::load(dataset_dir, &annotations.name)?
-        .is_some_and(|m| m.destination == raw && m.files_present(dataset_dir) && m.files.iter().any(|f| f.path == source.file));
+    let done = ResourceManifest::load(dataset_dir, &annotations.name)?.is_some_and(|m| {
+        m.destination == raw
+            && m.files_present(dataset_dir)
+            && m.files.iter().any(|f| f.path == source.file)
+    });
     let annotation_options = GetOptions {
         shard: None,
         only: vec![source.file.clone()],
@@ -182,25 +220,35 @@ pub fn run_subset(
         )));
     }
     let full_path = dataset_dir.join(&raw).join(&source.file);
-    let dataset = cocoprep_coco::read_dataset(&full_path, &ReadOptions { jobs: options.jobs }, reporter)
-        .map_err(|error| FetchError::Subset(error.to_string()))?;
+    let dataset =
+        cocoprep_coco::read_dataset(&full_path, &ReadOptions { jobs: options.jobs }, reporter)
+            .map_err(|error| FetchError::Subset(error.to_string()))?;
 
     // 2. Selection.
     let selected = select_images(&dataset, &request.classes, request.max_images)?;
     let chosen: HashSet<ImageId> = selected.iter().copied().collect();
-    let images_resource = catalog.resource(&source.images).expect("catalog checked its bundles");
+    let images_resource = catalog
+        .resource(&source.images)
+        .expect("catalog checked its bundles");
     let images_root = dataset_dir.join(images_resource.destination_for(&layout));
 
     // 3. The images of this shard, one request each.
     let mut jobs: Vec<(String, String, PathBuf)> = Vec::new();
-    let by_id: BTreeMap<ImageId, &cocoprep_coco::Image> = dataset.images.iter().map(|i| (i.id, i)).collect();
+    let by_id: BTreeMap<ImageId, &cocoprep_coco::Image> =
+        dataset.images.iter().map(|i| (i.id, i)).collect();
     for (position, id) in selected.iter().enumerate() {
-        if options.shard.is_some_and(|shard| !shard.owns_position(position)) {
+        if options
+            .shard
+            .is_some_and(|shard| !shard.owns_position(position))
+        {
             continue;
         }
         let image = by_id[id];
         let (Some(url), Some(file_name)) = (&image.coco_url, &image.file_name) else {
-            return Err(FetchError::Subset(format!("image {} has no `coco_url` or `file_name`", id.0)));
+            return Err(FetchError::Subset(format!(
+                "image {} has no `coco_url` or `file_name`",
+                id.0
+            )));
         };
         let folder = url
             .rsplit('/')
@@ -212,7 +260,9 @@ pub fn run_subset(
             None => url.clone(),
         };
         let relative = crate::extract::path::safe_relative(&format!("{folder}/{file_name}"))
-            .map_err(|reason| FetchError::Subset(format!("image {}: `{file_name}`: {reason}", id.0)))?;
+            .map_err(|reason| {
+                FetchError::Subset(format!("image {}: `{file_name}`: {reason}", id.0))
+            })?;
         jobs.push((file_name.clone(), url, relative));
     }
     let image_downloader = Downloader::new(DownloadOptions {
@@ -221,7 +271,11 @@ pub fn run_subset(
         check_free_space: false,
         ..options.download.clone()
     });
-    let task = reporter.on_task_start(&format!("{split} images"), Some(jobs.len() as u64), ProgressUnit::Items);
+    let task = reporter.on_task_start(
+        &format!("{split} images"),
+        Some(jobs.len() as u64),
+        ProgressUnit::Items,
+    );
     let next = AtomicUsize::new(0);
     let downloaded = AtomicUsize::new(0);
     let present = AtomicUsize::new(0);
@@ -232,7 +286,9 @@ pub fn run_subset(
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((file_name, url, relative)) = jobs.get(index) else { break };
+                    let Some((file_name, url, relative)) = jobs.get(index) else {
+                        break;
+                    };
                     let path = images_root.join(relative);
                     match fetch_image(&image_downloader, url, &path, reporter) {
                         Ok((fetched, bytes, crc32)) => {
@@ -241,13 +297,19 @@ pub fn run_subset(
                             } else {
                                 present.fetch_add(1, Ordering::Relaxed);
                             }
-                            files.lock().expect("no panic under lock").push(ExtractedFile {
-                                path: relative.to_string_lossy().into_owned(),
-                                bytes,
-                                crc32,
-                            });
+                            files
+                                .lock()
+                                .expect("no panic under lock")
+                                .push(ExtractedFile {
+                                    path: relative.to_string_lossy().into_owned(),
+                                    bytes,
+                                    crc32,
+                                });
                         }
-                        Err(error) => failed.lock().expect("no panic under lock").push((file_name.clone(), error)),
+                        Err(error) => failed
+                            .lock()
+                            .expect("no panic under lock")
+                            .push((file_name.clone(), error)),
                     }
                     reporter.on_task_progress(task, 1);
                 }
@@ -262,7 +324,9 @@ pub fn run_subset(
     let mut subset = dataset;
     subset.images.retain(|image| chosen.contains(&image.id));
     subset.images.sort_by_key(|image| image.id);
-    subset.annotations.retain(|annotation| chosen.contains(&annotation.image_id));
+    subset
+        .annotations
+        .retain(|annotation| chosen.contains(&annotation.image_id));
     subset
         .write(&annotation_file)
         .map_err(|error| FetchError::Subset(error.to_string()))?;
@@ -272,7 +336,10 @@ pub fn run_subset(
     let mut failed = failed.into_inner().expect("threads joined");
     failed.sort();
     let name = match options.shard {
-        Some(shard) => format!("subset-{}-shard-{}-of-{}", images_resource.name, shard.index, shard.count),
+        Some(shard) => format!(
+            "subset-{}-shard-{}-of-{}",
+            images_resource.name, shard.index, shard.count
+        ),
         None => format!("subset-{}", images_resource.name),
     };
     if failed.is_empty() {
@@ -301,14 +368,23 @@ pub fn run_subset(
 }
 
 /// Downloads one image unless a decodable copy is there; returns `(downloaded, bytes, crc)`.
-fn fetch_image(downloader: &Downloader, url: &str, path: &Path, reporter: &dyn Reporter) -> Result<(bool, u64, u32), String> {
+fn fetch_image(
+    downloader: &Downloader,
+    url: &str,
+    path: &Path,
+    reporter: &dyn Reporter,
+) -> Result<(bool, u64, u32), String> {
     if path.exists() && cocoprep_coco::image_file::check_image_file(path).is_ok() {
         let bytes = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
         let crc = crate::get::crc32_of_file(path).map_err(|e| e.to_string())?;
         return Ok((false, bytes, crc));
     }
     let request = DownloadRequest {
-        label: path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+        label: path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
         urls: vec![url.to_owned()],
         destination: path.to_owned(),
         expected_bytes: None,
@@ -316,7 +392,13 @@ fn fetch_image(downloader: &Downloader, url: &str, path: &Path, reporter: &dyn R
     };
     let _ = std::fs::remove_file(path);
     let done = downloader
-        .download(&request, ProgressSink { reporter: &cocoprep_coco::NoReporter, total: None })
+        .download(
+            &request,
+            ProgressSink {
+                reporter: &cocoprep_coco::NoReporter,
+                total: None,
+            },
+        )
         .map_err(|e| e.to_string())?;
     if let Err(error) = cocoprep_coco::image_file::check_image_file(path) {
         let _ = std::fs::remove_file(path);
@@ -331,7 +413,9 @@ fn fetch_image(downloader: &Downloader, url: &str, path: &Path, reporter: &dyn R
 /// `http://127.0.0.1:9/coco/val2017/x.jpg`.
 fn rebase(url: &str, base: &str) -> String {
     let after_scheme = url.find("://").map_or(0, |p| p + 3);
-    let path = url[after_scheme..].find('/').map_or("/", |p| &url[after_scheme + p..]);
+    let path = url[after_scheme..]
+        .find('/')
+        .map_or("/", |p| &url[after_scheme + p..]);
     format!("{}{path}", base.trim_end_matches('/'))
 }
 
@@ -342,7 +426,10 @@ mod tests {
     #[test]
     fn coco_urls_are_rebased_onto_a_mirror() {
         assert_eq!(
-            rebase("http://images.cocodataset.org/val2017/000000000139.jpg", "http://127.0.0.1:8/m/"),
+            rebase(
+                "http://images.cocodataset.org/val2017/000000000139.jpg",
+                "http://127.0.0.1:8/m/"
+            ),
             "http://127.0.0.1:8/m/val2017/000000000139.jpg"
         );
     }
@@ -355,14 +442,33 @@ mod tests {
         let both = select_images(&dataset, &["person".into(), "bowl".into()], None).unwrap();
         assert!(!people.is_empty());
         // Every image with both comes first.
-        let with_bowl: HashSet<ImageId> = select_images(&dataset, &["bowl".into()], None).unwrap().into_iter().collect();
+        let with_bowl: HashSet<ImageId> = select_images(&dataset, &["bowl".into()], None)
+            .unwrap()
+            .into_iter()
+            .collect();
         let people_set: HashSet<ImageId> = people.iter().copied().collect();
-        let first_any = both.iter().position(|id| !(with_bowl.contains(id) && people_set.contains(id)));
+        let first_any = both
+            .iter()
+            .position(|id| !(with_bowl.contains(id) && people_set.contains(id)));
         if let Some(first_any) = first_any {
-            assert!(both[first_any..].iter().all(|id| !(with_bowl.contains(id) && people_set.contains(id))));
+            assert!(
+                both[first_any..]
+                    .iter()
+                    .all(|id| !(with_bowl.contains(id) && people_set.contains(id)))
+            );
         }
-        assert_eq!(select_images(&dataset, &["person".into()], Some(1)).unwrap().len(), 1);
-        let error = select_images(&dataset, &["tvmonitor".into()], None).unwrap_err().to_string();
-        assert!(error.contains("tvmonitor") && error.contains("`tv`"), "{error}");
+        assert_eq!(
+            select_images(&dataset, &["person".into()], Some(1))
+                .unwrap()
+                .len(),
+            1
+        );
+        let error = select_images(&dataset, &["tvmonitor".into()], None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("tvmonitor") && error.contains("`tv`"),
+            "{error}"
+        );
     }
 }

@@ -53,7 +53,11 @@ struct Check {
 }
 
 /// Verifies a dataset folder.
-pub fn verify_tree(dataset: &Path, options: &VerifyOptions, reporter: &dyn Reporter) -> Result<VerifyReport, FetchError> {
+pub fn verify_tree(
+    dataset: &Path,
+    options: &VerifyOptions,
+    reporter: &dyn Reporter,
+) -> Result<VerifyReport, FetchError> {
     let manifests = manifest::load_all(dataset)?;
     let mut report = VerifyReport {
         manifests: manifests.len(),
@@ -77,7 +81,10 @@ pub fn verify_tree(dataset: &Path, options: &VerifyOptions, reporter: &dyn Repor
                 Ok(digests) if &digests.sha256 == sha256 => {}
                 Ok(digests) => report.problems.push(Problem {
                     path,
-                    message: format!("sha256 is {}, the manifest recorded {sha256}", digests.sha256),
+                    message: format!(
+                        "sha256 is {}, the manifest recorded {sha256}",
+                        digests.sha256
+                    ),
                 }),
                 Err(error) => report.problems.push(Problem {
                     path,
@@ -92,8 +99,16 @@ pub fn verify_tree(dataset: &Path, options: &VerifyOptions, reporter: &dyn Repor
     let total_bytes: u64 = checks.iter().filter_map(|c| c.expected.map(|e| e.0)).sum();
     let task = reporter.on_task_start(
         "verify",
-        Some(if total_bytes > 0 { total_bytes } else { checks.len() as u64 }),
-        if total_bytes > 0 { ProgressUnit::Bytes } else { ProgressUnit::Items },
+        Some(if total_bytes > 0 {
+            total_bytes
+        } else {
+            checks.len() as u64
+        }),
+        if total_bytes > 0 {
+            ProgressUnit::Bytes
+        } else {
+            ProgressUnit::Items
+        },
     );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
@@ -143,11 +158,22 @@ fn check_file(check: &Check, options: &VerifyOptions) -> (bool, Option<Problem>)
     };
     if let Some((size, crc)) = check.expected {
         if bytes.len() as u64 != size {
-            return (false, Some(problem(format!("{} bytes, the manifest recorded {size}", bytes.len()))));
+            return (
+                false,
+                Some(problem(format!(
+                    "{} bytes, the manifest recorded {size}",
+                    bytes.len()
+                ))),
+            );
         }
         let actual = crc32fast::hash(&bytes);
         if actual != crc {
-            return (false, Some(problem(format!("CRC-32 {actual:08x}, the manifest recorded {crc:08x}"))));
+            return (
+                false,
+                Some(problem(format!(
+                    "CRC-32 {actual:08x}, the manifest recorded {crc:08x}"
+                ))),
+            );
         }
     }
     if options.skip_decode || !is_image(&check.path) {
@@ -165,11 +191,16 @@ fn collect_images(folder: &Path, checks: &mut Vec<Check>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() && !entry.file_name().to_string_lossy().starts_with('.') {
             collect_images(&path, checks);
         } else if kind.is_file() && is_image(&path) {
-            checks.push(Check { path, expected: None });
+            checks.push(Check {
+                path,
+                expected: None,
+            });
         }
     }
 }

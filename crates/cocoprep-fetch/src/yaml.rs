@@ -33,7 +33,9 @@ pub fn quote(value: &str) -> String {
         lower.as_str(),
         "" | "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "~"
     ) || value.parse::<f64>().is_ok()
-        || value.contains([':', '#', '\'', '"', '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`'])
+        || value.contains([
+            ':', '#', '\'', '"', '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`',
+        ])
         || value.starts_with([' ', '-', '?'])
         || value.ends_with(' ');
     if special {

@@ -62,7 +62,10 @@ impl Case {
         }
     }
 
-    fn fetch(&self, connections: usize) -> Result<cocoprep_fetch::download::Downloaded, FetchError> {
+    fn fetch(
+        &self,
+        connections: usize,
+    ) -> Result<cocoprep_fetch::download::Downloaded, FetchError> {
         Downloader::new(options(connections)).download(
             &self.request(true),
             ProgressSink {
@@ -114,7 +117,10 @@ fn server_errors_are_retried_with_backoff() {
     });
     case.fetch(2).unwrap();
     case.assert_verified();
-    assert_eq!(case.server.log().iter().filter(|r| r.status == 503).count(), 3);
+    assert_eq!(
+        case.server.log().iter().filter(|r| r.status == 503).count(),
+        3
+    );
 }
 
 #[test]
@@ -124,7 +130,10 @@ fn persistent_server_errors_end_in_a_clear_error_and_no_file() {
         ..Faults::default()
     });
     let error = case.fetch(2).unwrap_err().to_string();
-    assert!(error.contains("HTTP 500") && error.contains("attempts"), "{error}");
+    assert!(
+        error.contains("HTTP 500") && error.contains("attempts"),
+        "{error}"
+    );
     assert!(!case.folder.path().join("file.bin").exists());
 }
 
@@ -161,9 +170,15 @@ fn bytes_that_stay_wrong_end_in_a_checksum_error_and_no_file() {
         ..Faults::default()
     });
     let error = case.fetch(4).unwrap_err();
-    assert!(matches!(error, FetchError::ChecksumMismatch { .. }), "{error}");
+    assert!(
+        matches!(error, FetchError::ChecksumMismatch { .. }),
+        "{error}"
+    );
     let message = error.to_string();
-    assert!(message.contains("expected") && message.contains("file.bin.corrupt"), "{message}");
+    assert!(
+        message.contains("expected") && message.contains("file.bin.corrupt"),
+        "{message}"
+    );
     assert!(!case.folder.path().join("file.bin").exists());
 }
 
@@ -181,7 +196,13 @@ fn redirects_are_followed_for_every_range() {
     let mut request = case.request(true);
     request.urls = vec![case.server.url("/moved.bin")];
     Downloader::new(options(4))
-        .download(&request, ProgressSink { reporter: &NoReporter, total: None })
+        .download(
+            &request,
+            ProgressSink {
+                reporter: &NoReporter,
+                total: None,
+            },
+        )
         .unwrap();
     case.assert_verified();
 }
@@ -206,10 +227,21 @@ fn google_drive_confirmation_page_is_followed() {
     let mut request = case.request(true);
     request.urls = vec![case.server.url("/file.bin?export=download&id=1AbCdEf")];
     Downloader::new(options(4))
-        .download(&request, ProgressSink { reporter: &NoReporter, total: None })
+        .download(
+            &request,
+            ProgressSink {
+                reporter: &NoReporter,
+                total: None,
+            },
+        )
         .unwrap();
     case.assert_verified();
-    assert!(case.server.log().iter().any(|r| r.target.contains("confirm=t")));
+    assert!(
+        case.server
+            .log()
+            .iter()
+            .any(|r| r.target.contains("confirm=t"))
+    );
 }
 
 #[test]
@@ -227,9 +259,18 @@ fn an_html_page_instead_of_the_file_is_an_error() {
 fn the_next_mirror_is_used_when_the_first_fails() {
     let case = serve(Faults::default());
     let mut request = case.request(true);
-    request.urls = vec![case.server.url("/missing.bin"), case.server.url("/file.bin")];
+    request.urls = vec![
+        case.server.url("/missing.bin"),
+        case.server.url("/file.bin"),
+    ];
     Downloader::new(options(4))
-        .download(&request, ProgressSink { reporter: &NoReporter, total: None })
+        .download(
+            &request,
+            ProgressSink {
+                reporter: &NoReporter,
+                total: None,
+            },
+        )
         .unwrap();
     case.assert_verified();
 }
@@ -240,7 +281,13 @@ fn a_size_different_from_the_published_one_is_refused() {
     let mut request = case.request(false);
     request.expected_bytes = Some(SIZE as u64 + 1);
     let error = Downloader::new(options(4))
-        .download(&request, ProgressSink { reporter: &NoReporter, total: None })
+        .download(
+            &request,
+            ProgressSink {
+                reporter: &NoReporter,
+                total: None,
+            },
+        )
         .unwrap_err()
         .to_string();
     assert!(error.contains("catalog says"), "{error}");
@@ -270,7 +317,13 @@ fn an_interrupted_download_resumes_from_its_journal() {
     let request = case.request(true);
     let error = std::thread::scope(|scope| {
         let download = scope.spawn(|| {
-            Downloader::new(few_attempts).download(&request, ProgressSink { reporter: &NoReporter, total: None })
+            Downloader::new(few_attempts).download(
+                &request,
+                ProgressSink {
+                    reporter: &NoReporter,
+                    total: None,
+                },
+            )
         });
         while case.server.body_bytes_sent() < (SIZE / 3) as u64 {
             std::thread::sleep(Duration::from_millis(20));
@@ -287,15 +340,25 @@ fn an_interrupted_download_resumes_from_its_journal() {
         );
         download.join().unwrap().unwrap_err()
     });
-    assert!(matches!(error, FetchError::RetriesExhausted { .. }), "{error}");
+    assert!(
+        matches!(error, FetchError::RetriesExhausted { .. }),
+        "{error}"
+    );
     assert!(case.folder.path().join("file.bin.part.journal").exists());
     assert!(!case.folder.path().join("file.bin").exists());
     let first_run = case.server.body_bytes_sent();
-    case.server.add("/file.bin", Body::Memory(Arc::new(case.bytes.clone())), Faults::default());
+    case.server.add(
+        "/file.bin",
+        Body::Memory(Arc::new(case.bytes.clone())),
+        Faults::default(),
+    );
     case.fetch(4).unwrap();
     case.assert_verified();
     // The throttled connections were closed mid-body, so a few bytes in flight may have
     // been sent but not received; everything that reached the disk was not asked again.
     let second_run = case.server.body_bytes_sent() - first_run;
-    assert!(second_run < SIZE as u64 - SIZE as u64 / 4, "resumed run fetched {second_run} bytes");
+    assert!(
+        second_run < SIZE as u64 - SIZE as u64 / 4,
+        "resumed run fetched {second_run} bytes"
+    );
 }

@@ -247,7 +247,10 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Request>
     }
     let mut parts = line.split_whitespace();
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "bad request line"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "bad request line",
+        ));
     };
     let (method, target) = (method.to_owned(), target.to_owned());
     let mut headers = Vec::new();
@@ -312,7 +315,13 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     Ok(())
 }
 
-fn simple(writer: &mut TcpStream, status: u16, reason: &str, extra: &str, body: &[u8]) -> io::Result<()> {
+fn simple(
+    writer: &mut TcpStream,
+    status: u16,
+    reason: &str,
+    extra: &str,
+    body: &[u8],
+) -> io::Result<()> {
     write!(
         writer,
         "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\n{extra}\r\n",
@@ -323,7 +332,11 @@ fn simple(writer: &mut TcpStream, status: u16, reason: &str, extra: &str, body: 
 }
 
 /// Answers one request; returns the log record and whether the connection stays usable.
-fn respond(request: &Request, writer: &mut TcpStream, shared: &Shared) -> io::Result<(RequestRecord, bool)> {
+fn respond(
+    request: &Request,
+    writer: &mut TcpStream,
+    shared: &Shared,
+) -> io::Result<(RequestRecord, bool)> {
     let path = request.target.split('?').next().unwrap_or("").to_owned();
     let range = request.header("range").and_then(parse_range);
     let mut record = RequestRecord {
@@ -342,12 +355,22 @@ fn respond(request: &Request, writer: &mut TcpStream, shared: &Shared) -> io::Re
     let faults = &route.faults;
     if let Some(target) = &faults.redirect_to {
         record.status = 302;
-        simple(writer, 302, "Found", &format!("Location: {target}\r\n"), b"")?;
+        simple(
+            writer,
+            302,
+            "Found",
+            &format!("Location: {target}\r\n"),
+            b"",
+        )?;
         return Ok((record, true));
     }
     if route.failed.load(Ordering::Relaxed) < faults.fail_times {
         route.failed.fetch_add(1, Ordering::Relaxed);
-        let status = if faults.fail_status == 0 { 500 } else { faults.fail_status };
+        let status = if faults.fail_status == 0 {
+            500
+        } else {
+            faults.fail_status
+        };
         record.status = status;
         simple(writer, status, "Failing On Purpose", "", b"try again")?;
         return Ok((record, true));
@@ -367,7 +390,13 @@ fn respond(request: &Request, writer: &mut TcpStream, shared: &Shared) -> io::Re
                  <input type=\"hidden\" name=\"confirm\" value=\"t\"><input type=\"hidden\" name=\"uuid\" value=\"{uuid}\"></form></body></html>"
             );
             record.status = 200;
-            simple(writer, 200, "OK", "Content-Type: text/html; charset=utf-8\r\n", page.as_bytes())?;
+            simple(
+                writer,
+                200,
+                "OK",
+                "Content-Type: text/html; charset=utf-8\r\n",
+                page.as_bytes(),
+            )?;
             return Ok((record, true));
         }
     }
@@ -382,7 +411,13 @@ fn respond(request: &Request, writer: &mut TcpStream, shared: &Shared) -> io::Re
         Some((start, end)) if range_applies => {
             if start >= total {
                 record.status = 416;
-                simple(writer, 416, "Range Not Satisfiable", &format!("Content-Range: bytes */{total}\r\n"), b"")?;
+                simple(
+                    writer,
+                    416,
+                    "Range Not Satisfiable",
+                    &format!("Content-Range: bytes */{total}\r\n"),
+                    b"",
+                )?;
                 return Ok((record, true));
             }
             let end = end.map_or(total - 1, |end| end.min(total - 1));
@@ -397,7 +432,11 @@ fn respond(request: &Request, writer: &mut TcpStream, shared: &Shared) -> io::Re
         .unwrap_or("application/octet-stream");
     let mut head = format!(
         "HTTP/1.1 {status} {}\r\nContent-Length: {length}\r\nContent-Type: {content_type}\r\nAccept-Ranges: {}\r\n",
-        if status == 206 { "Partial Content" } else { "OK" },
+        if status == 206 {
+            "Partial Content"
+        } else {
+            "OK"
+        },
         if faults.ignore_range { "none" } else { "bytes" },
     );
     if !faults.no_etag {
@@ -435,8 +474,11 @@ fn respond(request: &Request, writer: &mut TcpStream, shared: &Shared) -> io::Re
         limit = limit.min(after);
         stall_here = true;
     }
-    let corrupt = (route.corrupted.load(Ordering::Relaxed) < faults.corrupt_times)
-        .then_some((total.min(2048) / 2, &route.corrupted, faults.corrupt_times));
+    let corrupt = (route.corrupted.load(Ordering::Relaxed) < faults.corrupt_times).then_some((
+        total.min(2048) / 2,
+        &route.corrupted,
+        faults.corrupt_times,
+    ));
     let sent = send_body(
         writer,
         &route.body,
@@ -501,7 +543,10 @@ fn send_body(
     while sent < length {
         if replaced.load(Ordering::Acquire) {
             let _ = writer.shutdown(Shutdown::Both);
-            return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "route replaced"));
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "route replaced",
+            ));
         }
         let size = (length - sent).min(chunk_size) as usize;
         let offset = start + sent;

@@ -48,10 +48,11 @@ impl Catalog {
 
     /// Parses and checks a catalog text; `source_name` names it in errors.
     pub fn parse(text: &str, source_name: &str) -> Result<Self, FetchError> {
-        let file: CatalogFile = serde_json::from_str(text).map_err(|error| FetchError::Catalog {
-            source_name: source_name.to_owned(),
-            message: error.to_string(),
-        })?;
+        let file: CatalogFile =
+            serde_json::from_str(text).map_err(|error| FetchError::Catalog {
+                source_name: source_name.to_owned(),
+                message: error.to_string(),
+            })?;
         let catalog = Self { file };
         catalog.check(source_name)?;
         Ok(catalog)
@@ -59,7 +60,12 @@ impl Catalog {
 
     fn merge(&mut self, user: CatalogFile) {
         for resource in user.resources {
-            match self.file.resources.iter_mut().find(|r| r.name == resource.name) {
+            match self
+                .file
+                .resources
+                .iter_mut()
+                .find(|r| r.name == resource.name)
+            {
                 Some(existing) => *existing = resource,
                 None => self.file.resources.push(resource),
             }
@@ -86,12 +92,14 @@ impl Catalog {
         let mut names = BTreeSet::new();
         for resource in &self.file.resources {
             if !names.insert(resource.name.as_str()) {
-                return Err(fail(format!("resource `{}` is listed twice", resource.name)));
+                return Err(fail(format!(
+                    "resource `{}` is listed twice",
+                    resource.name
+                )));
             }
-            for (algorithm, value, length) in [
-                ("sha256", &resource.sha256, 64),
-                ("md5", &resource.md5, 32),
-            ] {
+            for (algorithm, value, length) in
+                [("sha256", &resource.sha256, 64), ("md5", &resource.md5, 32)]
+            {
                 if let Some(hex) = value
                     && (hex.len() != length || !hex.bytes().all(|b| b.is_ascii_hexdigit()))
                 {
@@ -231,7 +239,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
         }
         previous = current;
     }
@@ -253,7 +265,13 @@ mod tests {
                 "69a8bb58ea5f8f99d24875f21416de2e9ded3178e903f1f7603e283b9e06d929".into()
             ))
         );
-        for bundle in ["coco2017", "coco2014", "coco2017-yolo", "captioning", "vsua"] {
+        for bundle in [
+            "coco2017",
+            "coco2014",
+            "coco2017-yolo",
+            "captioning",
+            "vsua",
+        ] {
             assert!(catalog.bundle(bundle).is_some(), "{bundle}");
         }
     }
@@ -271,6 +289,9 @@ mod tests {
             "file_name": "x.zip", "bytes": 1, "sha256": "abc", "md5": null, "source": "",
             "archive": "zip", "destination": {}}]}"#;
         let error = Catalog::parse(text, "mine.json").unwrap_err().to_string();
-        assert!(error.contains("mine.json") && error.contains("sha256"), "{error}");
+        assert!(
+            error.contains("mine.json") && error.contains("sha256"),
+            "{error}"
+        );
     }
 }

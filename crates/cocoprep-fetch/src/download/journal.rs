@@ -63,7 +63,10 @@ impl Journal {
         let mut temporary = path.as_os_str().to_owned();
         temporary.push(".tmp");
         let temporary = PathBuf::from(temporary);
-        fs_err::write(&temporary, serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
+        fs_err::write(
+            &temporary,
+            serde_json::to_vec(self).map_err(std::io::Error::other)?,
+        )?;
         fs_err::rename(&temporary, path)
     }
 

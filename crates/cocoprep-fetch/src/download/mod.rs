@@ -173,7 +173,12 @@ impl Transfer {
             .sum()
     }
 
-    fn snapshot(&self, source: &str, etag: &Option<String>, last_modified: &Option<String>) -> Journal {
+    fn snapshot(
+        &self,
+        source: &str,
+        etag: &Option<String>,
+        last_modified: &Option<String>,
+    ) -> Journal {
         Journal {
             version: 1,
             url: self.url.clone(),
@@ -254,7 +259,9 @@ impl Downloader {
                 match self.fetch_from(url, request, progress) {
                     Ok(done) => return Ok(done),
                     Err(Failure::Permanent(error @ FetchError::ChecksumMismatch { .. })) => {
-                        progress.reporter.on_warning(&format!("{error}; fetching it again"));
+                        progress
+                            .reporter
+                            .on_warning(&format!("{error}; fetching it again"));
                         failures.push(format!("{url}: {error}"));
                         last_error = Some(error);
                         round += 1;
@@ -265,7 +272,9 @@ impl Downloader {
                     Err(Failure::Transient { message, .. }) if round < 2 => {
                         // A restart (the server stopped honouring ranges, or the file
                         // changed): start over once more from this URL.
-                        progress.reporter.on_warning(&format!("{url}: {message}; starting over"));
+                        progress
+                            .reporter
+                            .on_warning(&format!("{url}: {message}; starting over"));
                         round += 1;
                     }
                     Err(Failure::Transient { message, .. }) => {
@@ -300,11 +309,17 @@ impl Downloader {
     }
 
     /// A file already under its final name with the right size and checksum.
-    fn already_complete(&self, request: &DownloadRequest) -> Result<Option<Downloaded>, FetchError> {
+    fn already_complete(
+        &self,
+        request: &DownloadRequest,
+    ) -> Result<Option<Downloaded>, FetchError> {
         let Ok(metadata) = fs_err::metadata(&request.destination) else {
             return Ok(None);
         };
-        if request.expected_bytes.is_some_and(|bytes| bytes != metadata.len()) {
+        if request
+            .expected_bytes
+            .is_some_and(|bytes| bytes != metadata.len())
+        {
             return Ok(None);
         }
         let digests = match &request.checksum {
@@ -343,7 +358,9 @@ impl Downloader {
             journal.source == source
                 && fs_err::metadata(&part).is_ok()
                 && journal.total.is_some_and(|total| {
-                    request.expected_bytes.is_none_or(|expected| expected == total)
+                    request
+                        .expected_bytes
+                        .is_none_or(|expected| expected == total)
                 })
         });
         let (journal, first_response, extra_headers) = match resumable {
@@ -426,9 +443,10 @@ impl Downloader {
         };
         let with_md5 = matches!(request.checksum, Some(Checksum::Md5(_)));
         let hash = self.options.always_hash || request.checksum.is_some();
-        let task = progress
-            .reporter
-            .on_task_start(&request.label, transfer.total, ProgressUnit::Bytes);
+        let task =
+            progress
+                .reporter
+                .on_task_start(&request.label, transfer.total, ProgressUnit::Bytes);
         let result = self.run_transfer(
             &transfer,
             first_response,
@@ -489,7 +507,10 @@ impl Downloader {
                 }));
             }
         }
-        let file = fs_err::OpenOptions::new().write(true).open(&part).map_err(io_failure)?;
+        let file = fs_err::OpenOptions::new()
+            .write(true)
+            .open(&part)
+            .map_err(io_failure)?;
         file.sync_all().map_err(io_failure)?;
         drop(file);
         fs_err::rename(&part, &request.destination).map_err(io_failure)?;
@@ -505,7 +526,10 @@ impl Downloader {
         })
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one internal call site; the pieces are unrelated")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one internal call site; the pieces are unrelated"
+    )]
     fn run_transfer(
         &self,
         transfer: &Transfer,
@@ -526,12 +550,17 @@ impl Downloader {
             let workers: Vec<_> = (0..transfer.segments.len())
                 .filter(|&index| !transfer.segments[index].complete.load(Ordering::Acquire))
                 .map(|index| {
-                    let first = if index == 0 { first_response.take() } else { None };
+                    let first = if index == 0 {
+                        first_response.take()
+                    } else {
+                        None
+                    };
                     scope.spawn(move || segment::run(self, transfer, index, first))
                 })
                 .collect();
             drop(first_response.take());
-            let hasher = hash_with_md5.map(|with_md5| scope.spawn(move || hash_following(transfer, with_md5)));
+            let hasher = hash_with_md5
+                .map(|with_md5| scope.spawn(move || hash_following(transfer, with_md5)));
             let mut last_save = Instant::now();
             let mut outcome = Ok(());
             loop {
@@ -750,7 +779,10 @@ fn hash_following(transfer: &Transfer, with_md5: bool) -> std::io::Result<Option
             continue;
         }
         if stopping {
-            let complete = transfer.segments.iter().all(|s| s.complete.load(Ordering::Acquire));
+            let complete = transfer
+                .segments
+                .iter()
+                .all(|s| s.complete.load(Ordering::Acquire));
             return Ok(complete.then(|| hasher.finish()));
         }
         std::thread::sleep(Duration::from_millis(10));

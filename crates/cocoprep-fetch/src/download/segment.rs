@@ -90,7 +90,11 @@ pub(super) fn run(
         let pause = retry_after
             .map(|pause| pause.min(options.backoff_max))
             .unwrap_or_else(|| {
-                retry::backoff(options.backoff_initial, options.backoff_max, failures_in_a_row - 1)
+                retry::backoff(
+                    options.backoff_initial,
+                    options.backoff_max,
+                    failures_in_a_row - 1,
+                )
             });
         std::thread::sleep(pause);
     }
@@ -108,7 +112,8 @@ fn receive(
     let mut skip = 0u64;
     match status {
         206 => {
-            let range = http::header(&response, "content-range").and_then(http::parse_content_range);
+            let range =
+                http::header(&response, "content-range").and_then(http::parse_content_range);
             match range {
                 Some((start, _, total)) if start == position => {
                     if let (Some(expected), Some(total)) = (transfer.total, total)

@@ -17,7 +17,10 @@ pub fn safe_relative(name: &str) -> Result<PathBuf, &'static str> {
         match part {
             "" | "." => continue,
             ".." => return Err("`..` would leave the destination"),
-            part if part.len() >= 2 && part.as_bytes()[1] == b':' && relative.as_os_str().is_empty() => {
+            part if part.len() >= 2
+                && part.as_bytes()[1] == b':'
+                && relative.as_os_str().is_empty() =>
+            {
                 return Err("drive-letter path");
             }
             part => relative.push(part),
@@ -26,7 +29,11 @@ pub fn safe_relative(name: &str) -> Result<PathBuf, &'static str> {
     if relative.as_os_str().is_empty() {
         return Err("empty name");
     }
-    debug_assert!(relative.components().all(|c| matches!(c, Component::Normal(_))));
+    debug_assert!(
+        relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    );
     Ok(relative)
 }
 
@@ -59,7 +66,12 @@ impl SafeFolders {
         if relative.as_os_str().is_empty() {
             return Ok(self.root.clone());
         }
-        if self.verified.lock().map(|set| set.contains(relative)).unwrap_or(false) {
+        if self
+            .verified
+            .lock()
+            .map(|set| set.contains(relative))
+            .unwrap_or(false)
+        {
             return Ok(self.root.join(relative));
         }
         let mut current = self.root.clone();
@@ -67,7 +79,12 @@ impl SafeFolders {
         for component in relative.components() {
             current.push(component);
             partial.push(component);
-            if self.verified.lock().map(|set| set.contains(&partial)).unwrap_or(false) {
+            if self
+                .verified
+                .lock()
+                .map(|set| set.contains(&partial))
+                .unwrap_or(false)
+            {
                 continue;
             }
             match std::fs::symlink_metadata(&current) {
@@ -79,7 +96,10 @@ impl SafeFolders {
                 }
                 Ok(metadata) if metadata.is_dir() => {}
                 Ok(_) => {
-                    return Err(format!("`{}` exists and is not a folder", current.display()));
+                    return Err(format!(
+                        "`{}` exists and is not a folder",
+                        current.display()
+                    ));
                 }
                 Err(_) => match std::fs::create_dir(&current) {
                     Ok(()) => {}
@@ -89,7 +109,9 @@ impl SafeFolders {
                             return Err(format!("`{}` is not a folder", current.display()));
                         }
                     }
-                    Err(error) => return Err(format!("cannot create `{}`: {error}", current.display())),
+                    Err(error) => {
+                        return Err(format!("cannot create `{}`: {error}", current.display()));
+                    }
                 },
             }
             if let Ok(mut set) = self.verified.lock() {
@@ -138,13 +160,19 @@ mod tests {
         assert!(safe_relative("/etc/passwd").is_err());
         assert!(safe_relative("C:/x").is_err());
         assert!(safe_relative("..\\x").is_err());
-        assert_eq!(safe_relative("./a//b.jpg").unwrap(), PathBuf::from("a/b.jpg"));
+        assert_eq!(
+            safe_relative("./a//b.jpg").unwrap(),
+            PathBuf::from("a/b.jpg")
+        );
     }
 
     #[test]
     fn globs_match_member_paths() {
         assert!(glob_matches("val2017/*.jpg", "val2017/000000000139.jpg"));
-        assert!(glob_matches("*instances_val*", "annotations/instances_val2017.json"));
+        assert!(glob_matches(
+            "*instances_val*",
+            "annotations/instances_val2017.json"
+        ));
         assert!(!glob_matches("*.json", "a.jpg"));
         assert!(glob_matches("a?c", "abc"));
     }

@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use cocoprep_coco::{ProgressUnit, Reporter};
 
-use super::{ExtractOptions, Extracted, ExtractedFile, existing_size, member_path, path::SafeFolders, write_member};
+use super::{
+    ExtractOptions, Extracted, ExtractedFile, existing_size, member_path, path::SafeFolders,
+    write_member,
+};
 use crate::error::FetchError;
 
 pub(super) fn extract(
@@ -35,14 +38,22 @@ pub(super) fn extract(
     };
     let folders = SafeFolders::new(destination)?;
     let task = reporter.on_task_start(
-        &format!("extract {}", archive_path.file_name().unwrap_or_default().to_string_lossy()),
+        &format!(
+            "extract {}",
+            archive_path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+        ),
         Some(compressed_bytes),
         ProgressUnit::Bytes,
     );
     let mut archive = ::tar::Archive::new(stream);
     let mut extracted = Extracted::default();
     let mut buffer = vec![0u8; 256 << 10];
-    let entries = archive.entries().map_err(|e| archive_error(e.to_string()))?;
+    let entries = archive
+        .entries()
+        .map_err(|e| archive_error(e.to_string()))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| archive_error(e.to_string()))?;
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
@@ -74,23 +85,30 @@ pub(super) fn extract(
             // from the archive bytes, which are read anyway.
             let mut crc = crc32fast::Hasher::new();
             loop {
-                let read = entry.read(&mut buffer).map_err(|e| archive_error(e.to_string()))?;
+                let read = entry
+                    .read(&mut buffer)
+                    .map_err(|e| archive_error(e.to_string()))?;
                 if read == 0 {
                     break;
                 }
                 crc.update(&buffer[..read]);
             }
             extracted.skipped_existing += 1;
-            extracted.files.push(ExtractedFile { path: display, bytes: size, crc32: crc.finalize() });
+            extracted.files.push(ExtractedFile {
+                path: display,
+                bytes: size,
+                crc32: crc.finalize(),
+            });
             continue;
         }
-        let (bytes, crc32) = write_member(&folders, &relative, &mut entry, &mut buffer).map_err(|message| {
-            FetchError::CorruptMember {
-                archive: archive_path.to_owned(),
-                member: display.clone(),
-                message,
-            }
-        })?;
+        let (bytes, crc32) =
+            write_member(&folders, &relative, &mut entry, &mut buffer).map_err(|message| {
+                FetchError::CorruptMember {
+                    archive: archive_path.to_owned(),
+                    member: display.clone(),
+                    message,
+                }
+            })?;
         if bytes != size {
             return Err(FetchError::CorruptMember {
                 archive: archive_path.to_owned(),
@@ -99,7 +117,11 @@ pub(super) fn extract(
             });
         }
         reporter.on_task_position(task, count.load(Ordering::Relaxed));
-        extracted.files.push(ExtractedFile { path: display, bytes, crc32 });
+        extracted.files.push(ExtractedFile {
+            path: display,
+            bytes,
+            crc32,
+        });
     }
     // Read to the very end so gzip's trailer (CRC-32 and size of the whole stream) is
     // checked: a corrupt .tar.gz fails here even if every tar header looked fine.

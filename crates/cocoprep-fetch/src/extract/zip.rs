@@ -11,7 +11,10 @@ use std::sync::Arc;
 use cocoprep_coco::{ProgressUnit, Reporter};
 use rayon::prelude::*;
 
-use super::{ExtractOptions, Extracted, ExtractedFile, existing_size, member_path, path::SafeFolders, write_member};
+use super::{
+    ExtractOptions, Extracted, ExtractedFile, existing_size, member_path, path::SafeFolders,
+    write_member,
+};
 use crate::error::FetchError;
 
 /// A `Read + Seek` over a shared file that keeps its own position (cloning it is cheap).
@@ -74,7 +77,9 @@ pub(super) fn extract(
     let mut planned = Vec::new();
     let mut extracted = Extracted::default();
     for index in 0..archive.len() {
-        let entry = archive.by_index_raw(index).map_err(|e| archive_error(e.to_string()))?;
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|e| archive_error(e.to_string()))?;
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
         if entry.is_symlink() {
             return Err(FetchError::UnsafeMember {
@@ -88,7 +93,9 @@ pub(super) fn extract(
             continue;
         };
         if entry.is_dir() {
-            folders.ensure(&relative).map_err(|reason| archive_error(reason))?;
+            folders
+                .ensure(&relative)
+                .map_err(|reason| archive_error(reason))?;
             continue;
         }
         planned.push(Planned {
@@ -107,7 +114,13 @@ pub(super) fn extract(
     let needed: u64 = missing.iter().map(|p| p.bytes).sum();
     crate::disk::ensure_available(destination, needed)?;
     let task = reporter.on_task_start(
-        &format!("extract {}", archive_path.file_name().unwrap_or_default().to_string_lossy()),
+        &format!(
+            "extract {}",
+            archive_path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+        ),
         Some(needed),
         ProgressUnit::Bytes,
     );

@@ -182,7 +182,10 @@ mod tests {
             file_name_of("http://images.cocodataset.org/zips/val2017.zip").as_deref(),
             Some("val2017.zip")
         );
-        assert_eq!(file_name_of("http://x.org/a/b.pkl?dl=1").as_deref(), Some("b.pkl"));
+        assert_eq!(
+            file_name_of("http://x.org/a/b.pkl?dl=1").as_deref(),
+            Some("b.pkl")
+        );
         assert_eq!(file_name_of("http://x.org/"), None);
         assert_eq!(file_name_of("http://x.org"), None);
     }

@@ -54,7 +54,10 @@ pub fn run(settings: &ListSettings, _global: &GlobalSettings) -> anyhow::Result<
     let ListSettings { json, catalog } = settings;
     let catalog = load_catalog(catalog.as_deref())?;
     if *json {
-        output::stdout(&format!("{}\n", serde_json::to_string_pretty(catalog.file())?))?;
+        output::stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(catalog.file())?
+        ))?;
         return Ok(Outcome::Success);
     }
     let mut text = String::from("Bundles (cocoprep get BUNDLE):\n");
@@ -66,7 +69,10 @@ pub fn run(settings: &ListSettings, _global: &GlobalSettings) -> anyhow::Result<
             .collect();
         let known: u64 = resources.iter().filter_map(|r| r.planning_bytes()).sum();
         let rough = resources.iter().any(|r| r.bytes.is_none());
-        let unknown = resources.iter().filter(|r| r.planning_bytes().is_none()).count();
+        let unknown = resources
+            .iter()
+            .filter(|r| r.planning_bytes().is_none())
+            .count();
         let mut size = format!("{}{}", if rough { "~" } else { "" }, DecimalBytes(known));
         if unknown > 0 {
             size.push_str(&format!(" + {unknown} of unknown size"));

@@ -48,7 +48,11 @@ pub fn run(settings: &VerifySettings, global: &GlobalSettings) -> anyhow::Result
     } else {
         let mut text = String::new();
         for problem in &report.problems {
-            text.push_str(&format!("{}: {}\n", problem.path.display(), problem.message));
+            text.push_str(&format!(
+                "{}: {}\n",
+                problem.path.display(),
+                problem.message
+            ));
         }
         output::stdout(&text)?;
         let source = if report.manifests == 0 {

@@ -41,7 +41,8 @@ impl LoopbackServer {
                 if stop.load(Ordering::Acquire) {
                     break;
                 }
-                let (Ok(stream), files, count) = (stream, Arc::clone(&files), Arc::clone(&count)) else {
+                let (Ok(stream), files, count) = (stream, Arc::clone(&files), Arc::clone(&count))
+                else {
                     continue;
                 };
                 std::thread::spawn(move || {
@@ -72,11 +73,22 @@ impl Drop for LoopbackServer {
     }
 }
 
-fn answer(stream: TcpStream, files: &HashMap<String, Vec<u8>>, count: &AtomicUsize) -> std::io::Result<()> {
+fn answer(
+    stream: TcpStream,
+    files: &HashMap<String, Vec<u8>>,
+    count: &AtomicUsize,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
-    let path = line.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_owned();
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .to_owned();
     let mut range = None;
     loop {
         let mut header = String::new();
@@ -85,15 +97,23 @@ fn answer(stream: TcpStream, files: &HashMap<String, Vec<u8>>, count: &AtomicUsi
         }
         if let Some((name, value)) = header.split_once(':')
             && name.trim().eq_ignore_ascii_case("range")
-            && let Some((start, end)) = value.trim().strip_prefix("bytes=").and_then(|v| v.split_once('-'))
+            && let Some((start, end)) = value
+                .trim()
+                .strip_prefix("bytes=")
+                .and_then(|v| v.split_once('-'))
         {
-            range = Some((start.parse::<usize>().unwrap_or(0), end.parse::<usize>().ok()));
+            range = Some((
+                start.parse::<usize>().unwrap_or(0),
+                end.parse::<usize>().ok(),
+            ));
         }
     }
     count.fetch_add(1, Ordering::Relaxed);
     let mut writer = stream;
     let Some(body) = files.get(&path) else {
-        return writer.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return writer.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
     };
     match range {
         Some((start, end)) if start < body.len() => {
@@ -119,8 +139,12 @@ fn answer(stream: TcpStream, files: &HashMap<String, Vec<u8>>, count: &AtomicUsi
 
 fn zip_of(prefix: &str) -> anyhow::Result<Vec<u8>> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (path, bytes) in sample::FILES.iter().filter(|(path, _)| path.starts_with(prefix)) {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (path, bytes) in sample::FILES
+        .iter()
+        .filter(|(path, _)| path.starts_with(prefix))
+    {
         writer.start_file(*path, options)?;
         writer.write_all(bytes)?;
     }
@@ -132,7 +156,10 @@ pub fn get(context: &DemoContext, report: &mut DemoReport) -> anyhow::Result<Str
     let images = zip_of("val2017/")?;
     let annotations = zip_of("annotations/")?;
     let mut files = HashMap::new();
-    for (path, bytes) in sample::FILES.iter().filter(|(path, _)| path.starts_with("val2017/")) {
+    for (path, bytes) in sample::FILES
+        .iter()
+        .filter(|(path, _)| path.starts_with("val2017/"))
+    {
         files.insert(format!("/{path}"), bytes.to_vec());
     }
     let resource = |name: &str, file: &str, bytes: &[u8], description: &str| {
@@ -159,7 +186,10 @@ pub fn get(context: &DemoContext, report: &mut DemoReport) -> anyhow::Result<Str
     files.insert("/zips/sample-val2017.zip".to_owned(), images);
     files.insert("/zips/sample-annotations.zip".to_owned(), annotations);
     let server = LoopbackServer::start(files)?;
-    for resource in catalog_json["resources"].as_array_mut().context("resources")? {
+    for resource in catalog_json["resources"]
+        .as_array_mut()
+        .context("resources")?
+    {
         let path = resource["urls"][0].as_str().unwrap_or_default().to_owned();
         resource["urls"] = serde_json::json!([server.url(&path)]);
     }
@@ -175,7 +205,11 @@ pub fn get(context: &DemoContext, report: &mut DemoReport) -> anyhow::Result<Str
     let plan = cocoprep_fetch::get::plan(&catalog, &["sample".to_owned()], &options)?;
     let first = cocoprep_fetch::get::run(&plan, &options, context.progress)?;
     if let Some(failure) = first.failures().next() {
-        anyhow::bail!("{}: {}", failure.resource, failure.error.clone().unwrap_or_default());
+        anyhow::bail!(
+            "{}: {}",
+            failure.resource,
+            failure.error.clone().unwrap_or_default()
+        );
     }
     let files_extracted: usize = first.steps.iter().map(|s| s.files).sum();
     let before = server.requests.load(Ordering::Relaxed);
@@ -203,12 +237,30 @@ pub fn get(context: &DemoContext, report: &mut DemoReport) -> anyhow::Result<Str
         },
         context.progress,
     )?;
-    anyhow::ensure!(subset.failed.is_empty(), "subset images failed: {:?}", subset.failed);
+    anyhow::ensure!(
+        subset.failed.is_empty(),
+        "subset images failed: {:?}",
+        subset.failed
+    );
 
-    let verified = verify_tree(&full, &VerifyOptions { jobs: context.global.jobs, skip_decode: false }, context.progress)?;
-    anyhow::ensure!(verified.problems.is_empty(), "verify found problems: {:?}", verified.problems);
+    let verified = verify_tree(
+        &full,
+        &VerifyOptions {
+            jobs: context.global.jobs,
+            skip_decode: false,
+        },
+        context.progress,
+    )?;
+    anyhow::ensure!(
+        verified.problems.is_empty(),
+        "verify found problems: {:?}",
+        verified.problems
+    );
     report.add("bundle fetched from a local server", &full);
-    report.add("subset (person, 3 images) with its annotations", &subset.annotation_file);
+    report.add(
+        "subset (person, 3 images) with its annotations",
+        &subset.annotation_file,
+    );
     Ok(format!(
         "{} archives verified (sha256), {files_extracted} files extracted, re-run made {rerun_requests} requests; \
          subset: {} images from coco_url, {} annotations; verify: {} files OK",

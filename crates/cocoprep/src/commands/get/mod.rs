@@ -191,7 +191,11 @@ fn run_subset_command(
         let bundle = catalog
             .bundle(&subset.bundle)
             .with_context(|| format!("`{}` is not a bundle", subset.bundle))?;
-        let split = if subset.split == "validation" { "val" } else { subset.split.as_str() };
+        let split = if subset.split == "validation" {
+            "val"
+        } else {
+            subset.split.as_str()
+        };
         let source = bundle
             .subsets
             .get(split)
@@ -236,8 +240,12 @@ fn run_subset_command(
         return Ok(Outcome::Success);
     }
     let progress = Progress::new(global);
-    let report = run_subset(catalog, subset, options, &progress)
-        .with_context(|| format!("cannot get the {} subset of {}", subset.split, subset.bundle))?;
+    let report = run_subset(catalog, subset, options, &progress).with_context(|| {
+        format!(
+            "cannot get the {} subset of {}",
+            subset.split, subset.bundle
+        )
+    })?;
     if settings.json {
         output::stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     }
