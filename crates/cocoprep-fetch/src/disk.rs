@@ -26,7 +26,10 @@ pub fn available_bytes(path: &Path) -> Option<u64> {
     }
     // SAFETY: statvfs returned 0, so the struct is initialised.
     let stats = unsafe { stats.assume_init() };
-    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+    // The field types differ between platforms (u32 on some 32-bit targets).
+    #[expect(clippy::useless_conversion, reason = "u64 here, narrower elsewhere")]
+    let (blocks, block_size) = (u64::from(stats.f_bavail), u64::from(stats.f_frsize));
+    Some(blocks.saturating_mul(block_size))
 }
 
 /// Fails with [`crate::FetchError::DiskFull`] unless `needed` bytes are free at `path`.

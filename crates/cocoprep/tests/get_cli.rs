@@ -376,7 +376,7 @@ fn sigkill_mid_download_resumes_without_fetching_finished_ranges_again() {
         .unwrap();
     let journal_path = folder.path().join("big.bin.part.journal");
     let started = Instant::now();
-    let journal = loop {
+    loop {
         assert!(started.elapsed() < Duration::from_secs(30), "no progress");
         if let Ok(text) = std::fs::read(&journal_path)
             && let Ok(journal) = serde_json::from_slice::<serde_json::Value>(&text)
@@ -392,8 +392,7 @@ fn sigkill_mid_download_resumes_without_fetching_finished_ranges_again() {
             }
         }
         std::thread::sleep(Duration::from_millis(50));
-    };
-    let _ = journal;
+    }
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     assert!(!folder.path().join("big.bin").exists());

@@ -93,9 +93,7 @@ pub(super) fn extract(
             continue;
         };
         if entry.is_dir() {
-            folders
-                .ensure(&relative)
-                .map_err(|reason| archive_error(reason))?;
+            folders.ensure(&relative).map_err(&archive_error)?;
             continue;
         }
         planned.push(Planned {
