@@ -543,3 +543,77 @@ fn an_unknown_name_gets_a_suggestion() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn the_yolo_layout_puts_images_and_labels_where_ultralytics_looks_and_writes_the_yaml() {
+    let server = TestServer::start();
+    let image = sample("val2017/000000000139.jpg");
+    let images_zip = zip_of(&[("val2017/000000000139.jpg", &image)]);
+    let labels_zip = zip_of(&[
+        (
+            "coco/labels/val2017/000000000139.txt",
+            b"0 0.5 0.5 0.2 0.2\n",
+        ),
+        ("coco/val2017.txt", b"./images/val2017/000000000139.jpg\n"),
+    ]);
+    server.add_bytes("/zips/val2017.zip", images_zip.clone());
+    server.add_bytes("/labels.zip", labels_zip.clone());
+    let resource = |name: &str,
+                    url: &str,
+                    bytes: &[u8],
+                    destination: serde_json::Value,
+                    strip: Option<&str>| {
+        let mut value = serde_json::json!({
+            "name": name, "description": name, "file_name": url.rsplit('/').next().unwrap(),
+            "urls": [server.url(url)], "bytes": bytes.len(), "sha256": null, "md5": null,
+            "source": "test", "archive": "zip", "destination": destination,
+        });
+        if let Some(strip) = strip {
+            value["strip_prefix"] = serde_json::json!(strip);
+        }
+        value
+    };
+    let catalog = serde_json::json!({
+        "schema": 1,
+        "resources": [
+            resource("val-images", "/zips/val2017.zip", &images_zip, serde_json::json!({"coco": "", "yolo": "images"}), None),
+            resource("labels", "/labels.zip", &labels_zip, serde_json::json!({"coco": "yolo", "yolo": ""}), Some("coco/")),
+        ],
+        "bundles": [{
+            "name": "tiny-yolo", "description": "", "layout": "yolo", "resources": ["val-images", "labels"],
+            "dataset_yaml": {"file": "coco.yaml", "train": "val2017.txt", "val": "val2017.txt", "names": ["person", "no"]},
+        }],
+    });
+    let folder = temp_dir();
+    let catalog_path = write_catalog(folder.path(), &catalog);
+    let dir = folder.path().join("datasets/coco");
+    let output = cocoprep(&[
+        "get",
+        "tiny-yolo",
+        "--catalog",
+        &catalog_path,
+        "--dir",
+        &dir.to_string_lossy(),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        std::fs::read(dir.join("images/val2017/000000000139.jpg")).unwrap(),
+        image
+    );
+    assert!(dir.join("labels/val2017/000000000139.txt").is_file());
+    assert!(dir.join("val2017.txt").is_file());
+    let yaml = std::fs::read_to_string(dir.join("coco.yaml")).unwrap();
+    assert!(
+        yaml.contains(&format!(
+            "path: {}",
+            std::path::absolute(&dir).unwrap().display()
+        )),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("val: val2017.txt")
+            && yaml.contains("  0: person")
+            && yaml.contains("  1: 'no'"),
+        "{yaml}"
+    );
+}
