@@ -199,3 +199,10 @@ fn sample_fixture_reads_with_real_counts() {
             .all(|a| a.keypoints.as_ref().is_some_and(|k| k.values().len() == 51))
     );
 }
+
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let dataset = Dataset::from_json_slice(b"\xef\xbb\xbf{\"images\":[{\"id\":3}]}").unwrap();
+    assert_eq!(dataset.images[0].id.0, 3);
+    assert!(Dataset::from_json_slice(b"\xef\xbb").is_err());
+}
