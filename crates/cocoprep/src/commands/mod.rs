@@ -2,12 +2,16 @@
 
 pub mod convert;
 pub mod demo;
+pub mod download;
 pub mod filter;
+pub mod get;
 pub mod inspect;
+pub mod list;
 pub mod merge;
 pub mod split;
 pub mod subset;
 pub mod validate;
+pub mod verify;
 
 /// How a command that ran to the end went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
