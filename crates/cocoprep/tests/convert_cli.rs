@@ -461,3 +461,119 @@ fn filter_merge_and_split_keep_records_consistent() {
     let train_ids: BTreeSet<u64> = train.images.iter().map(|i| i.id.0).collect();
     assert!(val.images.iter().all(|i| !train_ids.contains(&i.id.0)));
 }
+
+#[test]
+fn images_are_placed_as_link_asks_and_reruns_replace_labels() {
+    let sample = fixtures().join("coco-sample");
+    let annotations = sample.join("annotations/instances_val2017.json");
+    let output = temp_dir();
+    for mode in ["hard", "sym", "copy", "none"] {
+        let out = output.path().join(mode);
+        for _ in 0..2 {
+            succeed(&[
+                &"convert",
+                &"yolo",
+                &annotations,
+                &"--images",
+                &sample,
+                &"--link",
+                &mode,
+                &"-o",
+                &out,
+            ]);
+        }
+        let image = out.join("images/val2017/000000397133.jpg");
+        let source = sample.join("val2017/000000397133.jpg");
+        match mode {
+            "none" => assert!(!out.join("images/val2017").exists()),
+            "sym" => {
+                let target = std::fs::read_link(&image).unwrap();
+                assert!(target.is_absolute());
+                assert_eq!(
+                    std::fs::read(&target).unwrap(),
+                    std::fs::read(&source).unwrap()
+                );
+            }
+            _ => {
+                let (placed, original) = (
+                    std::fs::metadata(&image).unwrap(),
+                    std::fs::metadata(&source).unwrap(),
+                );
+                assert_eq!(placed.ino() == original.ino(), mode == "hard", "{mode}");
+                assert_eq!(
+                    std::fs::read(&image).unwrap(),
+                    std::fs::read(&source).unwrap()
+                );
+            }
+        }
+        // Running twice gives the same labels (Ultralytics appends, doubling every row).
+        let labels = text_files(&out.join("labels"));
+        let single = text_files(&output.path().join("hard/labels"));
+        assert_eq!(labels, single, "{mode}");
+        // No staging folders left behind.
+        let hidden: Vec<_> = std::fs::read_dir(out.join("labels"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+            .collect();
+        assert!(hidden.is_empty(), "{hidden:?}");
+    }
+}
+
+#[test]
+fn subset_image_selection_options() {
+    let sample = fixtures().join("coco-sample");
+    let annotations = sample.join("annotations/instances_val2017.json");
+    let output = temp_dir();
+    let run = |name: &str, extra: &[&dyn AsRef<std::ffi::OsStr>]| -> BTreeMap<PathBuf, String> {
+        let out = output.path().join(name);
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"subset", &annotations, &"-o"];
+        args.push(&out);
+        args.extend_from_slice(extra);
+        succeed(&args);
+        text_files(&out.join("labels"))
+    };
+    let all_people = run("people", &[&"--classes", &"person"]);
+    let sampled = run(
+        "sampled",
+        &[
+            &"--classes",
+            &"person",
+            &"--max-images",
+            &"2",
+            &"--seed",
+            &"1",
+        ],
+    );
+    let again = run(
+        "again",
+        &[
+            &"--classes",
+            &"person",
+            &"--max-images",
+            &"2",
+            &"--seed",
+            &"1",
+        ],
+    );
+    assert_eq!(sampled.len(), 2);
+    assert_eq!(sampled, again, "the same seed picks the same images");
+    assert!(sampled.iter().all(|(path, text)| all_people[path] == *text));
+
+    let crowded = run(
+        "crowded",
+        &[&"--classes", &"person", &"--min-instances", &"3"],
+    );
+    assert!(!crowded.is_empty() && crowded.len() < all_people.len());
+    assert!(crowded.values().all(|text| text.lines().count() >= 3));
+
+    let with_background = run("background", &[&"--classes", &"tv", &"--include-empty"]);
+    let dataset = Dataset::read(&annotations).unwrap();
+    assert_eq!(
+        with_background.len(),
+        dataset.images.len(),
+        "every image, tv or not"
+    );
+    assert!(with_background.values().any(|text| text.is_empty()));
+    assert!(with_background.values().any(|text| !text.is_empty()));
+}

@@ -167,3 +167,57 @@ pub fn merge(
     report.categories = merged.categories.len();
     Ok((merged, report))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dataset(json: &str) -> Dataset {
+        Dataset::from_json_slice(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn categories_match_by_name_and_colliding_ids_are_renumbered() {
+        let first = dataset(
+            r#"{"images": [{"id": 1, "width": 4, "height": 4, "file_name": "a.jpg"}],
+                "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}],
+                "categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}]}"#,
+        );
+        // Same ids, different meaning: image 1 is another file, category 1 is `dog`,
+        // category 2 is new (`bird`), annotation 1 collides.
+        let second = dataset(
+            r#"{"images": [{"id": 1, "width": 8, "height": 8, "file_name": "b.jpg"}],
+                "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2]},
+                                {"id": 2, "image_id": 1, "category_id": 2, "bbox": [0, 0, 3, 3]}],
+                "categories": [{"id": 1, "name": "dog"}, {"id": 2, "name": "bird"}]}"#,
+        );
+        let (merged, report) = merge(
+            vec![
+                (PathBuf::from("a.json"), first),
+                (PathBuf::from("b.json"), second),
+            ],
+            false,
+        )
+        .unwrap();
+        let names: Vec<(u32, &str)> = merged
+            .categories
+            .iter()
+            .map(|c| (c.id.0, c.name.as_str()))
+            .collect();
+        assert_eq!(names, vec![(1, "cat"), (2, "dog"), (3, "bird")]);
+        let image_b = merged
+            .images
+            .iter()
+            .find(|i| i.file_name.as_deref() == Some("b.jpg"))
+            .unwrap();
+        assert_eq!(image_b.id, ImageId(2));
+        let moved: Vec<(u64, u64, u32)> = merged.annotations[1..]
+            .iter()
+            .map(|a| (a.id.unwrap().0, a.image_id.0, a.category_id.unwrap().0))
+            .collect();
+        // dog → 2, bird → 3; annotation 1 → 2 (next free), annotation 2 → 3.
+        assert_eq!(moved, vec![(2, 2, 2), (3, 2, 3)]);
+        assert_eq!(report.renumbered_images, 1);
+        assert_eq!(report.renumbered_annotations, 2);
+    }
+}

@@ -32,7 +32,7 @@ pub enum ConvertCommand {
     Coco(CocoArgs),
 }
 
-const YOLO_LOSSY: &str = "\
+pub const YOLO_LOSSY: &str = "\
 What is lost (YOLO rows cannot hold it):
   - precision: numbers are written as Python's %g, 6 significant digits (about 1e-6 of the
     image size); --precision full writes every digit

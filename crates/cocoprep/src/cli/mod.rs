@@ -106,6 +106,11 @@ pub enum Command {
 
     /// Keep only some classes (in your order, ids remapped 0..k-1): COCO JSON or YOLO in,
     /// YOLO and/or COCO out, no polygon points or keypoints lost.
+    ///
+    /// From COCO JSON, rows are made like `convert yolo`'s; from a YOLO dataset only the
+    /// class token of each row is rewritten. Images without any chosen class are left out
+    /// (unless --include-empty). COCO output renumbers the chosen categories 1..k.
+    #[command(after_long_help = convert::YOLO_LOSSY)]
     Subset(SubsetArgs),
 
     /// Keep part of a COCO file: by category, image id, area, crowd flag.
