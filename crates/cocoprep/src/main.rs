@@ -37,6 +37,16 @@ fn main() -> ExitCode {
         Command::Verify(args) => {
             commands::verify::run(&commands::verify::VerifySettings::resolve(args), &global)
         }
+        Command::Convert(args) => commands::convert::run(args, &global),
+        Command::Subset(args) => commands::subset::SubsetSettings::resolve(args)
+            .and_then(|settings| commands::subset::run(&settings, &global)),
+        Command::Filter(args) => commands::filter::FilterSettings::resolve(args)
+            .and_then(|settings| commands::filter::run(&settings, &global)),
+        Command::Merge(args) => {
+            commands::merge::run(&commands::merge::MergeSettings::resolve(args), &global)
+        }
+        Command::Split(args) => commands::split::SplitSettings::resolve(args)
+            .and_then(|settings| commands::split::run(&settings, &global)),
         Command::Demo(args) => {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }

@@ -5,11 +5,16 @@
 //! command runs, so commands never look at clap types.
 
 mod coco;
+mod convert;
 mod fetch;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
+pub use convert::{
+    ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
+    SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
+};
 pub use fetch::{DownloadArgs, EmitArg, GetArgs, ListArgs, VerifyArgs};
 
 const EXIT_CODES: &str = "\
@@ -96,4 +101,25 @@ pub enum Command {
 
     /// Re-check a dataset folder: manifest sizes and CRCs, kept archives, image decoding.
     Verify(VerifyArgs),
+    /// Convert between COCO JSON and YOLO datasets.
+    Convert(ConvertArgs),
+
+    /// Keep only some classes (in your order, ids remapped 0..k-1): COCO JSON or YOLO in,
+    /// YOLO and/or COCO out, no polygon points or keypoints lost.
+    ///
+    /// From COCO JSON, rows are made like `convert yolo`'s; from a YOLO dataset only the
+    /// class token of each row is rewritten. Images without any chosen class are left out
+    /// (unless --include-empty). COCO output renumbers the chosen categories 1..k.
+    #[command(after_long_help = convert::YOLO_LOSSY)]
+    Subset(SubsetArgs),
+
+    /// Keep part of a COCO file: by category, image id, area, crowd flag.
+    Filter(FilterArgs),
+
+    /// Merge COCO files: categories matched by name, images by file_name, ids renumbered
+    /// where they collide.
+    Merge(MergeArgs),
+
+    /// Split a COCO file into parts by ratio (seeded random or stratified by category).
+    Split(SplitArgs),
 }

@@ -1,10 +1,15 @@
 //! One module per command, each with a plain `run(settings, global)` function.
 
+pub mod convert;
 pub mod demo;
 pub mod download;
+pub mod filter;
 pub mod get;
 pub mod inspect;
 pub mod list;
+pub mod merge;
+pub mod split;
+pub mod subset;
 pub mod validate;
 pub mod verify;
 
