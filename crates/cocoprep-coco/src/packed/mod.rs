@@ -224,26 +224,38 @@ impl PackedNumbers {
         mut visit: impl FnMut(&[f64]) -> Result<(), E>,
     ) -> Result<(), E> {
         let target = self.nesting.depth() as i32;
-        let mut values = Vec::new();
-        let mut number = NumberText::default();
+        let mut values = Vec::with_capacity(64);
+        let mut number = NumberDecoder::default();
         let mut depth = 0i32;
-        for nibble in self.symbols() {
-            match nibble {
-                OPEN => depth += 1,
-                CLOSE | COMMA => {
-                    if !number.is_empty() {
-                        values.push(number.parse());
-                        number.clear();
+        // A plain loop over nibbles: this is the hot path of every converter and
+        // rasteriser, so no iterator adaptors and no text round trip for common numbers.
+        for (index, &byte) in self.nibbles.iter().enumerate() {
+            for (half, nibble) in [(0, byte >> 4), (1, byte & 0x0f)] {
+                match nibble {
+                    0..=9 => number.digit(nibble, index * 2 + half),
+                    DOT => number.in_fraction = true,
+                    MINUS => number.minus(index * 2 + half),
+                    EXPONENT => number.in_exponent = true,
+                    COMMA => {
+                        if number.started {
+                            values.push(number.finish(&self.nibbles, index * 2 + half));
+                        }
                     }
-                    if nibble == CLOSE {
+                    OPEN => depth += 1,
+                    _ => {
+                        if number.started {
+                            values.push(number.finish(&self.nibbles, index * 2 + half));
+                        }
                         if depth == target {
                             visit(&values)?;
                             values.clear();
                         }
                         depth -= 1;
+                        if depth <= 0 {
+                            return Ok(());
+                        }
                     }
                 }
-                _ => number.push(SYMBOL[nibble as usize]),
             }
         }
         Ok(())
@@ -310,6 +322,97 @@ pub(crate) fn format_number(buffer: &mut ryu::Buffer, value: f64) -> &str {
     }
 }
 
+/// Exact powers of ten representable in an `f64` (10^0 ..= 10^22).
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Turns packed number symbols into an `f64`, correctly rounded like Python's `float()`.
+///
+/// Most COCO numbers (`239.97`) take Clinger's fast path: when the decimal mantissa fits
+/// in 53 bits and the power of ten is at most 22, both are exact `f64`s and one IEEE
+/// multiplication or division rounds correctly. Anything else falls back to Rust's
+/// (correctly rounding) parser on the number's text, rebuilt from the nibbles.
+#[derive(Default)]
+struct NumberDecoder {
+    started: bool,
+    /// Nibble index of the number's first symbol.
+    start: usize,
+    negative: bool,
+    mantissa: u64,
+    digits: u32,
+    fraction_digits: i32,
+    in_fraction: bool,
+    in_exponent: bool,
+    exponent: i32,
+    exponent_negative: bool,
+}
+
+impl NumberDecoder {
+    fn begin(&mut self, at: usize) {
+        if !self.started {
+            self.started = true;
+            self.start = at;
+        }
+    }
+
+    fn digit(&mut self, digit: u8, at: usize) {
+        self.begin(at);
+        if self.in_exponent {
+            self.exponent = self
+                .exponent
+                .saturating_mul(10)
+                .saturating_add(digit as i32);
+        } else {
+            self.digits += 1;
+            if self.digits <= 19 {
+                self.mantissa = self.mantissa * 10 + digit as u64;
+            }
+            self.fraction_digits += self.in_fraction as i32;
+        }
+    }
+
+    fn minus(&mut self, at: usize) {
+        self.begin(at);
+        if self.in_exponent {
+            self.exponent_negative = true;
+        } else {
+            self.negative = true;
+        }
+    }
+
+    /// The value of the number that ends before nibble `end`; resets for the next one.
+    fn finish(&mut self, nibbles: &[u8], end: usize) -> f64 {
+        let exponent = if self.exponent_negative {
+            -self.exponent
+        } else {
+            self.exponent
+        };
+        let power = exponent.saturating_sub(self.fraction_digits);
+        let value = if self.digits <= 19 && self.mantissa <= 1 << 53 && (-22..=22).contains(&power)
+        {
+            let mantissa = self.mantissa as f64;
+            let magnitude = if power < 0 {
+                mantissa / POWERS_OF_TEN[(-power) as usize]
+            } else {
+                mantissa * POWERS_OF_TEN[power as usize]
+            };
+            if self.negative { -magnitude } else { magnitude }
+        } else {
+            let mut text = NumberText::default();
+            for at in self.start..end {
+                let byte = nibbles[at / 2];
+                let nibble = if at % 2 == 0 { byte >> 4 } else { byte & 0x0f };
+                text.push(SYMBOL[nibble as usize]);
+            }
+            text.parse()
+        };
+        *self = Self::default();
+        value
+    }
+}
+
 /// A number's text gathered on the stack before parsing.
 struct NumberText {
     bytes: [u8; 40],
@@ -329,15 +432,6 @@ impl Default for NumberText {
 }
 
 impl NumberText {
-    fn is_empty(&self) -> bool {
-        self.len == 0 && self.long.is_empty()
-    }
-
-    fn clear(&mut self) {
-        self.len = 0;
-        self.long.clear();
-    }
-
     fn push(&mut self, byte: u8) {
         if self.len < self.bytes.len() && self.long.is_empty() {
             self.bytes[self.len] = byte;
@@ -472,5 +566,74 @@ mod tests {
         assert_eq!(packed.parts(), parts);
         assert_eq!(packed.to_json(), "[[0.1,2.0,-3.25e-12,1e300],[5.0]]");
         assert!(PackedNumbers::from_values(&[f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn decoding_random_decimals_matches_the_standard_parser() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut texts = Vec::new();
+        for _ in 0..100_000 {
+            let integer = next() % [10, 1000, 100_000, 1 << 53, u64::MAX][(next() % 5) as usize];
+            let fraction_digits = (next() % 12) as usize;
+            let fraction: String = (0..fraction_digits)
+                .map(|_| char::from(b'0' + (next() % 10) as u8))
+                .collect();
+            let sign = if next() % 4 == 0 { "-" } else { "" };
+            let mut text = format!("{sign}{integer}");
+            if !fraction.is_empty() {
+                text.push('.');
+                text.push_str(&fraction);
+            }
+            if next() % 5 == 0 {
+                text.push_str(&format!("e{}", (next() % 60) as i64 - 30));
+            }
+            texts.push(text);
+        }
+        let json = format!("[{}]", texts.join(","));
+        let values = PackedNumbers::pack(json.as_bytes(), Nesting::Flat)
+            .unwrap()
+            .values();
+        for (text, value) in texts.iter().zip(values) {
+            let expected: f64 = text.parse().unwrap();
+            assert_eq!(value.to_bits(), expected.to_bits(), "{text}");
+        }
+    }
+
+    #[test]
+    fn decoding_rounds_like_the_standard_parser() {
+        let texts = [
+            "0",
+            "-0",
+            "0.1",
+            "239.97",
+            "-0.5e-3",
+            "1e22",
+            "1e23",
+            "9007199254740993",
+            "123456789012345678901",
+            "0.000000000000000000000000001",
+            "1.7976931348623157e308",
+            "2.2250738585072014e-308",
+            "5e-324",
+            "123.456e-7",
+            "4.35",
+            "0.30000000000000004",
+            "99999999999999999999e-5",
+            "-12.5E+3",
+        ];
+        let json = format!("[{}]", texts.join(","));
+        let values = PackedNumbers::pack(json.as_bytes(), Nesting::Flat)
+            .unwrap()
+            .values();
+        for (text, value) in texts.iter().zip(values) {
+            let expected: f64 = text.parse().unwrap();
+            assert_eq!(value.to_bits(), expected.to_bits(), "{text}");
+        }
     }
 }
