@@ -1,0 +1,163 @@
+//! Karpathy's caption dataset files (`dataset_coco.json`, `dataset_flickr8k.json`, ...).
+//!
+//! ```text
+//! {"images": [{"filepath": "val2014", "filename": "COCO_val2014_000000391895.jpg",
+//!              "imgid": 0, "split": "test", "cocoid": 391895, "sentids": [770337, ...],
+//!              "sentences": [{"tokens": ["a", "man", ...], "raw": "A man ...", "imgid": 0,
+//!                             "sentid": 770337}, ...]}, ...],
+//!  "dataset": "coco"}
+//! ```
+//!
+//! [`read_karpathy`] streams a file through a parallel parser into a compact
+//! [`KarpathyDataset`]: tokens are interned into one [`Words`] table (in first-occurrence
+//! order) and stored as ids, so the 616,767 captions of `dataset_coco.json` take tens of
+//! megabytes instead of gigabytes.
+
+mod pipeline;
+mod read;
+mod record;
+mod scan;
+pub(crate) mod split_records;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub use read::{Fields, ReadOptions, read_karpathy};
+
+use crate::error::{Error, ImageRef};
+use crate::words::{WordId, Words};
+
+/// The split an image belongs to (`split` in the file).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Split {
+    /// `train`.
+    Train,
+    /// `val`.
+    Val,
+    /// `test`.
+    Test,
+    /// `restval`: COCO val2014 images outside Karpathy's val and test, trained on.
+    Restval,
+    /// Any other value, kept verbatim.
+    Other(Box<str>),
+}
+
+impl Split {
+    /// The name as written in the file.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Split::Train => "train",
+            Split::Val => "val",
+            Split::Test => "test",
+            Split::Restval => "restval",
+            Split::Other(name) => name,
+        }
+    }
+
+    /// The split called `name`.
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "train" => Split::Train,
+            "val" => Split::Val,
+            "test" => Split::Test,
+            "restval" => Split::Restval,
+            other => Split::Other(other.into()),
+        }
+    }
+}
+
+/// One image record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KarpathyImage {
+    /// `split`.
+    pub split: Split,
+    /// `filepath`: the image folder (`val2014`); absent in the Flickr files.
+    pub filepath: Option<String>,
+    /// `filename`.
+    pub filename: Option<String>,
+    /// `cocoid`: the COCO image id; absent in the Flickr files.
+    pub cocoid: Option<i64>,
+    /// `imgid`: the position in the original file.
+    pub imgid: Option<i64>,
+    pub(crate) sentences: Range<u32>,
+    /// The document offset of the record, to point at it in messages.
+    pub(crate) offset: u64,
+}
+
+/// One sentence (caption) of an image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sentence {
+    pub(crate) tokens: Range<u32>,
+    /// `raw`, when read (see [`Fields::raw`]).
+    pub raw: Option<String>,
+    /// `sentid`, when read (see [`Fields::sentids`]).
+    pub sentid: Option<i64>,
+}
+
+/// A Karpathy dataset file, read.
+#[derive(Debug)]
+pub struct KarpathyDataset {
+    pub(crate) path: PathBuf,
+    pub(crate) images: Vec<KarpathyImage>,
+    pub(crate) sentences: Vec<Sentence>,
+    pub(crate) tokens: Vec<WordId>,
+    pub(crate) words: Words,
+    pub(crate) members: Vec<(String, String)>,
+}
+
+impl KarpathyDataset {
+    /// The file it was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The images, in file order.
+    pub fn images(&self) -> &[KarpathyImage] {
+        &self.images
+    }
+
+    /// The sentences of `image`, in file order.
+    pub fn sentences(&self, image: &KarpathyImage) -> &[Sentence] {
+        &self.sentences[image.sentences.start as usize..image.sentences.end as usize]
+    }
+
+    /// All sentences, image after image.
+    pub fn all_sentences(&self) -> &[Sentence] {
+        &self.sentences
+    }
+
+    /// The tokens of `sentence` (empty unless [`Fields::tokens`] was read).
+    pub fn tokens(&self, sentence: &Sentence) -> &[WordId] {
+        &self.tokens[sentence.tokens.start as usize..sentence.tokens.end as usize]
+    }
+
+    /// Every distinct token with its count over all images (all splits).
+    pub fn words(&self) -> &Words {
+        &self.words
+    }
+
+    /// A top-level member other than `images` (`dataset`), as JSON text.
+    pub fn member(&self, key: &str) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, json)| json.as_str())
+    }
+
+    /// An error about image `index`, pointing at its record in the file.
+    pub fn image_error(&self, index: usize, message: impl Into<String>) -> Error {
+        let image = &self.images[index];
+        let (line, column) = read::line_column(&self.path, image.offset);
+        Error::Image {
+            path: self.path.clone(),
+            line,
+            column,
+            image: ImageRef {
+                index,
+                cocoid: image.cocoid,
+                filename: image.filename.clone(),
+            },
+            message: message.into(),
+        }
+    }
+}
