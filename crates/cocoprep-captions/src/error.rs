@@ -108,6 +108,12 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// An option has a value the job cannot use.
+    #[error("{message}")]
+    InvalidOption {
+        /// What was wrong.
+        message: String,
+    },
     /// A COCO caption file could not be read.
     #[error(transparent)]
     Coco(#[from] cocoprep_coco::ReadError),

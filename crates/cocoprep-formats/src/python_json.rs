@@ -135,6 +135,13 @@ impl<W: Write> PythonJsonWriter<W> {
         self.out.write_all(b"null")
     }
 
+    /// A value given as JSON text already in Python's format (a fixed header), written
+    /// verbatim.
+    pub fn formatted_value(&mut self, json: &str) -> io::Result<()> {
+        self.before_value()?;
+        self.out.write_all(json.as_bytes())
+    }
+
     /// Re-writes one JSON value given as text (`{"a":1.50,"b":[ 1 ]}`) in Python's format
     /// (`{"a": 1.5, "b": [1]}`), keeping the order of object members.
     ///

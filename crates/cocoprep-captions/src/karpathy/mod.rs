@@ -22,6 +22,8 @@ pub(crate) mod split_records;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+pub(crate) use pipeline::strip_position;
+pub(crate) use read::line_column;
 pub use read::{Fields, ReadOptions, read_karpathy};
 
 use crate::error::{Error, ImageRef};

@@ -98,7 +98,11 @@ pub(crate) enum DocumentError {
     /// An image record is unusable.
     Record(RecordFailure),
     /// A top-level member other than `images` is not valid JSON.
-    Member { key: String, offset: u64, message: String },
+    Member {
+        key: String,
+        offset: u64,
+        message: String,
+    },
     /// The object has no `images` member.
     NoImages,
     /// `images` appears twice.
@@ -128,7 +132,10 @@ pub(crate) fn read_document<R: Read, P: BatchParser>(
     on_progress: &mut dyn FnMut(u64),
 ) -> Result<Vec<(String, String)>, DocumentError> {
     let mut scanner = Scanner::new(reader);
-    scanner.expect(b'{', "a JSON object (`{`) at the start of a Karpathy dataset file")?;
+    scanner.expect(
+        b'{',
+        "a JSON object (`{`) at the start of a Karpathy dataset file",
+    )?;
     let mut members = Vec::new();
     let mut seen_images = false;
     if scanner.peek()? == Some(b'}') {
@@ -346,7 +353,11 @@ impl<'c, T> Collector<'c, T> {
         }
     }
 
-    fn accept(&mut self, parsed: Parsed<T>, batches: &mut BatchCutter) -> Result<(), DocumentError> {
+    fn accept(
+        &mut self,
+        parsed: Parsed<T>,
+        batches: &mut BatchCutter,
+    ) -> Result<(), DocumentError> {
         self.pending.insert(parsed.batch.sequence, parsed.result);
         batches.recycle(parsed.batch);
         while let Some(result) = self.pending.remove(&self.next_sequence) {

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use cocoprep_coco::{ProgressUnit, Reporter};
 
+use super::KarpathyDataset;
 use super::pipeline::{DocumentError, read_document};
 use super::record::{CorpusBatch, CorpusParser};
-use super::KarpathyDataset;
 use crate::error::{Error, ImageRef};
+use crate::threads::worker_count;
 use crate::words::Words;
 
 /// Which parts of each sentence to keep. Every image's `split`, `filepath`, `filename`,
@@ -30,13 +31,6 @@ pub struct ReadOptions {
     pub jobs: usize,
     /// Which sentence members to keep.
     pub fields: Fields,
-}
-
-pub(crate) fn worker_count(jobs: usize) -> usize {
-    match jobs {
-        0 => std::thread::available_parallelism().map_or(1, |count| count.get()),
-        jobs => jobs,
-    }
 }
 
 /// Reads a Karpathy dataset file (`dataset_coco.json` and its Flickr siblings).
@@ -299,7 +293,10 @@ mod tests {
         ];
         for (text, expected) in cases {
             let message = read_text(text, 2).unwrap_err().to_string();
-            assert!(message.contains(expected), "{message}\ndoes not contain\n{expected}");
+            assert!(
+                message.contains(expected),
+                "{message}\ndoes not contain\n{expected}"
+            );
         }
     }
 
@@ -323,7 +320,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            message.ends_with(":2:84: images[1] (cocoid 9, `b.jpg`): text is not valid UTF-8 (byte 0xe9)"),
+            message.ends_with(
+                ":2:84: images[1] (cocoid 9, `b.jpg`): text is not valid UTF-8 (byte 0xe9)"
+            ),
             "{message}"
         );
     }
@@ -333,8 +332,13 @@ mod tests {
         let message = read_text(r#"{"images": [{"split": "train"} {"#, 1)
             .unwrap_err()
             .to_string();
-        assert!(message.contains(":1:32: expected `,` or `]` after an image record, found `{`"), "{message}");
-        let message = read_text(r#"{"annotations": []}"#, 1).unwrap_err().to_string();
+        assert!(
+            message.contains(":1:32: expected `,` or `]` after an image record, found `{`"),
+            "{message}"
+        );
+        let message = read_text(r#"{"annotations": []}"#, 1)
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("has no `images` list"), "{message}");
         let message = read_text(r#"{"images": [{"split": "train", "sentences": [{"tokens": ["a"], "raw": "", "sentid": 1}]}]"#, 1)
             .unwrap_err()

@@ -227,9 +227,7 @@ impl<'de> Visitor<'de> for ImageSeed<'_, '_> {
                 ImageKey::Imgid => imgid = Some(map.next_value::<i64>()?),
                 ImageKey::Sentences => {
                     let start = state.batch.sentences.len();
-                    map.next_value_seed(SentencesSeed {
-                        state: &mut *state,
-                    })?;
+                    map.next_value_seed(SentencesSeed { state: &mut *state })?;
                     sentences = Some(range(start, state.batch.sentences.len()));
                 }
                 ImageKey::Other => {

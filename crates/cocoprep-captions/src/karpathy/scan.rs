@@ -232,9 +232,9 @@ fn value_end(bytes: &[u8]) -> Option<usize> {
         _ => {
             // A number or literal runs to the next delimiter; at the end of the buffer it
             // may continue in the next block.
-            let end = bytes
-                .iter()
-                .position(|&byte| matches!(byte, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))?;
+            let end = bytes.iter().position(|&byte| {
+                matches!(byte, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            })?;
             Some(end.max(1))
         }
     }

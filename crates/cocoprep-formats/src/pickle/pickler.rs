@@ -161,6 +161,18 @@ impl<W: Write> Pickler<W> {
         self.out.write_all(&[EMPTY_DICT])
     }
 
+    /// Pushes a mark: the start of the items a later [`set_items_from_mark`]
+    /// (Self::set_items_from_mark) adds to a dict.
+    pub fn mark(&mut self) -> io::Result<()> {
+        self.out.write_all(&[MARK])
+    }
+
+    /// Adds the key/value pairs pushed since the last [`mark`](Self::mark) to the dict
+    /// below the mark.
+    pub fn set_items_from_mark(&mut self) -> io::Result<()> {
+        self.out.write_all(&[SETITEMS])
+    }
+
     /// Adds `items` to the dict (or dict-like object) on top of the stack; `write_item`
     /// pushes each item's key then its value. Batches of 1000, as CPython writes them.
     pub fn set_items<T>(
