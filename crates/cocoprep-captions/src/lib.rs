@@ -1,5 +1,6 @@
 //! Karpathy-format captioning data, prepared exactly as the captioning code bases expect.
 //!
+//! * [`convert`]: building Karpathy dataset files from COCO caption files or Flickr8k.
 //! * [`karpathy`]: reading Karpathy's `dataset_coco.json` (and the Flickr ones) into a
 //!   compact model.
 //! * [`words`]: the corpus' words in first-occurrence order with their counts.
@@ -14,6 +15,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod convert;
 mod error;
 pub mod karpathy;
 pub mod labels;

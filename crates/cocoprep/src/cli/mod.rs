@@ -4,10 +4,15 @@
 //! Arguments are resolved into plain settings structs (in each command's module) before a
 //! command runs, so commands never look at clap types.
 
+mod captions;
 mod coco;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
+pub use captions::{
+    CaptionsArgs, CaptionsCommand, KarpathyArgs, LabelsArgs, NgramsArgs, OrderArg,
+    ReferenceArgs, SplitsArgs, SubsampleArgs,
+};
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
 
 const EXIT_CODES: &str = "\
@@ -74,4 +79,7 @@ pub enum Command {
     /// Writes the sample (10 COCO 2017 images with instances, keypoints and captions) to
     /// the output folder, then runs each cocoprep job on it and says where the results are.
     Demo(DemoArgs),
+
+    /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
+    Captions(CaptionsArgs),
 }
