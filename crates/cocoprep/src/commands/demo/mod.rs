@@ -3,6 +3,7 @@
 //! Each step lives in its own module and appends what it made to the [`DemoReport`], so a
 //! new job adds one module and one line to [`STEPS`].
 
+mod captions;
 mod core;
 
 use std::path::{Path, PathBuf};
@@ -60,6 +61,7 @@ type Step = fn(&DemoContext, &mut DemoReport) -> anyhow::Result<String>;
 const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
+    ("captions: Karpathy file, labels, n-grams, references, splits", captions::captions),
 ];
 
 #[derive(Clone, Debug)]
