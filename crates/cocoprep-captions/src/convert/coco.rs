@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use cocoprep_coco::{Dataset, ReadOptions, Reporter, read_dataset};
 use rustc_hash::{FxHashMap, FxHashSet};
 

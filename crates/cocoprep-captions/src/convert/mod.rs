@@ -64,7 +64,10 @@ pub struct BuiltDataset {
 impl BuiltDataset {
     /// How many images are in `split`.
     pub fn count(&self, split: &Split) -> usize {
-        self.images.iter().filter(|image| image.split == *split).count()
+        self.images
+            .iter()
+            .filter(|image| image.split == *split)
+            .count()
     }
 
     /// How many sentences there are.
@@ -83,7 +86,11 @@ fn sentences_from(captions: Vec<(i64, String)>, empty: &mut usize) -> Vec<NewSen
                 *empty += 1;
                 None
             } else {
-                Some(NewSentence { tokens, raw, sentid })
+                Some(NewSentence {
+                    tokens,
+                    raw,
+                    sentid,
+                })
             }
         })
         .collect()

@@ -68,8 +68,13 @@ pub fn write_karpathy<W: Write>(out: W, images: &[NewImage], name: &str) -> std:
 }
 
 /// Writes `dataset` to `path` atomically.
-pub fn write_karpathy_file(path: &std::path::Path, dataset: &super::BuiltDataset) -> Result<(), crate::Error> {
+pub fn write_karpathy_file(
+    path: &std::path::Path,
+    dataset: &super::BuiltDataset,
+) -> Result<(), crate::Error> {
     let mut files = crate::output::Outputs::default();
-    files.write(path, |file| Ok(write_karpathy(file, &dataset.images, &dataset.name)?))?;
+    files.write(path, |file| {
+        Ok(write_karpathy(file, &dataset.images, &dataset.name)?)
+    })?;
     files.commit()
 }

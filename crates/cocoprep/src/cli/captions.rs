@@ -55,7 +55,12 @@ pub struct DatasetInput {
     #[arg(value_name = "DATASET.json")]
     pub dataset: Option<PathBuf>,
 
-    #[arg(long = "input-json", alias = "input_json", hide = true, value_name = "FILE")]
+    #[arg(
+        long = "input-json",
+        alias = "input_json",
+        hide = true,
+        value_name = "FILE"
+    )]
     pub input_json: Option<PathBuf>,
 }
 
@@ -76,11 +81,21 @@ pub struct LabelsArgs {
     pub input: DatasetInput,
 
     /// Where to write the vocabulary and image list.
-    #[arg(long, alias = "output_json", value_name = "FILE", default_value = "data.json")]
+    #[arg(
+        long,
+        alias = "output_json",
+        value_name = "FILE",
+        default_value = "data.json"
+    )]
     pub output_json: PathBuf,
 
     /// Prefix of the label file: writes `<PREFIX>_label.h5`.
-    #[arg(long, alias = "output_h5", value_name = "PREFIX", default_value = "data")]
+    #[arg(
+        long,
+        alias = "output_h5",
+        value_name = "PREFIX",
+        default_value = "data"
+    )]
     pub output_h5: PathBuf,
 
     /// Clip captions to this many words.

@@ -10,8 +10,8 @@ mod coco;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 pub use captions::{
-    CaptionsArgs, CaptionsCommand, KarpathyArgs, LabelsArgs, NgramsArgs, OrderArg,
-    ReferenceArgs, SplitsArgs, SubsampleArgs,
+    CaptionsArgs, CaptionsCommand, KarpathyArgs, LabelsArgs, NgramsArgs, OrderArg, ReferenceArgs,
+    SplitsArgs, SubsampleArgs,
 };
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
 

@@ -65,7 +65,11 @@ impl KarpathySettings {
 }
 
 /// Builds the dataset the settings describe.
-pub fn build(settings: &KarpathySettings, global: &GlobalSettings, progress: &Progress) -> anyhow::Result<BuiltDataset> {
+pub fn build(
+    settings: &KarpathySettings,
+    global: &GlobalSettings,
+    progress: &Progress,
+) -> anyhow::Result<BuiltDataset> {
     let built = match &settings.source {
         KarpathySource::Coco {
             captions,
@@ -85,7 +89,10 @@ pub fn run(settings: &KarpathySettings, global: &GlobalSettings) -> anyhow::Resu
     let progress = Progress::new(global);
     let built = build(settings, global, &progress).context("cannot build the Karpathy dataset")?;
     write_karpathy_file(&settings.output, &built)?;
-    output::note(global, describe(&built, &settings.output.display().to_string()));
+    output::note(
+        global,
+        describe(&built, &settings.output.display().to_string()),
+    );
     Ok(Outcome::Success)
 }
 

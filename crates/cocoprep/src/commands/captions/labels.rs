@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cocoprep_captions::labels::{
-    LabelsOptions, LabelsOutputs, LabelsSummary, prepare_labels,
-};
+use cocoprep_captions::labels::{LabelsOptions, LabelsOutputs, LabelsSummary, prepare_labels};
 
 use crate::cli::LabelsArgs;
 use crate::commands::Outcome;

@@ -47,12 +47,7 @@ pub fn run(settings: &NgramsSettings, global: &GlobalSettings) -> anyhow::Result
         global.jobs,
         &progress,
     )
-    .with_context(|| {
-        format!(
-            "cannot count n-grams of `{}`",
-            settings.input.display()
-        )
-    })?;
+    .with_context(|| format!("cannot count n-grams of `{}`", settings.input.display()))?;
     output::note(
         global,
         format!(

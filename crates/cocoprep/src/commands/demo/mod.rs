@@ -61,7 +61,10 @@ type Step = fn(&DemoContext, &mut DemoReport) -> anyhow::Result<String>;
 const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
-    ("captions: Karpathy file, labels, n-grams, references, splits", captions::captions),
+    (
+        "captions: Karpathy file, labels, n-grams, references, splits",
+        captions::captions,
+    ),
 ];
 
 #[derive(Clone, Debug)]
