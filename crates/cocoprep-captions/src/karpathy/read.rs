@@ -187,10 +187,14 @@ fn identify(index: usize, bytes: &[u8]) -> ImageRef {
     let text = String::from_utf8_lossy(bytes);
     let value = serde_json::from_str::<serde_json::Value>(&text).ok();
     let member = |key: &str| value.as_ref().and_then(|value| value.get(key));
+    // A COCO image record (a common mistake) names itself with `id` and `file_name`.
     ImageRef {
         index,
-        cocoid: member("cocoid").and_then(|cocoid| cocoid.as_i64()),
+        cocoid: member("cocoid")
+            .or_else(|| member("id"))
+            .and_then(|cocoid| cocoid.as_i64()),
         filename: member("filename")
+            .or_else(|| member("file_name"))
             .and_then(|filename| filename.as_str())
             .map(str::to_owned),
     }
