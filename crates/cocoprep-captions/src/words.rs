@@ -60,17 +60,11 @@ impl Words {
             .map(|(index, (word, &count))| (WordId(index as u32), &**word, count))
     }
 
-    /// Counts one occurrence of `word`, adding it if new.
-    pub(crate) fn add(&mut self, word: &str) -> WordId {
-        let id = match self.index.get(word) {
-            Some(&id) => id,
-            None => self.insert(word),
-        };
-        self.counts[id.index()] += 1;
-        id
-    }
-
-    fn insert(&mut self, word: &str) -> WordId {
+    /// The id of `word`, added (with count 0) if new.
+    pub(crate) fn intern(&mut self, word: &str) -> WordId {
+        if let Some(&id) = self.index.get(word) {
+            return id;
+        }
         let id = WordId(
             u32::try_from(self.words.len()).expect("fewer than 2^32 distinct words in a corpus"),
         );
@@ -80,21 +74,11 @@ impl Words {
         id
     }
 
-    /// Adds the words and counts of `other`, a table of the corpus' next part, and returns
-    /// the id in `self` of each of `other`'s words. First-occurrence order is kept: the
-    /// words new to `self` follow in `other`'s order.
-    pub(crate) fn absorb(&mut self, other: &Words) -> Vec<WordId> {
-        other
-            .iter()
-            .map(|(_, word, count)| {
-                let id = match self.index.get(word) {
-                    Some(&id) => id,
-                    None => self.insert(word),
-                };
-                self.counts[id.index()] += count;
-                id
-            })
-            .collect()
+    /// Counts one occurrence of each of `ids`.
+    pub(crate) fn count_occurrences(&mut self, ids: &[WordId]) {
+        for id in ids {
+            self.counts[id.index()] += 1;
+        }
     }
 }
 
@@ -103,18 +87,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn absorbing_parts_keeps_first_occurrence_order_and_sums_counts() {
-        let mut first = Words::default();
-        for word in ["a", "dog", "a"] {
-            first.add(word);
-        }
-        let mut second = Words::default();
-        for word in ["cat", "a", "cat"] {
-            second.add(word);
-        }
-        let mapping = first.absorb(&second);
-        assert_eq!(mapping, vec![WordId(2), WordId(0)]);
-        let table: Vec<_> = first.iter().map(|(_, word, count)| (word, count)).collect();
-        assert_eq!(table, vec![("a", 3), ("dog", 1), ("cat", 2)]);
+    fn words_keep_first_occurrence_order_and_sum_counts() {
+        let mut words = Words::default();
+        let ids: Vec<_> = ["a", "dog", "a", "cat"]
+            .iter()
+            .map(|word| words.intern(word))
+            .collect();
+        words.count_occurrences(&ids);
+        let table: Vec<_> = words.iter().map(|(_, word, count)| (word, count)).collect();
+        assert_eq!(table, vec![("a", 2), ("dog", 1), ("cat", 1)]);
+        assert_eq!(words.get("cat"), Some(WordId(2)));
     }
 }

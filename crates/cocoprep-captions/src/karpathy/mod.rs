@@ -13,6 +13,7 @@
 //! order) and stored as ids, so the 616,767 captions of `dataset_coco.json` take tens of
 //! megabytes instead of gigabytes.
 
+mod interner;
 mod pipeline;
 mod read;
 mod record;

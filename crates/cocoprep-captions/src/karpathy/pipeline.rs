@@ -86,8 +86,16 @@ pub(crate) struct RecordFailure {
 pub(crate) trait BatchParser: Sync {
     /// What one batch becomes.
     type Output: Send;
+    /// What a worker thread keeps from one batch to the next.
+    type Worker;
+    /// The state of worker thread number `index`.
+    fn worker(&self, index: usize) -> Self::Worker;
     /// Parses every record of `batch`.
-    fn parse(&self, batch: &Batch) -> Result<Self::Output, RecordFailure>;
+    fn parse(
+        &self,
+        worker: &mut Self::Worker,
+        batch: &Batch,
+    ) -> Result<Self::Output, RecordFailure>;
 }
 
 /// Why a document could not be read.
@@ -196,9 +204,10 @@ fn read_images<R: Read, P: BatchParser>(
     }
     if jobs <= 1 {
         let mut batches = BatchCutter::new();
+        let mut worker = parser.worker(0);
         loop {
             let (batch, done) = batches.next(scanner)?;
-            on_batch(parser.parse(&batch)?);
+            on_batch(parser.parse(&mut worker, &batch)?);
             on_progress(scanner.offset());
             batches.recycle(batch);
             if done {
@@ -211,14 +220,15 @@ fn read_images<R: Read, P: BatchParser>(
     let job_receiver = Arc::new(Mutex::new(job_receiver));
     let (result_sender, result_receiver) = channel::<Parsed<P::Output>>();
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
+        for index in 0..jobs {
             let job_receiver = Arc::clone(&job_receiver);
             let result_sender = result_sender.clone();
             scope.spawn(move || {
+                let mut worker = parser.worker(index);
                 loop {
                     let next = job_receiver.lock().map(|receiver| receiver.recv());
                     let Ok(Ok(batch)) = next else { break };
-                    let result = parser.parse(&batch);
+                    let result = parser.parse(&mut worker, &batch);
                     if result_sender.send(Parsed { result, batch }).is_err() {
                         break;
                     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use cocoprep_coco::{ProgressUnit, Reporter};
 
 use super::KarpathyDataset;
+use super::interner::WordMerger;
 use super::pipeline::{DocumentError, read_document};
 use super::record::{CorpusBatch, CorpusParser};
 use crate::error::{Error, ImageRef};
@@ -54,9 +55,10 @@ pub fn read_karpathy(
     let parser = CorpusParser {
         fields: options.fields,
     };
+    let mut merger = WordMerger::default();
     let mut overflow = false;
     let members = read_with_progress(path, options.jobs, reporter, &parser, &mut |batch| {
-        overflow |= merge(&mut dataset, batch).is_none();
+        overflow |= merge(&mut dataset, &mut merger, batch).is_none();
     })?;
     if overflow {
         return Err(Error::Invalid {
@@ -98,19 +100,16 @@ pub(crate) fn read_with_progress<P: super::pipeline::BatchParser>(
 }
 
 /// Appends a batch, turning its word ids into the dataset's. `None` on u32 overflow.
-fn merge(dataset: &mut KarpathyDataset, batch: CorpusBatch) -> Option<()> {
+fn merge(dataset: &mut KarpathyDataset, merger: &mut WordMerger, batch: CorpusBatch) -> Option<()> {
     let CorpusBatch {
         images,
         sentences,
         tokens,
         words,
     } = batch;
-    let mapping = dataset.words.absorb(&words);
     let sentence_base = u32::try_from(dataset.sentences.len()).ok()?;
     let token_base = u32::try_from(dataset.tokens.len()).ok()?;
-    dataset
-        .tokens
-        .extend(tokens.iter().map(|id| mapping[id.index()]));
+    merger.merge(&mut dataset.words, &words, &tokens, &mut dataset.tokens);
     u32::try_from(dataset.tokens.len()).ok()?;
     dataset
         .sentences

@@ -9,19 +9,19 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::interner::{BatchWords, WorkerWords};
 use super::pipeline::{Batch, BatchParser, RecordFailure, strip_position};
 use super::read::Fields;
 use super::{KarpathyImage, Sentence, Split};
-use crate::words::{WordId, Words};
 
-/// The images, sentences and tokens of one batch; token ids refer to `words`, the batch's
-/// own table, until the batch is merged into the dataset.
+/// The images, sentences and tokens of one batch; tokens are ids of the worker's table
+/// (see [`WorkerWords`]) until the batch is merged into the dataset.
 #[derive(Default)]
 pub(crate) struct CorpusBatch {
     pub(crate) images: Vec<KarpathyImage>,
     pub(crate) sentences: Vec<Sentence>,
-    pub(crate) tokens: Vec<WordId>,
-    pub(crate) words: Words,
+    pub(crate) tokens: Vec<u32>,
+    pub(crate) words: BatchWords,
 }
 
 pub(crate) struct CorpusParser {
@@ -30,8 +30,13 @@ pub(crate) struct CorpusParser {
 
 impl BatchParser for CorpusParser {
     type Output = CorpusBatch;
+    type Worker = WorkerWords;
 
-    fn parse(&self, batch: &Batch) -> Result<CorpusBatch, RecordFailure> {
+    fn worker(&self, index: usize) -> WorkerWords {
+        WorkerWords::new(index)
+    }
+
+    fn parse(&self, worker: &mut WorkerWords, batch: &Batch) -> Result<CorpusBatch, RecordFailure> {
         // One UTF-8 check for the whole batch (it also covers the members the visitors
         // skip); the records can then be parsed as `str`, which skips per-string checks.
         let text = std::str::from_utf8(&batch.bytes).map_err(|error| {
@@ -48,10 +53,14 @@ impl BatchParser for CorpusParser {
                 ),
             }
         })?;
-        let mut output = CorpusBatch::default();
+        let mut output = CorpusBatch {
+            words: worker.begin_batch(),
+            ..CorpusBatch::default()
+        };
         for (position, &(offset, start, end)) in batch.records.iter().enumerate() {
             let mut state = State {
                 batch: &mut output,
+                worker: &mut *worker,
                 fields: self.fields,
                 location: Location::Image,
             };
@@ -121,6 +130,7 @@ impl Location {
 
 struct State<'b> {
     batch: &'b mut CorpusBatch,
+    worker: &'b mut WorkerWords,
     fields: Fields,
     location: Location,
 }
@@ -447,12 +457,11 @@ impl<'de> Visitor<'de> for TokensSeed<'_, '_> {
         let mut index = 0;
         loop {
             self.state.location = Location::Token(self.sentence, index);
-            if tokens
-                .next_element_seed(TokenSeed {
-                    batch: &mut *self.state.batch,
-                })?
-                .is_none()
-            {
+            let seed = TokenSeed {
+                batch: &mut *self.state.batch,
+                worker: &mut *self.state.worker,
+            };
+            if tokens.next_element_seed(seed)?.is_none() {
                 return Ok(());
             }
             index += 1;
@@ -462,6 +471,7 @@ impl<'de> Visitor<'de> for TokensSeed<'_, '_> {
 
 struct TokenSeed<'b> {
     batch: &'b mut CorpusBatch,
+    worker: &'b mut WorkerWords,
 }
 
 impl<'de> DeserializeSeed<'de> for TokenSeed<'_> {
@@ -479,7 +489,7 @@ impl Visitor<'_> for TokenSeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, token: &str) -> Result<(), E> {
-        let id = self.batch.words.add(token);
+        let id = self.worker.add(&mut self.batch.words, token);
         self.batch.tokens.push(id);
         Ok(())
     }

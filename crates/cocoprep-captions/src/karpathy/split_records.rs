@@ -29,8 +29,11 @@ struct SplitParser;
 
 impl BatchParser for SplitParser {
     type Output = Vec<RecordLocation>;
+    type Worker = ();
 
-    fn parse(&self, batch: &Batch) -> Result<Vec<RecordLocation>, RecordFailure> {
+    fn worker(&self, _index: usize) {}
+
+    fn parse(&self, _worker: &mut (), batch: &Batch) -> Result<Vec<RecordLocation>, RecordFailure> {
         batch
             .iter()
             .map(|(index, offset, bytes)| {
