@@ -148,15 +148,15 @@ pub struct Labels {
 impl Labels {
     /// Encodes every caption of `dataset` (`prepro_labels.py`'s `encode_captions`).
     pub fn encode(dataset: &KarpathyDataset, vocabulary: &Vocabulary, max_length: usize) -> Self {
-        let sentences = dataset.all_sentences();
-        let mut labels = vec![0u32; sentences.len() * max_length];
-        let mut label_length = vec![0u32; sentences.len()];
+        let captions = dataset.sentence_count();
+        let mut labels = vec![0u32; captions * max_length];
+        let mut label_length = vec![0u32; captions];
         labels
             .par_chunks_mut(max_length.max(1))
             .zip(label_length.par_iter_mut())
-            .zip(sentences.par_iter())
-            .for_each(|((row, length), sentence)| {
-                let tokens = dataset.tokens(sentence);
+            .enumerate()
+            .for_each(|(index, (row, length))| {
+                let tokens = dataset.sentence(index).tokens();
                 let kept = tokens.len().min(max_length);
                 for (slot, &token) in row.iter_mut().zip(&tokens[..kept]) {
                     *slot = vocabulary.label(token);
@@ -290,10 +290,8 @@ pub fn prepare_labels(
     })?;
     files.commit()?;
 
-    let clipped_captions = dataset
-        .all_sentences()
-        .iter()
-        .filter(|sentence| dataset.tokens(sentence).len() > options.max_length)
+    let clipped_captions = (0..dataset.sentence_count())
+        .filter(|&index| dataset.sentence(index).tokens().len() > options.max_length)
         .count();
     Ok(LabelsSummary {
         images: dataset.images().len(),

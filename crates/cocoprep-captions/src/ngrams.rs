@@ -361,7 +361,7 @@ impl Atoms {
         for &index in selected {
             let image = &dataset.images()[index];
             for sentence in dataset.sentences(image) {
-                for &word in dataset.tokens(sentence) {
+                for &word in sentence.tokens() {
                     if indices.of_word[word.index()].is_none() {
                         return Err(dataset.image_error(
                             index,
@@ -505,7 +505,7 @@ fn image_ngrams(
     grams.clear();
     for sentence in dataset.sentences(image) {
         atoms.clear();
-        for &word in dataset.tokens(sentence) {
+        for &word in sentence.tokens() {
             atoms.extend_from_slice(table.atoms(word));
         }
         atoms.extend_from_slice(&table.end);

@@ -104,7 +104,7 @@ fn write_reference<W: Write>(
     for &index in &kept {
         for sentence in dataset.sentences(&dataset.images()[index]) {
             caption.clear();
-            for (position, &word) in dataset.tokens(sentence).iter().enumerate() {
+            for (position, &word) in sentence.tokens().iter().enumerate() {
                 if position > 0 {
                     caption.push(' ');
                 }

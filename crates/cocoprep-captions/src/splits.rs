@@ -169,9 +169,9 @@ fn write_annotations<W: std::io::Write>(
             json.key("image_id")?;
             json.integer(id)?;
             json.key("id")?;
-            json.integer(sentence.sentid.unwrap_or_default())?;
+            json.integer(sentence.sentid().unwrap_or_default())?;
             json.key("caption")?;
-            json.string(sentence.raw.as_deref().unwrap_or_default())?;
+            json.string(sentence.raw().unwrap_or_default())?;
             json.end_object()?;
             captions += 1;
         }

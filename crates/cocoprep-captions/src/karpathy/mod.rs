@@ -87,22 +87,48 @@ pub struct KarpathyImage {
     pub(crate) offset: u64,
 }
 
-/// One sentence (caption) of an image.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sentence {
-    pub(crate) tokens: Range<u32>,
-    /// `raw`, when read (see [`Fields::raw`]).
-    pub raw: Option<String>,
-    /// `sentid`, when read (see [`Fields::sentids`]).
-    pub sentid: Option<i64>,
+/// A sentence (caption) of a [`KarpathyDataset`].
+#[derive(Clone, Copy, Debug)]
+pub struct Sentence<'d> {
+    dataset: &'d KarpathyDataset,
+    index: usize,
+}
+
+impl<'d> Sentence<'d> {
+    /// Its position among all the dataset's sentences.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Its tokens (empty unless [`Fields::tokens`] was read).
+    pub fn tokens(&self) -> &'d [WordId] {
+        let starts = &self.dataset.sentence_starts;
+        &self.dataset.tokens[starts[self.index] as usize..starts[self.index + 1] as usize]
+    }
+
+    /// `raw`, when [`Fields::raw`] was read.
+    pub fn raw(&self) -> Option<&'d str> {
+        self.dataset.raws.get(self.index).map(String::as_str)
+    }
+
+    /// `sentid`, when [`Fields::sentids`] was read.
+    pub fn sentid(&self) -> Option<i64> {
+        self.dataset.sentids.get(self.index).copied()
+    }
 }
 
 /// A Karpathy dataset file, read.
+///
+/// Sentences are stored column-wise (token offsets, and `raw` / `sentid` only when read),
+/// so a caption costs 4 bytes plus its tokens.
 #[derive(Debug)]
 pub struct KarpathyDataset {
     pub(crate) path: PathBuf,
     pub(crate) images: Vec<KarpathyImage>,
-    pub(crate) sentences: Vec<Sentence>,
+    /// Where each sentence's tokens start in `tokens`, and where the last one ends.
+    pub(crate) sentence_starts: Vec<u32>,
+    pub(crate) raws: Vec<String>,
+    pub(crate) sentids: Vec<i64>,
     pub(crate) tokens: Vec<WordId>,
     pub(crate) words: Words,
     pub(crate) members: Vec<(String, String)>,
@@ -120,18 +146,26 @@ impl KarpathyDataset {
     }
 
     /// The sentences of `image`, in file order.
-    pub fn sentences(&self, image: &KarpathyImage) -> &[Sentence] {
-        &self.sentences[image.sentences.start as usize..image.sentences.end as usize]
+    pub fn sentences(&self, image: &KarpathyImage) -> impl ExactSizeIterator<Item = Sentence<'_>> {
+        (image.sentences.start as usize..image.sentences.end as usize)
+            .map(|index| self.sentence(index))
     }
 
-    /// All sentences, image after image.
-    pub fn all_sentences(&self) -> &[Sentence] {
-        &self.sentences
+    /// The number of sentences of all images.
+    pub fn sentence_count(&self) -> usize {
+        self.sentence_starts.len() - 1
     }
 
-    /// The tokens of `sentence` (empty unless [`Fields::tokens`] was read).
-    pub fn tokens(&self, sentence: &Sentence) -> &[WordId] {
-        &self.tokens[sentence.tokens.start as usize..sentence.tokens.end as usize]
+    /// Sentence `index` (0-based, image after image).
+    pub fn sentence(&self, index: usize) -> Sentence<'_> {
+        assert!(
+            index < self.sentence_count(),
+            "sentence {index} out of range"
+        );
+        Sentence {
+            dataset: self,
+            index,
+        }
     }
 
     /// Every distinct token with its count over all images (all splits).

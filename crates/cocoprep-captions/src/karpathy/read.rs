@@ -47,7 +47,9 @@ pub fn read_karpathy(
     let mut dataset = KarpathyDataset {
         path: path.to_owned(),
         images: Vec::new(),
-        sentences: Vec::new(),
+        sentence_starts: vec![0],
+        raws: Vec::new(),
+        sentids: Vec::new(),
         tokens: Vec::new(),
         words: Words::default(),
         members: Vec::new(),
@@ -103,21 +105,22 @@ pub(crate) fn read_with_progress<P: super::pipeline::BatchParser>(
 fn merge(dataset: &mut KarpathyDataset, merger: &mut WordMerger, batch: CorpusBatch) -> Option<()> {
     let CorpusBatch {
         images,
-        sentences,
+        sentence_ends,
+        raws,
+        sentids,
         tokens,
         words,
     } = batch;
-    let sentence_base = u32::try_from(dataset.sentences.len()).ok()?;
+    let sentence_base = u32::try_from(dataset.sentence_starts.len() - 1).ok()?;
     let token_base = u32::try_from(dataset.tokens.len()).ok()?;
     merger.merge(&mut dataset.words, &words, &tokens, &mut dataset.tokens);
     u32::try_from(dataset.tokens.len()).ok()?;
     dataset
-        .sentences
-        .extend(sentences.into_iter().map(|mut sentence| {
-            sentence.tokens = sentence.tokens.start + token_base..sentence.tokens.end + token_base;
-            sentence
-        }));
-    u32::try_from(dataset.sentences.len()).ok()?;
+        .sentence_starts
+        .extend(sentence_ends.iter().map(|&end| end + token_base));
+    dataset.raws.extend(raws);
+    dataset.sentids.extend(sentids);
+    u32::try_from(dataset.sentence_starts.len()).ok()?;
     dataset.images.extend(images.into_iter().map(|mut image| {
         image.sentences =
             image.sentences.start + sentence_base..image.sentences.end + sentence_base;
@@ -257,11 +260,12 @@ mod tests {
             assert_eq!(words, vec![("a", 2), ("dog", 2), ("caf\u{e9}", 1)]);
             let image = &dataset.images()[1];
             assert_eq!(image.split, super::super::Split::Restval);
-            let sentences = dataset.sentences(image);
+            let sentences: Vec<_> = dataset.sentences(image).collect();
             assert_eq!(sentences.len(), 2);
-            assert_eq!(sentences[1].sentid, Some(7));
-            let tokens: Vec<_> = dataset
-                .tokens(&sentences[0])
+            assert_eq!(sentences[1].sentid(), Some(7));
+            assert_eq!(sentences[0].raw(), Some("a caf\u{e9}"));
+            let tokens: Vec<_> = sentences[0]
+                .tokens()
                 .iter()
                 .map(|&id| dataset.words().word(id))
                 .collect();

@@ -12,14 +12,17 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use super::interner::{BatchWords, WorkerWords};
 use super::pipeline::{Batch, BatchParser, RecordFailure, strip_position};
 use super::read::Fields;
-use super::{KarpathyImage, Sentence, Split};
+use super::{KarpathyImage, Split};
 
 /// The images, sentences and tokens of one batch; tokens are ids of the worker's table
 /// (see [`WorkerWords`]) until the batch is merged into the dataset.
 #[derive(Default)]
 pub(crate) struct CorpusBatch {
     pub(crate) images: Vec<KarpathyImage>,
-    pub(crate) sentences: Vec<Sentence>,
+    /// Where each sentence's tokens end in `tokens`.
+    pub(crate) sentence_ends: Vec<u32>,
+    pub(crate) raws: Vec<String>,
+    pub(crate) sentids: Vec<i64>,
     pub(crate) tokens: Vec<u32>,
     pub(crate) words: BatchWords,
 }
@@ -236,9 +239,9 @@ impl<'de> Visitor<'de> for ImageSeed<'_, '_> {
                 ImageKey::Cocoid => cocoid = Some(map.next_value::<i64>()?),
                 ImageKey::Imgid => imgid = Some(map.next_value::<i64>()?),
                 ImageKey::Sentences => {
-                    let start = state.batch.sentences.len();
+                    let start = state.batch.sentence_ends.len();
                     map.next_value_seed(SentencesSeed { state: &mut *state })?;
-                    sentences = Some(range(start, state.batch.sentences.len()));
+                    sentences = Some(range(start, state.batch.sentence_ends.len()));
                 }
                 ImageKey::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -408,28 +411,27 @@ impl<'de> Visitor<'de> for SentenceSeed<'_, '_> {
                 }
             }
         }
-        let position = state.batch.tokens.len();
-        let tokens = match tokens {
+        match tokens {
             Some(tokens) if tokens.is_empty() => {
                 return Err(de::Error::custom(
                     "`tokens` is empty (prepro_labels.py requires every caption to have a word)",
                 ));
             }
-            Some(tokens) => tokens,
             None if fields.tokens => return Err(de::Error::custom("missing `tokens`")),
-            None => range(position, position),
-        };
-        if fields.raw && raw.is_none() {
-            return Err(de::Error::custom("missing `raw`"));
+            _ => {}
         }
-        if fields.sentids && sentid.is_none() {
-            return Err(de::Error::custom("missing `sentid`"));
+        let batch = &mut *state.batch;
+        if fields.raw {
+            batch
+                .raws
+                .push(raw.ok_or_else(|| de::Error::custom("missing `raw`"))?);
         }
-        state.batch.sentences.push(Sentence {
-            tokens,
-            raw,
-            sentid,
-        });
+        if fields.sentids {
+            batch
+                .sentids
+                .push(sentid.ok_or_else(|| de::Error::custom("missing `sentid`"))?);
+        }
+        batch.sentence_ends.push(batch.tokens.len() as u32);
         Ok(())
     }
 }
