@@ -212,17 +212,6 @@ impl<R: Read> Scanner<R> {
     }
 }
 
-/// Bytes that change the scanner's state outside strings.
-const STRUCTURAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'"' as usize] = true;
-    table[b'{' as usize] = true;
-    table[b'}' as usize] = true;
-    table[b'[' as usize] = true;
-    table[b']' as usize] = true;
-    table
-};
-
 /// The length of the JSON value at the start of `bytes`, or `None` if it does not end
 /// within `bytes`. Malformed values are cut somewhere plausible; the parser reports them.
 fn value_end(bytes: &[u8]) -> Option<usize> {
@@ -255,29 +244,138 @@ fn string_end(bytes: &[u8], mut from: usize) -> Option<usize> {
     }
 }
 
+/// Which of 64 bytes are quotes, backslashes, opening and closing brackets (bit i = byte i).
+struct Classes {
+    quotes: u64,
+    backslashes: u64,
+    opening: u64,
+    closing: u64,
+}
+
+fn classify(block: &[u8; 64]) -> Classes {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        let mut classes = Classes {
+            quotes: 0,
+            backslashes: 0,
+            opening: 0,
+            closing: 0,
+        };
+        for part in 0..4 {
+            // SAFETY: the load reads block[16 * part..16 * part + 16], within the 64-byte
+            // array; `loadu` has no alignment requirement; SSE2 is part of the x86_64
+            // baseline.
+            let (quotes, backslashes, opening, closing) = unsafe {
+                let bytes = _mm_loadu_si128(block.as_ptr().add(16 * part) as *const __m128i);
+                // `[`/`{` and `]`/`}` differ only in bit 0x20: OR it in and compare once.
+                let folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+                let mask = |a, b| _mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8(b)));
+                (
+                    mask(bytes, b'"' as i8),
+                    mask(bytes, b'\\' as i8),
+                    mask(folded, b'{' as i8),
+                    mask(folded, b'}' as i8),
+                )
+            };
+            let shift = 16 * part;
+            classes.quotes |= u64::from(quotes as u16) << shift;
+            classes.backslashes |= u64::from(backslashes as u16) << shift;
+            classes.opening |= u64::from(opening as u16) << shift;
+            classes.closing |= u64::from(closing as u16) << shift;
+        }
+        classes
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut classes = Classes {
+            quotes: 0,
+            backslashes: 0,
+            opening: 0,
+            closing: 0,
+        };
+        for (index, &byte) in block.iter().enumerate() {
+            let bit = 1u64 << index;
+            match byte {
+                b'"' => classes.quotes |= bit,
+                b'\\' => classes.backslashes |= bit,
+                b'{' | b'[' => classes.opening |= bit,
+                b'}' | b']' => classes.closing |= bit,
+                _ => {}
+            }
+        }
+        classes
+    }
+}
+
+/// Bit i of the result is the XOR of bits 0..=i: set from an opening quote up to (not
+/// including) its closing quote.
+fn prefix_xor(mut bits: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        bits ^= bits << shift;
+    }
+    bits
+}
+
+/// The end of the object or array at the start of `bytes`, 64 bytes at a time: the
+/// quotes of a block give, by prefix XOR, which bytes are inside strings, and only the
+/// brackets outside strings count. Blocks with backslashes (rare in caption files) are
+/// walked byte by byte, which handles escapes simply.
 fn container_end(bytes: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
-    let mut index = 0;
-    while index < bytes.len() {
-        let byte = bytes[index];
-        if !STRUCTURAL[byte as usize] {
-            index += 1;
-            continue;
-        }
-        match byte {
-            b'"' => {
-                index = string_end(bytes, index + 1)?;
-                continue;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut start = 0;
+    while start < bytes.len() {
+        let length = (bytes.len() - start).min(64);
+        let mut block = [b' '; 64];
+        block[..length].copy_from_slice(&bytes[start..start + length]);
+        let classes = classify(&block);
+        if classes.backslashes == 0 && !escaped {
+            let inside = prefix_xor(classes.quotes) ^ if in_string { u64::MAX } else { 0 };
+            let mut brackets = (classes.opening | classes.closing) & !inside;
+            while brackets != 0 {
+                let bit = brackets.trailing_zeros() as usize;
+                if classes.opening >> bit & 1 == 1 {
+                    depth += 1;
+                } else {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(start + bit + 1);
+                    }
+                }
+                brackets &= brackets - 1;
             }
-            b'{' | b'[' => depth += 1,
-            _ => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(index + 1);
+            in_string = inside >> 63 == 1;
+        } else {
+            for (offset, &byte) in bytes[start..start + length].iter().enumerate() {
+                if escaped {
+                    escaped = false;
+                } else if in_string {
+                    match byte {
+                        b'\\' => escaped = true,
+                        b'"' => in_string = false,
+                        _ => {}
+                    }
+                } else {
+                    match byte {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                return Some(start + offset + 1);
+                            }
+                        }
+                        _ => {}
+                    }
                 }
             }
         }
-        index += 1;
+        start += 64;
     }
     None
 }
@@ -294,6 +392,59 @@ mod tests {
         assert_eq!(value_end(b"123, 4"), Some(3));
         assert_eq!(value_end(br#"{"a": "unterminated"#), None);
         assert_eq!(value_end(br#""ends with a backslash \"#), None);
+    }
+
+    /// The byte-by-byte definition of `container_end`.
+    fn container_end_slowly(bytes: &[u8]) -> Option<usize> {
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for (index, &byte) in bytes.iter().enumerate() {
+            if escaped {
+                escaped = false;
+            } else if in_string {
+                match byte {
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return Some(index + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn block_scanning_agrees_with_byte_scanning() {
+        // Random documents over the bytes that matter, so strings, escapes and brackets
+        // fall on every position of the 64-byte blocks.
+        let alphabet = br#"{}[]"\a ,:"#;
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let length = 1 + (state % 300) as usize;
+            let mut document = vec![b'{'];
+            for _ in 0..length {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                document.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(
+                container_end(&document),
+                container_end_slowly(&document),
+                "{}",
+                String::from_utf8_lossy(&document)
+            );
+        }
     }
 
     #[test]
