@@ -25,6 +25,7 @@ pub mod python_random;
 pub mod reference;
 pub mod splits;
 pub mod subsample;
+pub mod text;
 mod threads;
 pub mod words;
 

@@ -49,10 +49,14 @@ pub enum Hdf5Error {
 }
 
 /// A value type HDF5 datasets can hold, mapped to the HDF5 type h5py reads as the NumPy
-/// dtype of the same name (`u32` ↔ `uint32`, `f32` ↔ `float32`).
+/// dtype of the same name (`u32` ↔ `uint32`, `f32` ↔ `float32`), little-endian.
 pub trait Element: sealed::Sealed + Copy {
     #[doc(hidden)]
-    fn stage(builder: &mut hdf5_pure::DatasetBuilder, data: &[Self]);
+    const SIZE: usize;
+    #[doc(hidden)]
+    fn datatype() -> hdf5_pure::Datatype;
+    #[doc(hidden)]
+    fn write_little_endian(self, out: &mut [u8]);
 }
 
 mod sealed {
@@ -60,16 +64,35 @@ mod sealed {
 }
 
 macro_rules! element {
-    ($($type:ty),*) => {$(
+    ($($type:ty => $datatype:ident),*) => {$(
         impl sealed::Sealed for $type {}
         impl Element for $type {
-            fn stage(builder: &mut hdf5_pure::DatasetBuilder, data: &[Self]) {
-                builder.with_data(data);
+            const SIZE: usize = std::mem::size_of::<$type>();
+            fn datatype() -> hdf5_pure::Datatype {
+                hdf5_pure::$datatype()
+            }
+            fn write_little_endian(self, out: &mut [u8]) {
+                out.copy_from_slice(&self.to_le_bytes());
             }
         }
     )*};
 }
-element!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64);
+element!(
+    u8 => make_u8_type, u16 => make_u16_type, u32 => make_u32_type, u64 => make_u64_type,
+    i8 => make_i8_type, i16 => make_i16_type, i32 => make_i32_type, i64 => make_i64_type,
+    f32 => make_f32_type, f64 => make_f64_type
+);
+
+/// `data` as the little-endian bytes HDF5 stores. Written into fixed-size slots so the
+/// loop compiles to wide copies (a push per element is several times slower on the
+/// tens of megabytes of a label file).
+fn little_endian_bytes<T: Element>(data: &[T]) -> Vec<u8> {
+    let mut bytes = vec![0u8; data.len() * T::SIZE];
+    for (slot, &value) in bytes.chunks_exact_mut(T::SIZE).zip(data) {
+        value.write_little_endian(slot);
+    }
+    bytes
+}
 
 /// An HDF5 file being assembled in memory, written in one go by [`write_to`](Self::write_to).
 ///
@@ -119,9 +142,10 @@ impl Hdf5Builder {
         }
         self.names.push(name.to_owned());
         let dimensions: Vec<u64> = shape.iter().map(|&size| size as u64).collect();
-        let builder = self.builder.create_dataset(name);
-        T::stage(builder, data);
-        builder.with_shape(&dimensions);
+        self.builder
+            .create_dataset(name)
+            .with_raw_data(T::datatype(), little_endian_bytes(data), data.len() as u64)
+            .with_shape(&dimensions);
         Ok(self)
     }
 

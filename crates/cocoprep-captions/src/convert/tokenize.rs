@@ -1,6 +1,6 @@
 //! Karpathy's caption tokenization.
 
-use crate::ngrams::python_split;
+use crate::text::python_split;
 
 /// Lowercases `raw`, removes ASCII punctuation and splits on whitespace:
 /// `raw.lower().translate(str.maketrans('', '', string.punctuation)).split()`, which gives
