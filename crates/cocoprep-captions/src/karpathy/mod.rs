@@ -131,7 +131,7 @@ pub struct KarpathyDataset {
     pub(crate) sentids: Vec<i64>,
     pub(crate) tokens: Vec<WordId>,
     pub(crate) words: Words,
-    pub(crate) members: Vec<(String, String)>,
+    pub(crate) members: pipeline::Members,
 }
 
 impl KarpathyDataset {

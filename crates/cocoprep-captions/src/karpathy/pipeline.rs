@@ -129,6 +129,9 @@ impl From<RecordFailure> for DocumentError {
     }
 }
 
+/// The top-level members other than `images`, as `(key, JSON text)` in file order.
+pub(crate) type Members = Vec<(String, String)>;
+
 /// Walks `{"images": [...], ...}`: parses the image records with `parser` on `jobs`
 /// threads, hands each batch's output to `on_batch` in file order, and returns the other
 /// top-level members as `(key, JSON text)`.
@@ -138,7 +141,7 @@ pub(crate) fn read_document<R: Read, P: BatchParser>(
     parser: &P,
     on_batch: &mut dyn FnMut(P::Output),
     on_progress: &mut dyn FnMut(u64),
-) -> Result<Vec<(String, String)>, DocumentError> {
+) -> Result<Members, DocumentError> {
     let mut scanner = Scanner::new(reader);
     scanner.expect(
         b'{',

@@ -7,7 +7,7 @@ use cocoprep_coco::{ProgressUnit, Reporter};
 
 use super::KarpathyDataset;
 use super::interner::WordMerger;
-use super::pipeline::{DocumentError, read_document};
+use super::pipeline::{DocumentError, Members, read_document};
 use super::record::{CorpusBatch, CorpusParser};
 use crate::error::{Error, ImageRef};
 use crate::threads::worker_count;
@@ -79,7 +79,7 @@ pub(crate) fn read_with_progress<P: super::pipeline::BatchParser>(
     reporter: &dyn Reporter,
     parser: &P,
     on_batch: &mut dyn FnMut(P::Output),
-) -> Result<Vec<(String, String)>, Error> {
+) -> Result<Members, Error> {
     let io_error = |source| Error::Read {
         path: path.to_owned(),
         source,

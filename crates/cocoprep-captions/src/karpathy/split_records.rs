@@ -7,7 +7,7 @@ use cocoprep_coco::Reporter;
 use serde::Deserialize;
 
 use super::Split;
-use super::pipeline::{Batch, BatchParser, RecordFailure, strip_position};
+use super::pipeline::{Batch, BatchParser, Members, RecordFailure, strip_position};
 use super::read::read_with_progress;
 use super::record::SplitName;
 use crate::error::Error;
@@ -71,7 +71,7 @@ pub(crate) fn read_record_locations(
     path: &Path,
     jobs: usize,
     reporter: &dyn Reporter,
-) -> Result<(Vec<RecordLocation>, Vec<(String, String)>), Error> {
+) -> Result<(Vec<RecordLocation>, Members), Error> {
     let mut locations = Vec::new();
     let members = read_with_progress(path, jobs, reporter, &SplitParser, &mut |batch| {
         locations.extend(batch)
