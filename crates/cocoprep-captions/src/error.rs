@@ -81,7 +81,7 @@ pub enum Error {
         column: u64,
         /// The record.
         image: ImageRef,
-        /// What was wrong, naming the member: "sentences[2]: `tokens` is empty".
+        /// What was wrong, naming the member: "`sentences[2]: tokens is empty`".
         message: String,
     },
     /// The JSON has no `images` list.

@@ -6,7 +6,7 @@
 //! * [`words`]: the corpus' words in first-occurrence order with their counts.
 //! * [`labels`]: `prepro_labels.py`: vocabulary, `cocotalk.json` and the label HDF5 file.
 //! * [`ngrams`]: `prepro_ngrams.py`: CIDEr-D document frequency pickles.
-//! * [`reference`]: `prepro_reference_json.py`: the coco-caption reference file.
+//! * [`reference`](mod@reference): `prepro_reference_json.py`: the coco-caption reference file.
 //! * [`splits`]: Uni-Perceiver's `coco_preprocess.py`: Karpathy splits as COCO caption
 //!   files.
 //! * [`subsample`]: coco-scripts' `coco_splits.py`: a seeded fraction of the training

@@ -6,7 +6,7 @@
 //! comes from a val folder, which is how Karpathy's `dataset_coco.json` splits COCO 2014
 //! (train 82,783 = train2014; restval 30,504 = the rest of val2014). Sentences are the
 //! image's captions in annotation order, `sentid` the annotation id, `tokens` from
-//! [`tokenize`](super::tokenize).
+//! [`tokenize`](fn@super::tokenize).
 
 use std::path::{Path, PathBuf};
 

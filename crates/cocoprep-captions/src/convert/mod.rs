@@ -5,7 +5,7 @@
 //! * [`from_flickr8k`]: the Flickr8k text release (`Flickr8k.token.txt` and its split
 //!   lists).
 //!
-//! Both tokenize captions as Karpathy did ([`tokenize`]) and write the file as
+//! Both tokenize captions as Karpathy did ([`tokenize`](fn@tokenize)) and write the file as
 //! `json.dump` would ([`write_karpathy`]).
 
 mod coco;

@@ -78,7 +78,7 @@ pub(crate) struct RecordFailure {
     pub(crate) offset: u64,
     /// The record's bytes, to name it in the message.
     pub(crate) bytes: Vec<u8>,
-    /// What is wrong, naming the member: "sentences[2]: `tokens` is empty".
+    /// What is wrong, naming the member: "`sentences[2]: tokens is empty`".
     pub(crate) message: String,
 }
 

@@ -161,8 +161,8 @@ impl<W: Write> Pickler<W> {
         self.out.write_all(&[EMPTY_DICT])
     }
 
-    /// Pushes a mark: the start of the items a later [`set_items_from_mark`]
-    /// (Self::set_items_from_mark) adds to a dict.
+    /// Pushes a mark: the start of the items a later
+    /// [`set_items_from_mark`](Self::set_items_from_mark) adds to a dict.
     pub fn mark(&mut self) -> io::Result<()> {
         self.out.write_all(&[MARK])
     }
