@@ -2,8 +2,12 @@
 
 pub mod captions;
 pub mod demo;
+pub mod download;
+pub mod get;
 pub mod inspect;
+pub mod list;
 pub mod validate;
+pub mod verify;
 
 /// How a command that ran to the end went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
