@@ -104,6 +104,9 @@ struct Shared {
     log: Mutex<Vec<RequestRecord>>,
     body_bytes: AtomicU64,
     stopping: AtomicBool,
+    /// Requests read but not yet logged: a client can finish reading a body before the
+    /// server thread records the request, so `log()` waits for this to reach zero.
+    in_flight: AtomicUsize,
 }
 
 /// A running server; stops when dropped.
@@ -185,6 +188,12 @@ impl TestServer {
 
     /// Every request so far.
     pub fn log(&self) -> Vec<RequestRecord> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.shared.in_flight.load(Ordering::Acquire) > 0
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
         self.shared.log.lock().unwrap().clone()
     }
 
@@ -302,11 +311,20 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = stream;
     while let Some(request) = read_request(&mut reader)? {
+        shared.in_flight.fetch_add(1, Ordering::AcqRel);
         let keep_alive = !request
             .header("connection")
             .is_some_and(|value| value.eq_ignore_ascii_case("close"));
-        let (record, keep_open) = respond(&request, &mut writer, shared)?;
+        let responded = respond(&request, &mut writer, shared);
+        let (record, keep_open) = match responded {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+                return Err(error);
+            }
+        };
         shared.log.lock().unwrap().push(record);
+        shared.in_flight.fetch_sub(1, Ordering::AcqRel);
         if !keep_open || !keep_alive {
             let _ = writer.shutdown(Shutdown::Both);
             break;
