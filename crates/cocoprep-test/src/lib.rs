@@ -99,7 +99,13 @@ pub fn annotation_files() -> Vec<PathBuf> {
         files.push(data.join("panoptic-examples/sample_data/panoptic_coco_detection_format.json"));
         files.push(data.join("panoptic-examples/sample_data/images_info_examples.json"));
     }
-    files.retain(|path| path.exists() && !path.to_string_lossy().contains("/broken/"));
+    // `fixtures/captions` holds Karpathy-format files, which are not COCO annotation files.
+    let karpathy = fixtures().join("captions");
+    files.retain(|path| {
+        path.exists()
+            && !path.to_string_lossy().contains("/broken/")
+            && !path.starts_with(&karpathy)
+    });
     files.sort();
     files
 }

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }
+        Command::Captions(args) => commands::captions::run(args, &global),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

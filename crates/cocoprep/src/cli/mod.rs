@@ -4,12 +4,17 @@
 //! Arguments are resolved into plain settings structs (in each command's module) before a
 //! command runs, so commands never look at clap types.
 
+mod captions;
 mod coco;
 mod convert;
 mod fetch;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
+pub use captions::{
+    CaptionsArgs, CaptionsCommand, KarpathyArgs, LabelsArgs, NgramsArgs, OrderArg, ReferenceArgs,
+    SplitsArgs, SubsampleArgs,
+};
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
 pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
@@ -122,4 +127,7 @@ pub enum Command {
 
     /// Split a COCO file into parts by ratio (seeded random or stratified by category).
     Split(SplitArgs),
+
+    /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
+    Captions(CaptionsArgs),
 }

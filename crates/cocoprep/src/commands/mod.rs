@@ -1,5 +1,6 @@
 //! One module per command, each with a plain `run(settings, global)` function.
 
+pub mod captions;
 pub mod convert;
 pub mod demo;
 pub mod download;

@@ -3,6 +3,7 @@
 //! Each step lives in its own module and appends what it made to the [`DemoReport`], so a
 //! new job adds one module and one line to [`STEPS`].
 
+mod captions;
 mod convert;
 mod core;
 mod get;
@@ -65,6 +66,10 @@ const STEPS: &[(&str, Step)] = &[
     ("get the sample from a local server", get::get),
     ("convert COCO to YOLO (segments, pose)", convert::yolo),
     ("subset classes tv, person", convert::subset),
+    (
+        "captions: Karpathy file, labels, n-grams, references, splits",
+        captions::captions,
+    ),
 ];
 
 #[derive(Clone, Debug)]
