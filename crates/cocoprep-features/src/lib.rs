@@ -1,1 +1,16 @@
-//! placeholder
+//! Region-feature files for image-captioning models.
+//!
+//! * [`butd`]: the bottom-up-attention TSVs (Faster R-CNN region features) converted to the
+//!   per-image `.npz`/`.npy` files (or LMDB stores) that self-critical, AoANet, VSUA and
+//!   their descendants read — `make_bu_data.py`, parallel and resumable, with the mean
+//!   features bit-identical to NumPy's.
+//!
+//! Libraries never print: progress goes through a [`cocoprep_coco::Reporter`].
+
+#![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod butd;
+mod error;
+
+pub use error::Error;

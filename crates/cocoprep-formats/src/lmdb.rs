@@ -97,6 +97,11 @@ impl LmdbWriter {
         self.present.contains(key)
     }
 
+    /// The keys in the store (besides `lmdbdict`'s metadata), in insertion order.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
     /// Number of keys in the store.
     pub fn len(&self) -> usize {
         self.keys.len()

@@ -5,10 +5,12 @@
 //! command runs, so commands never look at clap types.
 
 mod coco;
+mod features;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
+pub use features::{ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -74,4 +76,7 @@ pub enum Command {
     /// Writes the sample (10 COCO 2017 images with instances, keypoints and captions) to
     /// the output folder, then runs each cocoprep job on it and says where the results are.
     Demo(DemoArgs),
+
+    /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
+    Features(FeaturesArgs),
 }

@@ -1,6 +1,7 @@
 //! One module per command, each with a plain `run(settings, global)` function.
 
 pub mod demo;
+pub mod features;
 pub mod inspect;
 pub mod validate;
 

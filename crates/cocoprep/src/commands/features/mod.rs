@@ -1,0 +1,14 @@
+//! `cocoprep features ...`: region features for captioning models.
+
+pub mod butd;
+
+use super::Outcome;
+use crate::cli::{FeaturesArgs, FeaturesCommand};
+use crate::settings::GlobalSettings;
+
+pub fn run(args: FeaturesArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let FeaturesArgs { command } = args;
+    match command {
+        FeaturesCommand::Butd(args) => butd::run(&butd::ButdSettings::resolve(args), global),
+    }
+}
