@@ -4,6 +4,8 @@
 //!   per-image `.npz`/`.npy` files (or LMDB stores) that self-critical, AoANet, VSUA and
 //!   their descendants read — `make_bu_data.py`, parallel and resumable, with the mean
 //!   features bit-identical to NumPy's.
+//! * [`vsua`]: VSUA's pairwise box geometry and geometry graphs, from the box-info pickle,
+//!   with or without the all-pairs intermediate pickle.
 //!
 //! Libraries never print: progress goes through a [`cocoprep_coco::Reporter`].
 
@@ -12,5 +14,7 @@
 
 pub mod butd;
 mod error;
+mod files;
+pub mod vsua;
 
 pub use error::Error;

@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +13,7 @@ use cocoprep_formats::npz;
 
 use super::row::{self, RowFields};
 use crate::Error;
+use crate::files::TemporaryFile;
 
 /// How the outputs are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -148,50 +148,6 @@ impl FileStore {
         }
         committed.insert(id, image.sequence);
         Ok(true)
-    }
-}
-
-/// A fully written file under a temporary name, deleted unless renamed.
-///
-/// Unlike `cocoprep_coco::atomic::AtomicFile` this does not fsync every file: a run
-/// writes hundreds of thousands of small files, and a per-file fsync costs more than the
-/// conversion itself. A crash can still not leave a partial file under a final name; after
-/// a power loss a file may be empty, which the resume check ([`FileStore::is_complete`])
-/// detects and redoes.
-struct TemporaryFile {
-    path: Option<PathBuf>,
-}
-
-impl TemporaryFile {
-    fn write(path: PathBuf, bytes: &[u8]) -> Result<Self, Error> {
-        let file = Self { path: Some(path) };
-        let path = file.path.as_ref().expect("set above");
-        let error = |source| Error::Write {
-            path: path.clone(),
-            source,
-        };
-        let mut handle = std::fs::File::create(path).map_err(error)?;
-        handle.write_all(bytes).map_err(error)?;
-        Ok(file)
-    }
-
-    fn rename_to(mut self, target: &Path) -> Result<(), Error> {
-        let path = self.path.take().expect("renamed once");
-        std::fs::rename(&path, target).map_err(|source| {
-            let _ = std::fs::remove_file(&path);
-            Error::Write {
-                path: target.to_owned(),
-                source,
-            }
-        })
-    }
-}
-
-impl Drop for TemporaryFile {
-    fn drop(&mut self) {
-        if let Some(path) = self.path.take() {
-            let _ = std::fs::remove_file(path);
-        }
     }
 }
 

@@ -10,7 +10,9 @@ mod features;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
-pub use features::{ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg};
+pub use features::{
+    ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
+};
 
 const EXIT_CODES: &str = "\
 Exit status:
