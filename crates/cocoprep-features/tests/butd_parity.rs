@@ -311,3 +311,40 @@ print(count)
     let again = convert(&[tsv], &store, StoreKind::Lmdb);
     assert_eq!((again.written, again.already_done), (0, 3));
 }
+
+#[test]
+fn hdf5_store_reads_back_like_the_files() {
+    let out = temp_dir();
+    let tsv = out.path().join("rows.tsv");
+    std::fs::write(&tsv, synthetic_rows(&[(139, 10), (802, 3), (5, 1)], 64)).unwrap();
+    let files = out.path().join("files");
+    convert(&[tsv.clone()], &files, StoreKind::Files);
+    let store = out.path().join("store");
+    let report = convert(&[tsv.clone()], &store, StoreKind::Hdf5);
+    assert_eq!(report.written, 3);
+    let checked = run_python(
+        r#"
+import sys, os, h5py, numpy as np
+files, store = sys.argv[1], sys.argv[2]
+count = 0
+for kind, ext in [("att", ".npz"), ("fc", ".npy"), ("box", ".npy")]:
+    # self-critical's HybridLoader: h5py.File(path, 'r')[key], then np.array(x).astype('float32').
+    with h5py.File(store + "_" + kind + ".h5", "r") as h5:
+        assert sorted(h5.keys()) == sorted(n[:-4] for n in os.listdir(files + "_" + kind)), list(h5.keys())
+        for key in h5.keys():
+            dataset = h5[key]
+            assert dataset.dtype == np.float32, dataset.dtype
+            a = np.array(dataset).astype("float32")
+            b = np.load(os.path.join(files + "_" + kind, key + ext))
+            if ext == ".npz":
+                b = b["feat"]
+            assert a.shape == b.shape and a.tobytes() == b.tobytes(), (kind, key)
+            count += 1
+print(count)
+"#,
+        &[&files, &store],
+    );
+    assert_eq!(checked.trim(), "9");
+    let again = convert(&[tsv], &store, StoreKind::Hdf5);
+    assert_eq!((again.written, again.already_done), (0, 3));
+}

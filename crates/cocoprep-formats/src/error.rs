@@ -26,6 +26,14 @@ pub enum Error {
         #[source]
         source: heed::Error,
     },
+    /// An HDF5 operation failed.
+    #[error("HDF5 `{}`: {message}", path.display())]
+    Hdf5 {
+        /// The file.
+        path: PathBuf,
+        /// What the HDF5 writer said.
+        message: String,
+    },
     /// An error about a specific file.
     #[error("`{}`", path.display())]
     InFile {

@@ -5,6 +5,8 @@
 //!   of objects rebuilt through `__reduce__`, such as `collections.defaultdict(float, ...)`.
 //! * [`hdf5`]: HDF5 files with datasets at the root, readable by h5py (pure Rust, no C
 //!   library needed).
+//! * [`hdf5_store`]: HDF5 files of one dataset per image, filled in bounded memory, as
+//!   self-critical's `dump_to_h5df.py` lays them out.
 //! * [`python_json`]: JSON formatted exactly as Python's `json.dump(obj, f)` formats it, so
 //!   outputs are byte-identical to the reference scripts'.
 //! * [`npy`]: `.npy` arrays exactly as `np.save` writes them.
@@ -57,6 +59,7 @@
 
 mod error;
 pub mod hdf5;
+pub mod hdf5_store;
 pub mod lmdb;
 pub mod npy;
 pub mod npz;

@@ -5,7 +5,8 @@
 //! * `PREFIX_fc/<id>.npy`: `features.mean(0)`, float32 `(2048,)`, bit-identical to NumPy;
 //! * `PREFIX_box/<id>.npy`: float32 `(K, 4)` boxes `[x1, y1, x2, y2]` in pixels;
 //!
-//! or the same bytes into one LMDB per kind ([`StoreKind::Lmdb`]).
+//! or the same bytes into one LMDB per kind ([`StoreKind::Lmdb`]), or the same arrays into
+//! one HDF5 file per kind ([`StoreKind::Hdf5`]).
 //!
 //! One reader thread streams rows (from files, folders, or zip members read in place)
 //! through a bounded channel to `jobs` workers that decode, average, compress and write,
@@ -31,7 +32,7 @@ use serde::Serialize;
 
 pub use input::{SizedSource, TsvSource, resolve_inputs};
 pub use row::RowError;
-pub use store::{FileStore, LmdbStore, StoreKind, output_path};
+pub use store::{DatabaseStore, FileStore, StoreKind, output_path};
 
 use crate::Error;
 use store::EncodedImage;
@@ -41,7 +42,7 @@ use store::EncodedImage;
 pub struct ButdOptions {
     /// Outputs go to `PREFIX_att`, `PREFIX_fc`, `PREFIX_box` (folders or `.lmdb` files).
     pub output_prefix: PathBuf,
-    /// Files or LMDB.
+    /// Files, LMDB or HDF5.
     pub store: StoreKind,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
@@ -130,6 +131,8 @@ enum Sink<'a> {
     /// Encoded images go to the main thread, which owns the store.
     Single {
         complete: &'a HashSet<u64>,
+        /// Whether att is stored as `.npz` bytes (LMDB) or as an array (HDF5).
+        npz: bool,
     },
 }
 
@@ -159,8 +162,8 @@ pub fn convert(
                 unreachable!("files are written by the workers")
             })?;
         }
-        StoreKind::Lmdb => {
-            let mut store = LmdbStore::open(prefix)?;
+        StoreKind::Lmdb | StoreKind::Hdf5 => {
+            let mut store = DatabaseStore::open(prefix, options.store)?;
             report.outputs = store.paths().to_vec();
             let complete = if options.overwrite {
                 HashSet::new()
@@ -173,6 +176,7 @@ pub fn convert(
                 jobs,
                 Sink::Single {
                     complete: &complete,
+                    npz: store.wants_npz(),
                 },
                 reporter,
                 &mut report,
@@ -354,12 +358,13 @@ fn convert_one(
         Sink::Files(store) if skip_if_done && store.is_complete(&fields) => {
             return Ok(Event::AlreadyDone);
         }
-        Sink::Single { complete } if skip_if_done && complete.contains(&fields.image_id) => {
+        Sink::Single { complete, .. } if skip_if_done && complete.contains(&fields.image_id) => {
             return Ok(Event::AlreadyDone);
         }
         _ => {}
     }
-    let image = match encode(&fields, raw.sequence, encoder)? {
+    let npz = !matches!(sink, Sink::Single { npz: false, .. });
+    let image = match encode(&fields, raw.sequence, npz, encoder)? {
         Ok(image) => image,
         Err(error) => return Ok(Event::Fatal(error)),
     };
@@ -378,6 +383,7 @@ fn convert_one(
 fn encode(
     fields: &row::RowFields,
     sequence: u64,
+    npz: bool,
     encoder: &mut NpzEncoder,
 ) -> Result<Result<EncodedImage, Error>, RowError> {
     let num_boxes = fields.num_boxes;
@@ -387,7 +393,11 @@ fn encode(
     let fc = mean::mean_over_rows(&features[header_len..], num_boxes, columns);
     let encoded = (|| {
         let fc = npy::encode_f32(&[columns], &fc)?;
-        let att = encoder.encode(&[("feat", &features)])?;
+        let att = if npz {
+            encoder.encode(&[("feat", &features)])?
+        } else {
+            features
+        };
         Ok(EncodedImage {
             image_id: fields.image_id,
             sequence,

@@ -1,5 +1,5 @@
-//! Where converted images go: per-image files (`make_bu_data.py`'s layout) or one LMDB
-//! per kind (self-critical's `dump_to_lmdb.py` layout).
+//! Where converted images go: per-image files (`make_bu_data.py`'s layout), or one LMDB
+//! or HDF5 file per kind (self-critical's `dump_to_lmdb.py` / `dump_to_h5df.py` layouts).
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use cocoprep_formats::hdf5_store::Hdf5Store;
 use cocoprep_formats::lmdb::LmdbWriter;
 use cocoprep_formats::npy::{Dtype, NpyArray, NpyHeader};
 use cocoprep_formats::npz;
@@ -24,6 +25,9 @@ pub enum StoreKind {
     /// `PREFIX_att.lmdb`, `PREFIX_fc.lmdb`, `PREFIX_box.lmdb`: keys are the ids in decimal,
     /// values the bytes the files would hold.
     Lmdb,
+    /// `PREFIX_att.h5`, `PREFIX_fc.h5`, `PREFIX_box.h5`: one float32 dataset per id at the
+    /// root, as `dump_to_h5df.py` writes them.
+    Hdf5,
 }
 
 /// The three kinds of output, in the order `make_bu_data.py` writes them.
@@ -42,7 +46,7 @@ pub struct EncodedImage {
     pub image_id: u64,
     /// The row's position in the input (later rows win for duplicate ids).
     pub sequence: u64,
-    /// `att` (`.npz`), `fc` (`.npy`), `box` (`.npy`) file bytes.
+    /// `att` (`.npz`, or `.npy` for HDF5), `fc` (`.npy`), `box` (`.npy`) file bytes.
     pub files: [Vec<u8>; 3],
 }
 
@@ -151,10 +155,16 @@ impl FileStore {
     }
 }
 
-/// One LMDB per kind, written by a single thread in batches (one transaction each).
-pub struct LmdbStore {
+/// The single-file databases.
+enum Backend {
+    Lmdb(Vec<LmdbWriter>),
+    Hdf5(Vec<Hdf5Store>),
+}
+
+/// One database per kind (LMDB or HDF5), written by a single thread in batches.
+pub struct DatabaseStore {
     paths: [PathBuf; 3],
-    writers: Vec<LmdbWriter>,
+    backend: Backend,
     /// For each id written in this run, the sequence number of its row.
     written: HashMap<u64, u64>,
     batch: Vec<EncodedImage>,
@@ -162,19 +172,37 @@ pub struct LmdbStore {
 }
 
 /// A batch is committed when it holds this many bytes.
-const LMDB_BATCH_BYTES: usize = 64 << 20;
+const BATCH_BYTES: usize = 64 << 20;
 
-impl LmdbStore {
-    /// Opens (or creates) `PREFIX_att.lmdb`, `PREFIX_fc.lmdb`, `PREFIX_box.lmdb`.
-    pub fn open(prefix: &Path) -> Result<Self, Error> {
-        let paths = KINDS.map(|kind| output_path(prefix, kind, ".lmdb"));
-        let writers = paths
-            .iter()
-            .map(|path| LmdbWriter::open(path))
-            .collect::<Result<Vec<_>, _>>()?;
+impl DatabaseStore {
+    /// Opens (or creates) `PREFIX_att.lmdb`, ... or `PREFIX_att.h5`, ....
+    pub fn open(prefix: &Path, kind: StoreKind) -> Result<Self, Error> {
+        let (paths, backend) = match kind {
+            StoreKind::Lmdb => {
+                let paths = KINDS.map(|kind| output_path(prefix, kind, ".lmdb"));
+                let writers = paths
+                    .iter()
+                    .map(|path| LmdbWriter::open(path))
+                    .collect::<Result<Vec<_>, _>>()?;
+                (paths, Backend::Lmdb(writers))
+            }
+            StoreKind::Hdf5 => {
+                let paths = KINDS.map(|kind| output_path(prefix, kind, ".h5"));
+                let stores = paths
+                    .iter()
+                    .map(|path| Hdf5Store::open(path))
+                    .collect::<Result<Vec<_>, _>>()?;
+                (paths, Backend::Hdf5(stores))
+            }
+            StoreKind::Files => {
+                return Err(Error::InvalidOption(
+                    "per-image files are written by `FileStore`".to_owned(),
+                ));
+            }
+        };
         Ok(Self {
             paths,
-            writers,
+            backend,
             written: HashMap::new(),
             batch: Vec::new(),
             batch_bytes: 0,
@@ -186,14 +214,26 @@ impl LmdbStore {
         &self.paths
     }
 
-    /// Ids already present in all three stores (from an earlier, interrupted run).
+    /// Whether the att arrays are stored as `.npz` bytes (LMDB) or raw arrays (HDF5).
+    pub fn wants_npz(&self) -> bool {
+        matches!(self.backend, Backend::Lmdb(_))
+    }
+
+    /// Ids already present in all three databases (from an earlier, interrupted run).
     pub fn complete_ids(&self) -> HashSet<u64> {
-        self.writers[0]
-            .keys()
-            .iter()
-            .filter(|key| self.writers.iter().all(|writer| writer.contains(key)))
-            .filter_map(|key| key.parse().ok())
-            .collect()
+        match &self.backend {
+            Backend::Lmdb(writers) => writers[0]
+                .keys()
+                .iter()
+                .filter(|key| writers.iter().all(|writer| writer.contains(key)))
+                .filter_map(|key| key.parse().ok())
+                .collect(),
+            Backend::Hdf5(stores) => stores[0]
+                .names()
+                .filter(|name| stores.iter().all(|store| store.contains(name)))
+                .filter_map(|name| name.parse().ok())
+                .collect(),
+        }
     }
 
     /// Queues an image; commits a batch when it is large enough. Returns false if a later
@@ -209,7 +249,7 @@ impl LmdbStore {
         self.written.insert(image.image_id, image.sequence);
         self.batch_bytes += image.files.iter().map(Vec::len).sum::<usize>();
         self.batch.push(image);
-        if self.batch_bytes >= LMDB_BATCH_BYTES {
+        if self.batch_bytes >= BATCH_BYTES {
             self.flush()?;
         }
         Ok(true)
@@ -221,23 +261,43 @@ impl LmdbStore {
             .iter()
             .map(|image| image.image_id.to_string())
             .collect();
-        for (kind, writer) in self.writers.iter_mut().enumerate() {
-            writer.put_batch(
-                keys.iter()
-                    .zip(&self.batch)
-                    .map(|(key, image)| (key.as_str(), image.files[kind].as_slice())),
-            )?;
+        match &mut self.backend {
+            Backend::Lmdb(writers) => {
+                for (kind, writer) in writers.iter_mut().enumerate() {
+                    writer.put_batch(
+                        keys.iter()
+                            .zip(&self.batch)
+                            .map(|(key, image)| (key.as_str(), image.files[kind].as_slice())),
+                    )?;
+                }
+            }
+            Backend::Hdf5(stores) => {
+                for (kind, store) in stores.iter_mut().enumerate() {
+                    for (key, image) in keys.iter().zip(&self.batch) {
+                        store.put_npy(key, &image.files[kind])?;
+                    }
+                }
+            }
         }
         self.batch.clear();
         self.batch_bytes = 0;
         Ok(())
     }
 
-    /// Commits what is queued and writes `lmdbdict`'s metadata.
+    /// Commits what is queued (and, for LMDB, writes `lmdbdict`'s metadata).
     pub fn finish(mut self) -> Result<(), Error> {
         self.flush()?;
-        for writer in self.writers {
-            writer.finish()?;
+        match self.backend {
+            Backend::Lmdb(writers) => {
+                for writer in writers {
+                    writer.finish()?;
+                }
+            }
+            Backend::Hdf5(stores) => {
+                for store in stores {
+                    store.finish()?;
+                }
+            }
         }
         Ok(())
     }

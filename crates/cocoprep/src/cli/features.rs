@@ -68,8 +68,9 @@ pub struct ButdArgs {
     )]
     pub output_dir: PathBuf,
 
-    /// Per-image files (as make_bu_data.py), or one LMDB per kind (as dump_to_lmdb.py:
-    /// PREFIX_att.lmdb, ...; keys are the image ids, values the file bytes).
+    /// Per-image files (as make_bu_data.py), one LMDB per kind (as dump_to_lmdb.py:
+    /// PREFIX_att.lmdb, ...; keys are the image ids, values the file bytes), or one HDF5 file
+    /// per kind (as dump_to_h5df.py: PREFIX_att.h5, ...; one float32 dataset per image id).
     #[arg(long, value_enum, default_value_t = StoreArg::Files)]
     pub store: StoreArg,
 
@@ -155,4 +156,5 @@ pub struct VsuaGraphArgs {
 pub enum StoreArg {
     Files,
     Lmdb,
+    Hdf5,
 }

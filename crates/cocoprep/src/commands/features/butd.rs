@@ -42,6 +42,7 @@ impl ButdSettings {
         let store = match store {
             StoreArg::Files => StoreKind::Files,
             StoreArg::Lmdb => StoreKind::Lmdb,
+            StoreArg::Hdf5 => StoreKind::Hdf5,
         };
         let report = report.unwrap_or_else(|| butd::report_path(&output_dir));
         Self {
