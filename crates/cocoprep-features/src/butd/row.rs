@@ -57,6 +57,28 @@ pub enum RowError {
     },
 }
 
+/// A row as `generate_tsv.py` writes it (`\r\n` included): float32 boxes
+/// `[x1, y1, x2, y2]` and `boxes.len()` rows of features, base64-encoded. Useful to make
+/// test inputs and samples.
+pub fn encode_row(
+    image_id: u64,
+    image_width: u32,
+    image_height: u32,
+    boxes: &[[f32; 4]],
+    features: &[f32],
+) -> String {
+    let encode = |values: &mut dyn Iterator<Item = f32>| {
+        let bytes: Vec<u8> = values.flat_map(f32::to_le_bytes).collect();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    format!(
+        "{image_id}\t{image_width}\t{image_height}\t{}\t{}\t{}\r\n",
+        boxes.len(),
+        encode(&mut boxes.iter().flatten().copied()),
+        encode(&mut features.iter().copied())
+    )
+}
+
 /// The fields of a row, not decoded yet.
 #[derive(Clone, Copy, Debug)]
 pub struct RowFields<'a> {

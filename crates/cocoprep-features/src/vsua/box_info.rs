@@ -1,7 +1,7 @@
 //! `vsua_box_info.pkl`: `{image_id: {'boxes': ndarray (N, 4), 'image_w': w, 'image_h': h}}`,
 //! pickled by Python 2 (read it with `encoding='latin1'` in Python 3).
 
-use cocoprep_formats::pickle::{Pickle, PickleRef, numpy};
+use cocoprep_formats::pickle::{Pickle, PickleRef, Value, numpy};
 
 use super::geometry::BoxCorners;
 
@@ -101,4 +101,43 @@ pub fn read_image(key: PickleRef, value: PickleRef) -> Result<ImageBoxes, String
         width,
         height,
     })
+}
+
+/// The box-info pickle of `images` (protocol 2, which Python 2 and 3 load; boxes as
+/// float32 arrays), as the VSUA authors distribute it.
+pub fn to_pickle(images: &[ImageBoxes]) -> Result<Vec<u8>, cocoprep_formats::Error> {
+    let mut items = Vec::with_capacity(images.len());
+    for image in images {
+        let data: Vec<u8> = image
+            .boxes
+            .iter()
+            .flat_map(|b| b.corners.map(|v| v as f32))
+            .flat_map(f32::to_le_bytes)
+            .collect();
+        let boxes = numpy::ndarray(
+            cocoprep_formats::npy::Dtype::Float32,
+            &[image.boxes.len(), 4],
+            data,
+        )?;
+        let key = match &image.key {
+            ImageKey::Int(id) => Value::Int(*id),
+            ImageKey::Str(text) => Value::from(text.as_str()),
+        };
+        let size = |value: f64| {
+            if value.fract() == 0.0 {
+                Value::Int(value as i64)
+            } else {
+                Value::Float(value)
+            }
+        };
+        items.push((
+            key,
+            Value::Dict(vec![
+                (Value::from("boxes"), boxes),
+                (Value::from("image_w"), size(image.width)),
+                (Value::from("image_h"), size(image.height)),
+            ]),
+        ));
+    }
+    cocoprep_formats::pickle::to_vec(&Value::Dict(items)).map_err(cocoprep_formats::Error::Io)
 }

@@ -4,6 +4,7 @@
 //! new job adds one module and one line to [`STEPS`].
 
 mod core;
+mod features;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -60,6 +61,7 @@ type Step = fn(&DemoContext, &mut DemoReport) -> anyhow::Result<String>;
 const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
+    ("bottom-up features and VSUA graphs", features::features),
 ];
 
 #[derive(Clone, Debug)]
