@@ -42,14 +42,14 @@ fn golden() -> Option<PathBuf> {
     golden
 }
 
-fn convert(inputs: &[PathBuf], prefix: &Path, store: StoreKind) -> ButdReport {
+fn convert(input: &Path, prefix: &Path, store: StoreKind) -> ButdReport {
     let options = ButdOptions {
         output_prefix: prefix.to_owned(),
         store,
         jobs: 2,
         ..ButdOptions::default()
     };
-    butd::convert(inputs, &options, &NoReporter).expect("conversion runs")
+    butd::convert(&[input.to_owned()], &options, &NoReporter).expect("conversion runs")
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn golden_trainval_outputs_equal_make_bu_data() {
     let Some(golden) = golden() else { return };
     let out = temp_dir();
     let prefix = out.path().join("cocobu");
-    let report = convert(&[golden.join("trainval")], &prefix, StoreKind::Files);
+    let report = convert(&golden.join("trainval"), &prefix, StoreKind::Files);
     assert_eq!((report.rows, report.written), (12, 12));
     assert!(report.failures.is_empty() && report.duplicate_ids.is_empty());
     let compared = run_python(
@@ -93,9 +93,12 @@ fn downloaded_zip_is_read_in_place() {
     archive.finish().unwrap();
 
     let prefix = out.path().join("cocobu");
-    let report = convert(&[archive_path], &prefix, StoreKind::Files);
+    let report = convert(&archive_path, &prefix, StoreKind::Files);
     assert_eq!(report.sources.len(), 4);
-    assert!(report.sources[0].ends_with("trainval.zip:trainval/karpathy_test_resnet101_faster_rcnn_genome.tsv"));
+    assert!(
+        report.sources[0]
+            .ends_with("trainval.zip:trainval/karpathy_test_resnet101_faster_rcnn_genome.tsv")
+    );
     assert_eq!(report.written, 12);
     let compared = run_python(
         COMPARE_PREFIXES,
@@ -128,7 +131,7 @@ fn wide_range_values(count: usize, seed: u64) -> Vec<f32> {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            if state % 3 == 0 {
+            if state.is_multiple_of(3) {
                 return 0.0;
             }
             let mantissa = (state >> 40) as f32 / (1u64 << 24) as f32;
@@ -160,7 +163,7 @@ fn mean_is_bit_identical_to_numpy() {
     )
     .unwrap();
     let prefix = out.path().join("wide");
-    let report = convert(&[tsv], &prefix, StoreKind::Files);
+    let report = convert(&tsv, &prefix, StoreKind::Files);
     assert_eq!(report.written, 5);
     let checked = run_python(
         r#"
@@ -201,7 +204,7 @@ fn undecodable_rows_are_skipped_and_reported() {
     )
     .unwrap();
     let prefix = out.path().join("bu");
-    let report = convert(&[tsv], &prefix, StoreKind::Files);
+    let report = convert(&tsv, &prefix, StoreKind::Files);
     assert_eq!((report.rows, report.written), (5, 2));
     let failed: Vec<(u64, Option<u64>)> = report
         .failures
@@ -209,7 +212,12 @@ fn undecodable_rows_are_skipped_and_reported() {
         .map(|failure| (failure.line, failure.image_id))
         .collect();
     assert_eq!(failed, vec![(3, Some(12)), (4, Some(13)), (5, Some(14))]);
-    assert!(report.failures[2].error.to_string().contains("6 tab-separated fields"));
+    assert!(
+        report.failures[2]
+            .error
+            .to_string()
+            .contains("6 tab-separated fields")
+    );
     for id in [10, 11] {
         assert!(prefix.with_file_name(format!("bu_att/{id}.npz")).is_file());
     }
@@ -222,17 +230,17 @@ fn rerun_skips_finished_images_and_redoes_damaged_ones() {
     let tsv = out.path().join("rows.tsv");
     std::fs::write(&tsv, synthetic_rows(&[(1, 3), (2, 4), (3, 5)], 16)).unwrap();
     let prefix = out.path().join("bu");
-    assert_eq!(convert(&[tsv.clone()], &prefix, StoreKind::Files).written, 3);
+    assert_eq!(convert(&tsv, &prefix, StoreKind::Files).written, 3);
     let fc = prefix.with_file_name("bu_fc/2.npy");
     let original = std::fs::read(&fc).unwrap();
-    let again = convert(&[tsv.clone()], &prefix, StoreKind::Files);
+    let again = convert(&tsv, &prefix, StoreKind::Files);
     assert_eq!((again.written, again.already_done), (0, 3));
     // A truncated file (another tool, a full disk) is not "done".
     std::fs::write(&fc, &original[..original.len() - 4]).unwrap();
     let att = prefix.with_file_name("bu_att/3.npz");
     let bytes = std::fs::read(&att).unwrap();
     std::fs::write(&att, &bytes[..bytes.len() / 2]).unwrap();
-    let repaired = convert(&[tsv], &prefix, StoreKind::Files);
+    let repaired = convert(&tsv, &prefix, StoreKind::Files);
     assert_eq!((repaired.written, repaired.already_done), (2, 1));
     assert_eq!(std::fs::read(&fc).unwrap(), original);
     // No temporary files are left behind.
@@ -257,7 +265,7 @@ fn duplicate_ids_keep_the_last_row() {
     .unwrap();
     for _ in 0..3 {
         let prefix = out.path().join("bu");
-        let report = convert(&[tsv.clone()], &prefix, StoreKind::Files);
+        let report = convert(&tsv, &prefix, StoreKind::Files);
         assert_eq!(report.duplicate_ids, vec![7]);
         let boxes = std::fs::read(prefix.with_file_name("bu_box/7.npy")).unwrap();
         let array = cocoprep_formats::npy::NpyArray::parse(&boxes).unwrap();
@@ -271,9 +279,9 @@ fn lmdb_store_reads_back_like_the_files() {
     let tsv = out.path().join("rows.tsv");
     std::fs::write(&tsv, synthetic_rows(&[(139, 10), (802, 3), (5, 1)], 64)).unwrap();
     let files = out.path().join("files");
-    convert(&[tsv.clone()], &files, StoreKind::Files);
+    convert(&tsv, &files, StoreKind::Files);
     let store = out.path().join("store");
-    let report = convert(&[tsv.clone()], &store, StoreKind::Lmdb);
+    let report = convert(&tsv, &store, StoreKind::Lmdb);
     assert_eq!(report.written, 3);
     let checked = run_python(
         r#"
@@ -308,7 +316,7 @@ print(count)
     );
     assert_eq!(checked.trim(), "12");
     // Resuming a store skips what it holds.
-    let again = convert(&[tsv], &store, StoreKind::Lmdb);
+    let again = convert(&tsv, &store, StoreKind::Lmdb);
     assert_eq!((again.written, again.already_done), (0, 3));
 }
 
@@ -318,9 +326,9 @@ fn hdf5_store_reads_back_like_the_files() {
     let tsv = out.path().join("rows.tsv");
     std::fs::write(&tsv, synthetic_rows(&[(139, 10), (802, 3), (5, 1)], 64)).unwrap();
     let files = out.path().join("files");
-    convert(&[tsv.clone()], &files, StoreKind::Files);
+    convert(&tsv, &files, StoreKind::Files);
     let store = out.path().join("store");
-    let report = convert(&[tsv.clone()], &store, StoreKind::Hdf5);
+    let report = convert(&tsv, &store, StoreKind::Hdf5);
     assert_eq!(report.written, 3);
     let checked = run_python(
         r#"
@@ -345,6 +353,6 @@ print(count)
         &[&files, &store],
     );
     assert_eq!(checked.trim(), "9");
-    let again = convert(&[tsv], &store, StoreKind::Hdf5);
+    let again = convert(&tsv, &store, StoreKind::Hdf5);
     assert_eq!((again.written, again.already_done), (0, 3));
 }

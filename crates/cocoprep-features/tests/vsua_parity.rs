@@ -85,7 +85,10 @@ fn golden_geometry_pickle_and_graphs_equal_the_reference() {
         GraphSource::Geometry(report.output.clone()),
         &out.path().join("geometry"),
     );
-    assert_eq!((from_geometry.written, from_geometry.fallback_edges), (20, 10));
+    assert_eq!(
+        (from_geometry.written, from_geometry.fallback_edges),
+        (20, 10)
+    );
     let compared = run_python(COMPARE_GRAPHS, &[&expected_graphs, &from_geometry.output]);
     assert_eq!(compared.trim(), "20");
     // ... and straight from the box info.

@@ -93,7 +93,9 @@ impl Hdf5Store {
     pub fn put_npy(&mut self, name: &str, npy: &[u8]) -> Result<(), Error> {
         let array = NpyArray::parse(npy)?;
         if array.header.fortran_order {
-            return Err(Error::Npy("Fortran-order arrays are not supported".to_owned()));
+            return Err(Error::Npy(
+                "Fortran-order arrays are not supported".to_owned(),
+            ));
         }
         if array.header.dtype == Dtype::Object {
             return Err(Error::Npy("object arrays cannot go into HDF5".to_owned()));
@@ -165,12 +167,18 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("fc.h5");
         let mut store = Hdf5Store::open(&path).unwrap();
-        store.put_npy("139", &encode_f32(&[3], &[1.0, 2.0, 3.0]).unwrap()).unwrap();
-        store.put_npy("802", &encode_f32(&[2, 2], &[1.0; 4]).unwrap()).unwrap();
+        store
+            .put_npy("139", &encode_f32(&[3], &[1.0, 2.0, 3.0]).unwrap())
+            .unwrap();
+        store
+            .put_npy("802", &encode_f32(&[2, 2], &[1.0; 4]).unwrap())
+            .unwrap();
         store.finish().unwrap();
         let mut store = Hdf5Store::open(&path).unwrap();
         assert!(store.contains("139") && store.contains("802"));
-        store.put_npy("139", &encode_f32(&[1], &[7.0]).unwrap()).unwrap();
+        store
+            .put_npy("139", &encode_f32(&[1], &[7.0]).unwrap())
+            .unwrap();
         store.finish().unwrap();
         let file = hdf5_pure::File::open(&path).unwrap();
         assert_eq!(file.dataset("139").unwrap().read_f32().unwrap(), vec![7.0]);

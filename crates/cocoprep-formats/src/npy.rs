@@ -172,7 +172,10 @@ impl NpyHeader {
             .ok_or_else(|| bad("truncated header"))?;
         let text = std::str::from_utf8(text).map_err(|_| bad("header is not text"))?;
         let header = parse_header_dict(text).ok_or_else(|| {
-            Error::Npy(format!("cannot understand the header `{}`", text.trim_end()))
+            Error::Npy(format!(
+                "cannot understand the header `{}`",
+                text.trim_end()
+            ))
         })?;
         Ok((header, start + header_len))
     }
@@ -203,7 +206,11 @@ fn python_tuple(shape: &[usize]) -> String {
 /// Parses the dict literal of a header, in any key order, as `ast.literal_eval` would for
 /// the headers NumPy writes.
 fn parse_header_dict(text: &str) -> Option<NpyHeader> {
-    let inner = text.trim().strip_prefix('{')?.trim_end().strip_suffix('}')?;
+    let inner = text
+        .trim()
+        .strip_prefix('{')?
+        .trim_end()
+        .strip_suffix('}')?;
     let mut descr = None;
     let mut fortran_order = None;
     let mut shape = None;
@@ -286,7 +293,10 @@ pub fn encode_f32(shape: &[usize], values: &[f32]) -> Result<Vec<u8>, Error> {
 
 /// The little-endian bytes of `values`.
 pub fn f32_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|value| value.to_le_bytes()).collect()
+    values
+        .iter()
+        .flat_map(|value| value.to_le_bytes())
+        .collect()
 }
 
 /// An array read from a `.npy` file.
@@ -369,10 +379,14 @@ mod tests {
         assert!(fc[70..127].iter().all(|&b| b == b' ') && fc[127] == b'\n');
         let boxes = NpyHeader::new(Dtype::Float32, &[20, 4]).to_bytes();
         assert_eq!(boxes.len(), 128);
-        assert!(boxes.starts_with(b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (20, 4), }"));
+        assert!(boxes.starts_with(
+            b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (20, 4), }"
+        ));
         let object = NpyHeader::new(Dtype::Object, &[]).to_bytes();
         assert_eq!(object.len(), 128);
-        assert!(object.starts_with(b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, 'shape': (), }"));
+        assert!(object.starts_with(
+            b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, 'shape': (), }"
+        ));
     }
 
     #[test]

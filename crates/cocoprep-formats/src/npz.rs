@@ -92,11 +92,9 @@ impl NpzEncoder {
                 .copy_from_slice(&(compressed_len as u64).to_le_bytes());
 
             let too_big = |value: usize| u32::try_from(value).ok().filter(|v| *v != u32::MAX);
-            let (Some(compressed), Some(uncompressed), Some(offset)) = (
-                too_big(compressed_len),
-                too_big(npy.len()),
-                too_big(offset),
-            ) else {
+            let (Some(compressed), Some(uncompressed), Some(offset)) =
+                (too_big(compressed_len), too_big(npy.len()), too_big(offset))
+            else {
                 return Err(Error::Npz(
                     "archives larger than 4 GiB are not supported".to_owned(),
                 ));
@@ -279,9 +277,7 @@ pub fn read_members(archive: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Error> {
                     let mut out = vec![0; size];
                     let written = decompressor
                         .deflate_decompress(stored, &mut out)
-                        .map_err(|error| {
-                            Error::Npz(format!("member `{}`: {error}", entry.name))
-                        })?;
+                        .map_err(|error| Error::Npz(format!("member `{}`: {error}", entry.name)))?;
                     out.truncate(written);
                     out
                 }
@@ -315,7 +311,10 @@ mod tests {
         let mut encoder = NpzEncoder::new(DEFAULT_COMPRESSION_LEVEL).unwrap();
         let archive = encoder.encode(&[("feat", &feat), ("z", &other)]).unwrap();
         let members = read_members(&archive).unwrap();
-        assert_eq!(members, vec![("feat".to_owned(), feat), ("z".to_owned(), other)]);
+        assert_eq!(
+            members,
+            vec![("feat".to_owned(), feat), ("z".to_owned(), other)]
+        );
         let entries = list_entries(&archive).unwrap();
         assert_eq!(entries[0].name, "feat.npy");
         assert!(list_entries(&archive[..archive.len() - 1]).is_err());

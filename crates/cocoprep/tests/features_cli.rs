@@ -28,14 +28,13 @@ fn rows(ids: &[u64]) -> String {
 #[test]
 fn undecodable_rows_give_exit_status_1_and_a_report() {
     let folder = temp_dir();
-    let tsv = folder.path().join("test2014_resnet101_faster_rcnn_genome.tsv.0");
+    let tsv = folder
+        .path()
+        .join("test2014_resnet101_faster_rcnn_genome.tsv.0");
     let broken = rows(&[300104]).replacen("\t3\t", "\t5\t", 1);
     std::fs::write(&tsv, format!("{}{broken}", rows(&[1, 2]))).unwrap();
     let prefix = folder.path().join("cocobu");
-    let output = cocoprep(
-        &["features", "butd", "--output-dir"],
-        &[&prefix, &tsv],
-    );
+    let output = cocoprep(&["features", "butd", "--output-dir"], &[&prefix, &tsv]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("image 300104"), "{stderr}");
@@ -53,7 +52,10 @@ fn undecodable_rows_give_exit_status_1_and_a_report() {
         &[&prefix, &tsv],
     );
     let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!((report["written"].as_u64(), report["already_done"].as_u64()), (Some(0), Some(2)));
+    assert_eq!(
+        (report["written"].as_u64(), report["already_done"].as_u64()),
+        (Some(0), Some(2))
+    );
 }
 
 #[test]
@@ -74,7 +76,11 @@ fn make_bu_data_flag_names_are_accepted() {
             &folder.path().join("data/cocobu"),
         ],
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(folder.path().join("data/cocobu_fc/6.npy").is_file());
 }
 
@@ -94,12 +100,24 @@ fn vsua_scripts_flag_names_are_accepted() {
             &geometry,
         ],
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let output = cocoprep(
         &["features", "vsua-graph", "--json", "--geometry_path"],
-        &[&geometry, Path::new("--save_path"), &folder.path().join("geometry-iou")],
+        &[
+            &geometry,
+            Path::new("--save_path"),
+            &folder.path().join("geometry-iou"),
+        ],
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["written"], 20);
     assert!(
@@ -114,7 +132,11 @@ fn vsua_scripts_flag_names_are_accepted() {
 fn demo_feature_outputs_load_in_python() {
     let folder = temp_dir();
     let output = cocoprep(&["-q", "demo", "-o"], &[folder.path()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let checked = run_python(
         r#"
 import sys, os, io, pickle, h5py, lmdb, numpy as np

@@ -167,7 +167,7 @@ fn zip_members(path: &Path) -> Result<Vec<SizedSource>, Error> {
             });
         }
     }
-    members.sort_by(|a, b| a.source.to_string().cmp(&b.source.to_string()));
+    members.sort_by_key(|member| member.source.to_string());
     Ok(members)
 }
 
@@ -233,7 +233,9 @@ mod tests {
 
     #[test]
     fn tsv_names_include_gpu_stripes() {
-        assert!(is_tsv_name("karpathy_test_resnet101_faster_rcnn_genome.tsv"));
+        assert!(is_tsv_name(
+            "karpathy_test_resnet101_faster_rcnn_genome.tsv"
+        ));
         assert!(is_tsv_name(
             "trainval/karpathy_train_resnet101_faster_rcnn_genome.tsv.1"
         ));

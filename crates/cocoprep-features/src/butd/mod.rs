@@ -158,9 +158,15 @@ pub fn convert(
         StoreKind::Files => {
             let store = FileStore::create(prefix)?;
             report.outputs = store.folders().to_vec();
-            run(&sources, options, jobs, Sink::Files(&store), reporter, &mut report, |_| {
-                unreachable!("files are written by the workers")
-            })?;
+            run(
+                &sources,
+                options,
+                jobs,
+                Sink::Files(&store),
+                reporter,
+                &mut report,
+                |_| unreachable!("files are written by the workers"),
+            )?;
         }
         StoreKind::Lmdb | StoreKind::Hdf5 => {
             let mut store = DatabaseStore::open(prefix, options.store)?;
@@ -185,7 +191,9 @@ pub fn convert(
             store.finish()?;
         }
     }
-    report.failures.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+    report
+        .failures
+        .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
     Ok(report)
 }
 

@@ -46,7 +46,9 @@ pub enum RowError {
         message: String,
     },
     /// A decoded field cannot be reshaped to `(num_boxes, -1)` float32.
-    #[error("`{field}` decodes to {bytes} bytes, which is not num_boxes={num_boxes} rows of float32")]
+    #[error(
+        "`{field}` decodes to {bytes} bytes, which is not num_boxes={num_boxes} rows of float32"
+    )]
     WrongLength {
         /// The field name.
         field: &'static str,
@@ -97,11 +99,29 @@ impl<'a> RowFields<'a> {
     /// `image_w` and `image_h` are read by `make_bu_data.py` but not used, so they are not
     /// checked here either.
     pub fn parse(row: &'a [u8]) -> Result<Self, RowError> {
-        let mut fields = row.splitn(7, |b| *b == b'\t');
-        let mut next = || fields.next();
+        // memchr finds the tabs with SIMD: the last two fields are hundreds of KB long.
+        let mut tabs = memchr::memchr_iter(b'\t', row);
+        let mut start = 0;
+        let mut next = || {
+            let field_start = start;
+            if field_start > row.len() {
+                return None;
+            }
+            let end = tabs.next().unwrap_or(row.len());
+            start = end + 1;
+            Some(&row[field_start..end])
+        };
         let found = [next(), next(), next(), next(), next(), next()];
         let count = found.iter().flatten().count();
-        let [Some(image_id), _, _, Some(num_boxes), Some(boxes), Some(features)] = found else {
+        let [
+            Some(image_id),
+            _,
+            _,
+            Some(num_boxes),
+            Some(boxes),
+            Some(features),
+        ] = found
+        else {
             return Err(RowError::MissingFields { found: count });
         };
         let image_id = parse_integer("image_id", image_id)?;

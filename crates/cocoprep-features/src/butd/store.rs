@@ -144,7 +144,10 @@ impl FileStore {
         }
         let stripe = &self.committed[(id as usize) % LOCK_STRIPES];
         let mut committed = stripe.lock().unwrap_or_else(|poison| poison.into_inner());
-        if committed.get(&id).is_some_and(|&later| later > image.sequence) {
+        if committed
+            .get(&id)
+            .is_some_and(|&later| later > image.sequence)
+        {
             return Ok(false);
         }
         for (kind, file) in temporary.into_iter().enumerate() {

@@ -87,7 +87,11 @@ pub fn read_image(key: PickleRef, value: PickleRef) -> Result<ImageBoxes, String
     let count = match array.shape.as_slice() {
         [count, 4] => *count,
         [0] => 0,
-        shape => return Err(context(format!("boxes have shape {shape:?}, expected (N, 4)"))),
+        shape => {
+            return Err(context(format!(
+                "boxes have shape {shape:?}, expected (N, 4)"
+            )));
+        }
     };
     let boxes = (0..count)
         .map(|i| BoxCorners {

@@ -109,8 +109,12 @@ pub fn image_features(
                 (&boxes[i], &boxes[j])
             };
             let at = (i * count + j) * FEATURES_PER_PAIR;
-            features[at..at + FEATURES_PER_PAIR]
-                .copy_from_slice(&pair_features(first, second, image_width, image_height));
+            features[at..at + FEATURES_PER_PAIR].copy_from_slice(&pair_features(
+                first,
+                second,
+                image_width,
+                image_height,
+            ));
         }
     }
     features
@@ -180,7 +184,16 @@ mod tests {
         );
         assert_eq!(
             at(0, 0),
-            [0.0, 0.0, 1.0, 1.0, 0.5024875621890548, 0.5024875621890548, 0.0, 0.0]
+            [
+                0.0,
+                0.0,
+                1.0,
+                1.0,
+                0.5024875621890548,
+                0.5024875621890548,
+                0.0,
+                0.0
+            ]
         );
         assert!(at(3, 0).iter().all(|&v| v == 0.0));
     }

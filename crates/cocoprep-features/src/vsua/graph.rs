@@ -82,10 +82,12 @@ pub fn build_graph(features: &[f64], count: usize, options: &GraphOptions) -> Gr
     }
     if graph.edges.is_empty() {
         let (edge, kind) = match count {
-            0 => return Graph {
-                kind: GraphKind::NoBoxes,
-                ..graph
-            },
+            0 => {
+                return Graph {
+                    kind: GraphKind::NoBoxes,
+                    ..graph
+                };
+            }
             1 => ([0, 0], GraphKind::SingleBox),
             _ => ([0, 1], GraphKind::Fallback),
         };
@@ -164,6 +166,9 @@ mod tests {
     fn far_apart_boxes_fall_back_to_the_first_pair() {
         let features = features_of(&[[0.0, 0.0, 10.0, 10.0], [600.0, 400.0, 630.0, 470.0]]);
         let graph = build_graph(&features, 2, &GraphOptions::default());
-        assert_eq!((graph.edges.clone(), graph.kind), (vec![[0, 1]], GraphKind::Fallback));
+        assert_eq!(
+            (graph.edges.clone(), graph.kind),
+            (vec![[0, 1]], GraphKind::Fallback)
+        );
     }
 }

@@ -18,8 +18,8 @@ pub mod geometry;
 pub mod graph;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use cocoprep_coco::{ProgressUnit, Reporter};
 use cocoprep_formats::npy::NpyHeader;
@@ -151,7 +151,8 @@ pub fn write_geometry(
         source,
     };
     let file = cocoprep_coco::atomic::AtomicFile::create(&output).map_err(write_error)?;
-    let mut pickler = Pickler::with_protocol(file, numpy::NPY_PICKLE_PROTOCOL).map_err(write_error)?;
+    let mut pickler =
+        Pickler::with_protocol(file, numpy::NPY_PICKLE_PROTOCOL).map_err(write_error)?;
     pickler.empty_dict().map_err(write_error)?;
     let task = reporter.on_task_start(
         "computing VSUA geometry features",
@@ -165,7 +166,8 @@ pub fn write_geometry(
                 .par_iter()
                 .map(|image| {
                     let count = image.boxes.len();
-                    let features = image_features(&image.boxes, image.width, image.height, directed);
+                    let features =
+                        image_features(&image.boxes, image.width, image.height, directed);
                     numpy::ndarray_f64(&[count, count, FEATURES_PER_PAIR], &features)
                 })
                 .collect::<Result<Vec<_>, _>>()

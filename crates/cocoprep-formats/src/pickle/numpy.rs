@@ -83,9 +83,9 @@ fn array_value(dtype: Dtype, shape: &[usize], data: Value) -> Value {
 
 /// A C-order NumPy array of a fixed-size dtype, from its little-endian bytes.
 pub fn ndarray(dtype: Dtype, shape: &[usize], data: Vec<u8>) -> Result<Value, Error> {
-    let expected = NpyHeader::new(dtype, shape).data_len().ok_or_else(|| {
-        Error::Pickle("object arrays are made with `object_array`".to_owned())
-    })?;
+    let expected = NpyHeader::new(dtype, shape)
+        .data_len()
+        .ok_or_else(|| Error::Pickle("object arrays are made with `object_array`".to_owned()))?;
     if data.len() != expected {
         return Err(Error::Pickle(format!(
             "array of shape {shape:?} and dtype {} needs {expected} bytes, got {}",
@@ -206,13 +206,13 @@ pub fn is_ndarray(value: PickleRef) -> bool {
 /// Reads a pickled NumPy array of a fixed-size dtype.
 pub fn read_ndarray<'p>(value: PickleRef<'p, '_>) -> Result<PickledArray<'p>, Error> {
     let bad = |message: String| Error::Pickle(format!("not a NumPy array: {message}"));
-    let (callable, _, state) = value
-        .as_object()
-        .ok_or_else(|| bad(value.describe()))?;
+    let (callable, _, state) = value.as_object().ok_or_else(|| bad(value.describe()))?;
     if !is_reconstruct(callable) {
         return Err(bad(format!("made by {}", callable.describe())));
     }
-    let state = state.ok_or_else(|| bad("no state".to_owned()))?.as_sequence()?;
+    let state = state
+        .ok_or_else(|| bad("no state".to_owned()))?
+        .as_sequence()?;
     // (version, shape, dtype, is_fortran, data), or the same without the version.
     let fields = match state.len() {
         5 => &state[1..],
@@ -223,14 +223,15 @@ pub fn read_ndarray<'p>(value: PickleRef<'p, '_>) -> Result<PickledArray<'p>, Er
         .as_sequence()?
         .iter()
         .map(|dimension| {
-            usize::try_from(dimension.as_int()?)
-                .map_err(|_| bad("negative dimension".to_owned()))
+            usize::try_from(dimension.as_int()?).map_err(|_| bad("negative dimension".to_owned()))
         })
         .collect::<Result<Vec<usize>, Error>>()?;
     let (dtype, big_endian) = read_dtype(fields[1])?;
     let fortran_order = fields[2].as_int()? != 0;
     if dtype == Dtype::Object {
-        return Err(bad("object arrays are read with `read_object_array`".to_owned()));
+        return Err(bad(
+            "object arrays are read with `read_object_array`".to_owned()
+        ));
     }
     let data = fields[3].as_bytes()?;
     let count: usize = shape.iter().product();
@@ -266,8 +267,14 @@ pub fn read_object_array<'p, 'a>(
     if !is_reconstruct(callable) {
         return Err(bad(format!("made by {}", callable.describe())));
     }
-    let state = state.ok_or_else(|| bad("no state".to_owned()))?.as_sequence()?;
-    let fields = if state.len() == 5 { &state[1..] } else { &state[..] };
+    let state = state
+        .ok_or_else(|| bad("no state".to_owned()))?
+        .as_sequence()?;
+    let fields = if state.len() == 5 {
+        &state[1..]
+    } else {
+        &state[..]
+    };
     if fields.len() != 4 {
         return Err(bad(format!("state has {} items", state.len())));
     }

@@ -203,9 +203,10 @@ impl<'p, 'a> PickleRef<'p, 'a> {
                 dict_items,
                 ..
             } if !dict_items.is_empty()
-                || self.get(*callable).as_global().is_some_and(|(_, name)| {
-                    matches!(name, "defaultdict" | "OrderedDict")
-                }) =>
+                || self
+                    .get(*callable)
+                    .as_global()
+                    .is_some_and(|(_, name)| matches!(name, "defaultdict" | "OrderedDict")) =>
             {
                 dict_items
             }
@@ -235,7 +236,6 @@ impl<'p, 'a> PickleRef<'p, 'a> {
     }
 
     /// `(callable, arguments, state)` of an object.
-    #[expect(clippy::type_complexity, reason = "a plain triple reads best at call sites")]
     pub fn as_object(
         &self,
     ) -> Option<(
@@ -404,10 +404,13 @@ impl<'a> Unpickler<'a> {
     }
 
     fn pairs(&self, items: Vec<NodeId>) -> Result<Vec<(NodeId, NodeId)>, Error> {
-        if items.len() % 2 != 0 {
+        if !items.len().is_multiple_of(2) {
             return Err(self.error("odd number of items for a dict"));
         }
-        Ok(items.chunks_exact(2).map(|pair| (pair[0], pair[1])).collect())
+        Ok(items
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+            .collect())
     }
 
     fn set_items(&mut self, target: NodeId, items: Vec<(NodeId, NodeId)>) -> Result<(), Error> {
@@ -468,12 +471,16 @@ impl<'a> Unpickler<'a> {
                         .map_err(|_| self.error("_codecs.encode: character beyond Latin-1"))?,
                     "utf-8" | "utf8" => text.as_bytes().to_vec(),
                     other => {
-                        return Err(self.error(format!("_codecs.encode to {other} is not supported")));
+                        return Err(
+                            self.error(format!("_codecs.encode to {other} is not supported"))
+                        );
                     }
                 };
                 self.push(PickleValue::Bytes(Cow::Owned(bytes)));
             }
-            Some(("__builtin__" | "builtins", "bytes" | "bytearray")) if argument_list.is_empty() => {
+            Some(("__builtin__" | "builtins", "bytes" | "bytearray"))
+                if argument_list.is_empty() =>
+            {
                 self.push(PickleValue::Bytes(Cow::Borrowed(&[])));
             }
             _ => self.push(PickleValue::Object {
@@ -509,7 +516,9 @@ impl<'a> Unpickler<'a> {
                 }
                 b'(' => self.stack.push(Slot::Mark),
                 b'0' => {
-                    self.stack.pop().ok_or_else(|| self.error("stack underflow"))?;
+                    self.stack
+                        .pop()
+                        .ok_or_else(|| self.error("stack underflow"))?;
                 }
                 b'1' => {
                     self.pop_mark()?;
@@ -537,9 +546,9 @@ impl<'a> Unpickler<'a> {
                 b'L' => {
                     let line = self.line_str()?;
                     let digits = line.trim().trim_end_matches('L');
-                    let value = digits
-                        .parse()
-                        .map_err(|_| self.error(format!("LONG `{line}` does not fit in 64 bits")))?;
+                    let value = digits.parse().map_err(|_| {
+                        self.error(format!("LONG `{line}` does not fit in 64 bits"))
+                    })?;
                     self.push(PickleValue::Int(value));
                 }
                 b'J' => {

@@ -52,7 +52,10 @@ pub enum FeaturesCommand {
 #[derive(Debug, Args)]
 pub struct ButdArgs {
     /// TSV files, folders of them, or the downloaded zip (`trainval.zip`, read in place).
-    #[arg(value_name = "TSV|DIR|ZIP", required_unless_present = "downloaded_feats")]
+    #[arg(
+        value_name = "TSV|DIR|ZIP",
+        required_unless_present = "downloaded_feats"
+    )]
     pub inputs: Vec<PathBuf>,
 
     /// make_bu_data.py's input flag: a folder holding `trainval/` (or the TSVs).
@@ -104,7 +107,12 @@ pub struct VsuaGeometryArgs {
     pub input_file: Option<PathBuf>,
 
     /// Output prefix: writes PREFIX-undirected.pkl (or PREFIX-directed.pkl).
-    #[arg(long, alias = "save_path", value_name = "PREFIX", default_value = "data/geometry_feats")]
+    #[arg(
+        long,
+        alias = "save_path",
+        value_name = "PREFIX",
+        default_value = "data/geometry_feats"
+    )]
     pub save_path: PathBuf,
 
     /// Features for every ordered pair, larger box first (VSUA's `Directed = True`).
@@ -128,7 +136,12 @@ pub struct VsuaGraphArgs {
     pub box_info: Option<PathBuf>,
 
     /// Output prefix: writes PREFIX-iou<IOU>-dist<DIST>-undirected/.
-    #[arg(long, alias = "save_path", value_name = "PREFIX", default_value = "data/geometry")]
+    #[arg(
+        long,
+        alias = "save_path",
+        value_name = "PREFIX",
+        default_value = "data/geometry"
+    )]
     pub save_path: PathBuf,
 
     /// Minimum IoU for an edge.

@@ -100,7 +100,13 @@ pub fn features(context: &DemoContext, report: &mut DemoReport) -> anyhow::Resul
     let mut tsv = String::new();
     for (&id, image) in &images {
         let features = synthetic_features(id, image.boxes.len() * FEATURE_SIZE);
-        tsv.push_str(&encode_row(id, image.width, image.height, &image.boxes, &features));
+        tsv.push_str(&encode_row(
+            id,
+            image.width,
+            image.height,
+            &image.boxes,
+            &features,
+        ));
     }
     let tsv_path = folder.join("sample_resnet101_faster_rcnn_genome.tsv");
     cocoprep_coco::atomic::write_atomic(&tsv_path, tsv.as_bytes())?;

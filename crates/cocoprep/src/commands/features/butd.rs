@@ -100,7 +100,10 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
             if report.duplicate_ids.is_empty() {
                 String::new()
             } else {
-                format!(", {} duplicate ids (last row kept)", report.duplicate_ids.len())
+                format!(
+                    ", {} duplicate ids (last row kept)",
+                    report.duplicate_ids.len()
+                )
             },
             outputs.join(", ")
         ),

@@ -35,7 +35,10 @@ impl GeometrySettings {
     }
 }
 
-pub fn run_geometry(settings: &GeometrySettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+pub fn run_geometry(
+    settings: &GeometrySettings,
+    global: &GlobalSettings,
+) -> anyhow::Result<Outcome> {
     let GeometrySettings {
         box_info,
         save_prefix,
@@ -44,7 +47,12 @@ pub fn run_geometry(settings: &GeometrySettings, global: &GlobalSettings) -> any
     let progress = Progress::new(global);
     let jobs = resolve_jobs(global.jobs);
     let report = vsua::write_geometry(box_info, save_prefix, *directed, jobs, &progress)
-        .with_context(|| format!("cannot compute geometry features from `{}`", box_info.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot compute geometry features from `{}`",
+                box_info.display()
+            )
+        })?;
     output::note(
         global,
         format!(
