@@ -49,7 +49,10 @@ pub use bbox::BBoxXywh;
 pub use error::{ReadError, WriteError};
 pub use ids::{AnnotationId, CategoryId, ImageId, LicenseId};
 pub use index::{AnnotationQuery, Coco, QueryError};
-pub use model::{Annotation, Category, Dataset, Extras, Image, Info, Layout, License, Sections};
+pub use model::{
+    Annotation, Category, Dataset, Extras, Image, Info, Layout, License, PanopticAnnotation,
+    PanopticSegment, Sections, SegmentId,
+};
 pub use packed::{Nesting, PackError, PackedNumbers};
 pub use progress::{NoReporter, ProgressUnit, Reporter, TaskId};
 pub use read::{ReadOptions, read_dataset, read_dataset_from_slice};

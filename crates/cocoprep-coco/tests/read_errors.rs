@@ -119,27 +119,71 @@ fn first_error_in_the_file_is_reported_when_parsing_in_parallel() {
 #[test]
 fn unknown_members_are_kept() {
     let text = r#"{"images":[{"id":1,"width":2,"height":3,"file_name":"a.jpg","neg_category_ids":[4,5]}],
-        "annotations":[{"id":1,"image_id":1,"segments_info":[{"id":3}],"file_name":"a.png"}],
-        "categories":[{"id":1,"name":"a","isthing":1,"color":[1,2,3]}],"type":"instances"}"#;
+        "annotations":[{"id":1,"image_id":1,"segments_info":[{"id":3,"category_id":1}],"file_name":"a.png"},
+                       {"id":2,"image_id":1,"segments_info":[{"id":3}],"file_name":"b.png"}],
+        "categories":[{"id":1,"name":"a","isthing":1,"color":[1,2,3],"frequency":"f"}],"type":"instances"}"#;
     let dataset = Dataset::from_json_slice(text.as_bytes()).unwrap();
+    let extra = |extras: &cocoprep_coco::Extras, key| extras.get(key);
     assert_eq!(
-        dataset.images[0].extras.get("neg_category_ids"),
+        extra(&dataset.images[0].extras, "neg_category_ids"),
         Some(serde_json::json!([4, 5]))
     );
     assert_eq!(
-        dataset.annotations[0].extras.get("file_name"),
-        Some(serde_json::json!("a.png"))
+        extra(&dataset.categories[0].extras, "frequency"),
+        Some(serde_json::json!("f"))
     );
     assert_eq!(
-        dataset.categories[0].extras.get("color"),
-        Some(serde_json::json!([1, 2, 3]))
-    );
-    assert_eq!(
-        dataset.extras.get("type"),
+        extra(&dataset.extras, "type"),
         Some(serde_json::json!("instances"))
+    );
+    // Well-formed panoptic members are typed; malformed ones stay verbatim in the extras.
+    let panoptic = dataset.annotations[0].panoptic.as_ref().unwrap();
+    assert_eq!(
+        (panoptic.file_name.as_str(), panoptic.segments_info.len()),
+        ("a.png", 1)
+    );
+    assert!(dataset.annotations[1].panoptic.is_none());
+    assert_eq!(
+        extra(&dataset.annotations[1].extras, "segments_info"),
+        Some(serde_json::json!([{"id": 3}]))
+    );
+    assert_eq!(
+        extra(&dataset.annotations[1].extras, "file_name"),
+        Some(serde_json::json!("b.png"))
+    );
+    let category = &dataset.categories[0];
+    assert_eq!(
+        (category.isthing, category.color),
+        (Some(true), Some([1, 2, 3]))
     );
     let again = Dataset::from_json_slice(&dataset.to_json_vec()).unwrap();
     assert_eq!(again, dataset);
+}
+
+#[test]
+fn panoptic_records_are_typed() {
+    let Some(data) = cocoprep_test::shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let dataset =
+        Dataset::read(&data.join("panoptic-examples/sample_data/panoptic_examples.json")).unwrap();
+    let first = dataset.annotations[0].panoptic.as_ref().unwrap();
+    assert_eq!(first.file_name, "000000142238.png");
+    let segment = &first.segments_info[0];
+    assert_eq!(
+        (
+            segment.id.0,
+            segment.category_id.0,
+            segment.area,
+            segment.iscrowd
+        ),
+        (3937500, 1, Some(3528.0), Some(false))
+    );
+    assert_eq!(
+        cocoprep_coco::SegmentId::from_rgb(segment.id.to_rgb()),
+        segment.id
+    );
 }
 
 #[test]
@@ -154,4 +198,11 @@ fn sample_fixture_reads_with_real_counts() {
             .iter()
             .all(|a| a.keypoints.as_ref().is_some_and(|k| k.values().len() == 51))
     );
+}
+
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let dataset = Dataset::from_json_slice(b"\xef\xbb\xbf{\"images\":[{\"id\":3}]}").unwrap();
+    assert_eq!(dataset.images[0].id.0, 3);
+    assert!(Dataset::from_json_slice(b"\xef\xbb").is_err());
 }

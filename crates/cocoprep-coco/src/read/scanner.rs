@@ -160,6 +160,20 @@ impl<R: Read> Scanner<R> {
         }
     }
 
+    /// Skips a UTF-8 byte-order mark at the start of the input (some Windows tools write
+    /// one; JSON does not allow it, but it carries no meaning).
+    pub(crate) fn skip_byte_order_mark(&mut self) -> Result<(), ScanError> {
+        while self.filled < 3 {
+            if !self.fill()?.1 {
+                break;
+            }
+        }
+        if self.buffer[self.position..self.filled].starts_with(&[0xef, 0xbb, 0xbf]) {
+            self.position += 3;
+        }
+        Ok(())
+    }
+
     /// Consumes the byte returned by the last [`Scanner::peek`].
     pub(crate) fn bump(&mut self) {
         debug_assert!(self.position < self.filled);
