@@ -340,17 +340,44 @@ fn work(
         if stop.load(Ordering::Relaxed) {
             continue; // drain, so the reader is never blocked
         }
-        let event = convert_one(&row, sink, options, &mut encoder).unwrap_or_else(|error| {
-            Event::Failed(RowFailure {
+        let event = match convert_one(&row, sink, options, &mut encoder) {
+            Ok(event) => event,
+            Err(Failure::Fatal(error)) => Event::Fatal(error),
+            Err(Failure::Row(error)) => Event::Failed(RowFailure {
                 source: sources[row.source].source.to_string(),
                 line: row.line,
                 image_id: row::peek_image_id(&row.bytes),
                 error,
-            })
-        });
+            }),
+        };
         if events.send(event).is_err() {
             return;
         }
+    }
+}
+
+/// Why a row produced no image: the row is bad (reported, the run goes on), or something
+/// that does not depend on the row failed (the run stops).
+enum Failure {
+    Row(RowError),
+    Fatal(Error),
+}
+
+impl From<RowError> for Failure {
+    fn from(error: RowError) -> Self {
+        Failure::Row(error)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Fatal(error)
+    }
+}
+
+impl From<cocoprep_formats::Error> for Failure {
+    fn from(error: cocoprep_formats::Error) -> Self {
+        Failure::Fatal(error.into())
     }
 }
 
@@ -359,60 +386,50 @@ fn convert_one(
     sink: &Sink,
     options: &ButdOptions,
     encoder: &mut NpzEncoder,
-) -> Result<Event, RowError> {
+) -> Result<Event, Failure> {
     let fields = row::RowFields::parse(&raw.bytes)?;
     let skip_if_done = raw.first_occurrence && !options.overwrite;
-    match sink {
-        Sink::Files(store) if skip_if_done && store.is_complete(&fields) => {
-            return Ok(Event::AlreadyDone);
-        }
-        Sink::Single { complete, .. } if skip_if_done && complete.contains(&fields.image_id) => {
-            return Ok(Event::AlreadyDone);
-        }
-        _ => {}
+    let already_done = match sink {
+        Sink::Files(store) => skip_if_done && store.is_complete(&fields),
+        Sink::Single { complete, .. } => skip_if_done && complete.contains(&fields.image_id),
+    };
+    if already_done {
+        return Ok(Event::AlreadyDone);
     }
     let npz = !matches!(sink, Sink::Single { npz: false, .. });
-    let image = match encode(&fields, raw.sequence, npz, encoder)? {
-        Ok(image) => image,
-        Err(error) => return Ok(Event::Fatal(error)),
-    };
+    let image = encode(&fields, raw.sequence, npz, encoder)?;
     Ok(match sink {
-        Sink::Files(store) => match store.write(&image) {
-            Ok(true) => Event::Written,
-            Ok(false) => Event::Superseded,
-            Err(error) => Event::Fatal(error),
+        Sink::Files(store) => match store.write(&image)? {
+            true => Event::Written,
+            false => Event::Superseded,
         },
         Sink::Single { .. } => Event::Encoded(image),
     })
 }
 
-/// Decodes a row and encodes its three files. The outer error is a bad row; the inner
-/// one a failure to encode (which does not depend on the row and stops the run).
+/// Decodes a row and encodes its three files (att as `.npz` when `npz`, else `.npy`).
 fn encode(
     fields: &row::RowFields,
     sequence: u64,
     npz: bool,
     encoder: &mut NpzEncoder,
-) -> Result<Result<EncodedImage, Error>, RowError> {
+) -> Result<EncodedImage, Failure> {
     let num_boxes = fields.num_boxes;
     let (features, header_len) = row::decode_to_npy("features", fields.features, num_boxes)?;
     let (boxes, _) = row::decode_to_npy("boxes", fields.boxes, num_boxes)?;
     let columns = (features.len() - header_len) / 4 / num_boxes;
     let fc = mean::mean_over_rows(&features[header_len..], num_boxes, columns);
-    let encoded = (|| {
-        let fc = npy::encode_f32(&[columns], &fc)?;
-        let att = if npz {
-            encoder.encode(&[("feat", &features)])?
-        } else {
-            features
-        };
-        Ok(EncodedImage {
-            image_id: fields.image_id,
-            sequence,
-            files: [att, fc, boxes],
-        })
-    })();
-    Ok(encoded.map_err(|error: cocoprep_formats::Error| Error::from(error)))
+    let fc = npy::encode_f32(&[columns], &fc)?;
+    let att = if npz {
+        encoder.encode(&[("feat", &features)])?
+    } else {
+        features
+    };
+    Ok(EncodedImage {
+        image_id: fields.image_id,
+        sequence,
+        files: [att, fc, boxes],
+    })
 }
 
 /// The report's path for an output prefix: `PREFIX_report.json`.

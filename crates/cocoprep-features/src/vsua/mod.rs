@@ -75,6 +75,7 @@ fn python_float(value: f64) -> String {
     }
 }
 
+/// A pool of `jobs` threads (0 = one per core, rayon's default).
 fn thread_pool(jobs: usize) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -131,7 +132,8 @@ pub struct GeometryReport {
 }
 
 /// `cal_geometry_feats.py`: writes `PREFIX-undirected.pkl` (or `-directed`), a pickle of
-/// `{image_id: float64 (N, N, 8)}` in the box-info pickle's order. It is written with
+/// `{image_id: float64 (N, N, 8)}` in the box-info pickle's order, on `jobs` threads
+/// (0 = one per core). It is written with
 /// protocol 3 (Python 3; the reference's Python 3 port writes protocol 4) and streamed,
 /// so memory stays at a few hundred images whatever the size of the result.
 pub fn write_geometry(

@@ -153,10 +153,7 @@ pub fn features(context: &DemoContext, report: &mut DemoReport) -> anyhow::Resul
         .collect();
     let box_info = folder.join("vsua_box_info.pkl");
     cocoprep_coco::atomic::write_atomic(&box_info, &vsua::box_info::to_pickle(&boxes)?)?;
-    let jobs = match context.global.jobs {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        jobs => jobs,
-    };
+    let jobs = context.global.jobs;
     let geometry = vsua::write_geometry(
         &box_info,
         &folder.join("geometry_feats"),

@@ -45,8 +45,7 @@ pub fn run_geometry(
         directed,
     } = settings;
     let progress = Progress::new(global);
-    let jobs = resolve_jobs(global.jobs);
-    let report = vsua::write_geometry(box_info, save_prefix, *directed, jobs, &progress)
+    let report = vsua::write_geometry(box_info, save_prefix, *directed, global.jobs, &progress)
         .with_context(|| {
             format!(
                 "cannot compute geometry features from `{}`",
@@ -124,7 +123,7 @@ pub fn run_graph(settings: &GraphSettings, global: &GlobalSettings) -> anyhow::R
     let progress = Progress::new(global);
     let options = GraphJobOptions {
         graph: *graph,
-        jobs: resolve_jobs(global.jobs),
+        jobs: global.jobs,
         overwrite: *overwrite,
     };
     let report = vsua::write_graphs(source, save_prefix, &options, &progress)
@@ -146,11 +145,4 @@ pub fn run_graph(settings: &GraphSettings, global: &GlobalSettings) -> anyhow::R
         ),
     );
     Ok(Outcome::Success)
-}
-
-fn resolve_jobs(jobs: usize) -> usize {
-    match jobs {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        jobs => jobs,
-    }
 }
