@@ -66,3 +66,18 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     ));
     TemporaryFile::write(temporary, bytes)?.rename_to(path)
 }
+
+/// Removes the temporary files an interrupted run (killed before it could clean up) left
+/// in `folder`: `.<name>.tmp-<pid>-<n>` names, which are never final outputs.
+pub fn remove_stale_temporaries(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}

@@ -240,6 +240,8 @@ fn rerun_skips_finished_images_and_redoes_damaged_ones() {
     let att = prefix.with_file_name("bu_att/3.npz");
     let bytes = std::fs::read(&att).unwrap();
     std::fs::write(&att, &bytes[..bytes.len() / 2]).unwrap();
+    // A run killed with SIGKILL leaves its temporary files behind; the next run removes them.
+    std::fs::write(prefix.with_file_name("bu_att/.3.npz.tmp-1-2"), b"partial").unwrap();
     let repaired = convert(&tsv, &prefix, StoreKind::Files);
     assert_eq!((repaired.written, repaired.already_done), (2, 1));
     assert_eq!(std::fs::read(&fc).unwrap(), original);

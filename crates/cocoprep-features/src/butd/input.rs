@@ -82,13 +82,13 @@ fn is_zip(path: &Path) -> Result<bool, Error> {
 pub fn resolve_inputs(paths: &[PathBuf]) -> Result<Vec<SizedSource>, Error> {
     let mut sources = Vec::new();
     for path in paths {
-        let metadata = fs_err::metadata(path).map_err(|source| Error::Read {
+        let metadata = std::fs::metadata(path).map_err(|source| Error::Read {
             path: path.clone(),
             source,
         })?;
         if metadata.is_dir() {
             let mut files = Vec::new();
-            let entries = fs_err::read_dir(path).map_err(|source| Error::Read {
+            let entries = std::fs::read_dir(path).map_err(|source| Error::Read {
                 path: path.clone(),
                 source,
             })?;

@@ -73,6 +73,7 @@ impl FileStore {
                 path: folder.clone(),
                 source,
             })?;
+            crate::files::remove_stale_temporaries(folder);
         }
         Ok(Self {
             folders,

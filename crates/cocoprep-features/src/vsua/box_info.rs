@@ -81,7 +81,8 @@ pub fn read_image(key: PickleRef, value: PickleRef) -> Result<ImageBoxes, String
     let height = field("image_h")?
         .as_float()
         .map_err(|e| context(e.to_string()))?;
-    let array = numpy::read_ndarray(field("boxes")?).map_err(|e| context(e.to_string()))?;
+    let array =
+        numpy::read_ndarray(field("boxes")?).map_err(|e| context(format!("`boxes`: {e}")))?;
     let float32 = array.dtype == cocoprep_formats::npy::Dtype::Float32;
     let values = array.to_f64().map_err(|e| context(e.to_string()))?;
     let count = match array.shape.as_slice() {

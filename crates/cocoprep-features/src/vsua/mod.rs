@@ -261,6 +261,7 @@ pub fn write_graphs(
         path: folder.clone(),
         source,
     })?;
+    crate::files::remove_stale_temporaries(&folder);
     let task = reporter.on_task_start(
         "building VSUA geometry graphs",
         Some(entries.len() as u64),
