@@ -181,6 +181,37 @@ print("ok")
 }
 
 #[test]
+fn single_column_mean_follows_numpy_pairwise_summation() {
+    // With one feature column NumPy reduces along the contiguous axis, pairwise.
+    let out = temp_dir();
+    let tsv = out.path().join("narrow.tsv");
+    let counts = [1, 5, 8, 9, 17, 100, 128, 129, 300, 1000, 9000, 20000];
+    let ids: Vec<(u64, usize)> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &count)| (i as u64 + 1, count))
+        .collect();
+    std::fs::write(&tsv, synthetic_rows(&ids, 1)).unwrap();
+    let prefix = out.path().join("narrow");
+    let report = convert(&tsv, &prefix, StoreKind::Files);
+    assert_eq!(report.written, counts.len() as u64);
+    let checked = run_python(
+        r#"
+import sys, os, numpy as np
+prefix = sys.argv[1]
+names = sorted(os.listdir(prefix + "_att"))
+for name in names:
+    feat = np.load(os.path.join(prefix + "_att", name))["feat"]
+    fc = np.load(os.path.join(prefix + "_fc", name.replace(".npz", ".npy")))
+    assert feat.shape[1] == 1 and fc.tobytes() == feat.mean(0).tobytes(), (name, feat.shape, fc, feat.mean(0))
+print(len(names))
+"#,
+        &[&prefix],
+    );
+    assert_eq!(checked.trim(), counts.len().to_string());
+}
+
+#[test]
 fn undecodable_rows_are_skipped_and_reported() {
     let out = temp_dir();
     let good = synthetic_rows(&[(10, 3), (11, 2)], 8);
