@@ -27,6 +27,16 @@ fn main() -> ExitCode {
             &commands::validate::ValidateSettings::resolve(args),
             &global,
         ),
+        Command::List(args) => {
+            commands::list::run(&commands::list::ListSettings::resolve(args), &global)
+        }
+        Command::Get(args) => commands::get::GetSettings::resolve(args)
+            .and_then(|settings| commands::get::run(&settings, &global)),
+        Command::Download(args) => commands::download::DownloadSettings::resolve(args)
+            .and_then(|settings| commands::download::run(&settings, &global)),
+        Command::Verify(args) => {
+            commands::verify::run(&commands::verify::VerifySettings::resolve(args), &global)
+        }
         Command::Features(args) => commands::features::run(args, &global),
         Command::Demo(args) => {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)

@@ -6,6 +6,7 @@
 
 mod coco;
 mod features;
+mod fetch;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
@@ -13,6 +14,7 @@ pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
 pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
+pub use fetch::{DownloadArgs, EmitArg, GetArgs, ListArgs, VerifyArgs};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -78,6 +80,26 @@ pub enum Command {
     /// Writes the sample (10 COCO 2017 images with instances, keypoints and captions) to
     /// the output folder, then runs each cocoprep job on it and says where the results are.
     Demo(DemoArgs),
+
+    /// Show the catalog: every resource and bundle `get` knows, with sizes and checksums.
+    List(ListArgs),
+
+    /// Download, verify and extract bundles or resources (resumable, parallel, checked).
+    ///
+    /// Each file is fetched over several HTTP range connections, resumed after any
+    /// interruption (even `kill -9`), checked against its published size and checksum
+    /// while it streams, then extracted with every member's CRC checked. A manifest in
+    /// `DIR/.cocoprep` records what was verified, so re-running does no network work.
+    #[command(
+        after_help = "Examples:\n  cocoprep get --dry-run coco2017\n  cocoprep get coco2017 --dir /data/coco\n  cocoprep get coco2017 --split val --classes person,dog --max-images 500\n  cocoprep get coco2017 --emit slurm --shards 4 > get.sbatch"
+    )]
+    Get(GetArgs),
+
+    /// Download any URL with the same engine as `get` (resume, verify, progress).
+    Download(DownloadArgs),
+
+    /// Re-check a dataset folder: manifest sizes and CRCs, kept archives, image decoding.
+    Verify(VerifyArgs),
 
     /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
     Features(FeaturesArgs),

@@ -1,9 +1,13 @@
 //! One module per command, each with a plain `run(settings, global)` function.
 
 pub mod demo;
+pub mod download;
 pub mod features;
+pub mod get;
 pub mod inspect;
+pub mod list;
 pub mod validate;
+pub mod verify;
 
 /// How a command that ran to the end went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 
 mod core;
 mod features;
+mod get;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -61,6 +62,7 @@ type Step = fn(&DemoContext, &mut DemoReport) -> anyhow::Result<String>;
 const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
+    ("get the sample from a local server", get::get),
     ("bottom-up features and VSUA graphs", features::features),
 ];
 
