@@ -1,4 +1,5 @@
-//! Python pickles, protocol 2.
+//! Python pickles: writing (protocol 2, or 3 for binary payloads) and reading (protocols
+//! 0–5, see [`Pickle`]), with NumPy arrays both ways ([`numpy`]).
 //!
 //! Protocol 2 is the newest protocol Python 2 can read, and what the captioning code bases
 //! write (`pickle.dump(obj, f, protocol=2)` in self-critical's `utils.pickle_dump`, and
@@ -18,9 +19,12 @@
 //!
 //! Opcodes and their layout: CPython's `Lib/pickle.py` and `Lib/pickletools.py`.
 
+pub mod numpy;
 mod opcodes;
 mod pickler;
+mod read;
 mod value;
 
 pub use pickler::{MemoId, Pickler};
-pub use value::{Global, Object, Value, to_vec, to_writer};
+pub use read::{NodeId, Pickle, PickleRef, PickleValue};
+pub use value::{Global, Object, Value, to_vec, to_writer, to_writer_with_protocol, write};

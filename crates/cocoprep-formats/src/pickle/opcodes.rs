@@ -19,6 +19,10 @@ pub(crate) const LONG1: u8 = 0x8a;
 pub(crate) const BINFLOAT: u8 = b'G';
 /// 4-byte little-endian length, then UTF-8 bytes.
 pub(crate) const BINUNICODE: u8 = b'X';
+/// Protocol 3: 1-byte length, then the bytes.
+pub(crate) const SHORT_BINBYTES: u8 = b'C';
+/// Protocol 3: 4-byte little-endian length, then the bytes.
+pub(crate) const BINBYTES: u8 = b'B';
 
 pub(crate) const EMPTY_TUPLE: u8 = b')';
 pub(crate) const TUPLE1: u8 = 0x85;

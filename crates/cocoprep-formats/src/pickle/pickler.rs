@@ -31,13 +31,31 @@ pub struct MemoId(u32);
 pub struct Pickler<W: Write> {
     out: W,
     next_memo: u32,
+    protocol: u8,
 }
 
 impl<W: Write> Pickler<W> {
     /// Starts a pickle on `out` (writes the protocol-2 header).
-    pub fn new(mut out: W) -> io::Result<Self> {
-        out.write_all(&[PROTO, 2])?;
-        Ok(Self { out, next_memo: 0 })
+    pub fn new(out: W) -> io::Result<Self> {
+        Self::with_protocol(out, 2)
+    }
+
+    /// Starts a pickle of protocol 2 or 3. Protocol 3 (Python 3 only, what NumPy 1.x uses
+    /// for the objects in `.npy` files) differs in one way here: `bytes` are written as
+    /// they are (`BINBYTES`) instead of through `_codecs.encode`, which keeps large binary
+    /// payloads such as NumPy array data at their size.
+    pub fn with_protocol(mut out: W, protocol: u8) -> io::Result<Self> {
+        if !(2..=3).contains(&protocol) {
+            return Err(io::Error::other(format!(
+                "pickle protocol {protocol} is not supported (2 or 3)"
+            )));
+        }
+        out.write_all(&[PROTO, protocol])?;
+        Ok(Self {
+            out,
+            next_memo: 0,
+            protocol,
+        })
     }
 
     /// Ends the pickle (writes `STOP`), flushes and returns the writer.
@@ -104,6 +122,20 @@ impl<W: Write> Pickler<W> {
     /// opcode): `_codecs.encode(text, 'latin1')` where `text` holds one character per byte,
     /// or `bytes()` when empty. Python 2 loads it as a `str`.
     pub fn bytes(&mut self, value: &[u8]) -> io::Result<()> {
+        if self.protocol >= 3 {
+            return match u8::try_from(value.len()) {
+                Ok(short) => {
+                    self.out.write_all(&[SHORT_BINBYTES, short])?;
+                    self.out.write_all(value)
+                }
+                Err(_) => {
+                    self.out.write_all(&[BINBYTES])?;
+                    self.out
+                        .write_all(&length_u32(value.len())?.to_le_bytes())?;
+                    self.out.write_all(value)
+                }
+            };
+        }
         if value.is_empty() {
             self.global("__builtin__", "bytes")?;
             self.end_tuple(0)?;
@@ -252,7 +284,7 @@ impl<W: Write> Pickler<W> {
 fn length_u32(length: usize) -> io::Result<u32> {
     u32::try_from(length).map_err(|_| {
         io::Error::other(format!(
-            "a {length}-byte string does not fit protocol 2 (limit 4 GiB)"
+            "a {length}-byte string does not fit protocols 2 and 3 (limit 4 GiB)"
         ))
     })
 }
@@ -307,6 +339,18 @@ mod tests {
             pickled(|p| p.bytes(b"")),
             b"\x80\x02c__builtin__\nbytes\n)R."
         );
+    }
+
+    #[test]
+    fn protocol_3_writes_bytes_as_they_are() {
+        let mut pickler = Pickler::with_protocol(Vec::new(), 3).unwrap();
+        pickler.bytes(b"\x00\xff").unwrap();
+        assert_eq!(pickler.finish().unwrap(), b"\x80\x03C\x02\x00\xff.");
+        let mut pickler = Pickler::with_protocol(Vec::new(), 3).unwrap();
+        pickler.bytes(&[7; 300]).unwrap();
+        let bytes = pickler.finish().unwrap();
+        assert_eq!(&bytes[..7], b"\x80\x03B\x2c\x01\x00\x00");
+        assert!(Pickler::with_protocol(Vec::new(), 4).is_err());
     }
 
     #[test]

@@ -102,9 +102,20 @@ impl From<String> for Value {
 /// Equal strings are stored once and shared, as they are in a pickle CPython makes of
 /// objects that share their strings.
 pub fn to_writer<W: Write>(out: W, value: &Value) -> io::Result<W> {
-    let mut pickler = Pickler::new(out)?;
-    write_value(&mut pickler, &mut FxHashMap::default(), value)?;
+    to_writer_with_protocol(out, value, 2)
+}
+
+/// Pickles `value` onto `out` with protocol 2 or 3 (see [`Pickler::with_protocol`]).
+pub fn to_writer_with_protocol<W: Write>(out: W, value: &Value, protocol: u8) -> io::Result<W> {
+    let mut pickler = Pickler::with_protocol(out, protocol)?;
+    write(&mut pickler, value)?;
     pickler.finish()
+}
+
+/// Writes `value` as the next value of a pickle being written opcode by opcode, so a
+/// streamed pickle can hold [`Value`] trees (such as NumPy arrays) among its items.
+pub fn write<W: Write>(pickler: &mut Pickler<W>, value: &Value) -> io::Result<()> {
+    write_value(pickler, &mut FxHashMap::default(), value)
 }
 
 /// Pickles `value` into memory.

@@ -7,6 +7,7 @@
 mod captions;
 mod coco;
 mod convert;
+mod features;
 mod fetch;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
@@ -19,6 +20,9 @@ pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
 pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
+};
+pub use features::{
+    ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, EmitArg, GetArgs, ListArgs, VerifyArgs};
 
@@ -130,4 +134,7 @@ pub enum Command {
 
     /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
     Captions(CaptionsArgs),
+
+    /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
+    Features(FeaturesArgs),
 }

@@ -4,6 +4,7 @@ pub mod captions;
 pub mod convert;
 pub mod demo;
 pub mod download;
+pub mod features;
 pub mod filter;
 pub mod get;
 pub mod inspect;

@@ -6,6 +6,7 @@
 mod captions;
 mod convert;
 mod core;
+mod features;
 mod get;
 
 use std::path::{Path, PathBuf};
@@ -70,6 +71,7 @@ const STEPS: &[(&str, Step)] = &[
         "captions: Karpathy file, labels, n-grams, references, splits",
         captions::captions,
     ),
+    ("bottom-up features and VSUA graphs", features::features),
 ];
 
 #[derive(Clone, Debug)]

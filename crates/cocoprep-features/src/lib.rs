@@ -1,0 +1,20 @@
+//! Region-feature files for image-captioning models.
+//!
+//! * [`butd`]: the bottom-up-attention TSVs (Faster R-CNN region features) converted to the
+//!   per-image `.npz`/`.npy` files (or LMDB stores) that self-critical, AoANet, VSUA and
+//!   their descendants read — `make_bu_data.py`, parallel and resumable, with the mean
+//!   features bit-identical to NumPy's.
+//! * [`vsua`]: VSUA's pairwise box geometry and geometry graphs, from the box-info pickle,
+//!   with or without the all-pairs intermediate pickle.
+//!
+//! Libraries never print: progress goes through a [`cocoprep_coco::Reporter`].
+
+#![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod butd;
+mod error;
+mod files;
+pub mod vsua;
+
+pub use error::Error;

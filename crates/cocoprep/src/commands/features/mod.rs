@@ -1,0 +1,21 @@
+//! `cocoprep features ...`: region features for captioning models.
+
+pub mod butd;
+pub mod vsua;
+
+use super::Outcome;
+use crate::cli::{FeaturesArgs, FeaturesCommand};
+use crate::settings::GlobalSettings;
+
+pub fn run(args: FeaturesArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let FeaturesArgs { command } = args;
+    match command {
+        FeaturesCommand::Butd(args) => butd::run(&butd::ButdSettings::resolve(args), global),
+        FeaturesCommand::VsuaGeometry(args) => {
+            vsua::run_geometry(&vsua::GeometrySettings::resolve(args), global)
+        }
+        FeaturesCommand::VsuaGraph(args) => {
+            vsua::run_graph(&vsua::GraphSettings::resolve(args), global)
+        }
+    }
+}
