@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             &commands::validate::ValidateSettings::resolve(args),
             &global,
         ),
+        Command::Masks(args) => commands::masks::run(args, &global),
         Command::Demo(args) => {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }

@@ -5,10 +5,14 @@
 //! command runs, so commands never look at clap types.
 
 mod coco;
+mod masks;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
+pub use masks::{
+    MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
+};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -74,4 +78,9 @@ pub enum Command {
     /// Writes the sample (10 COCO 2017 images with instances, keypoints and captions) to
     /// the output folder, then runs each cocoprep job on it and says where the results are.
     Demo(DemoArgs),
+
+    /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
+    /// cocostuffapi- and panopticapi-exact).
+    #[command(subcommand_required = true)]
+    Masks(MasksArgs),
 }

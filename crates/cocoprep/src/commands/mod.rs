@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod inspect;
+pub mod masks;
 pub mod validate;
 
 /// How a command that ran to the end went.
