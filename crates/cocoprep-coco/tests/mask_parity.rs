@@ -49,6 +49,9 @@ impl Random {
     }
 }
 
+/// Detection boxes, ground-truth boxes, crowd flags.
+type BoxIouCase = (Vec<[f64; 4]>, Vec<[f64; 4]>, Vec<bool>);
+
 struct Described {
     size: (u32, u32),
     counts: String,
@@ -144,11 +147,21 @@ fn generate_polygon(random: &mut Random) -> (u32, u32, Vec<Vec<f64>>) {
             }
             // Very thin: a sliver along a random direction, under a pixel wide.
             4 => {
-                let (x0, y0) = (random.coordinate(-2.0, w + 2.0), random.coordinate(-2.0, h + 2.0));
-                let (x1, y1) = (random.coordinate(-2.0, w + 2.0), random.coordinate(-2.0, h + 2.0));
+                let (x0, y0) = (
+                    random.coordinate(-2.0, w + 2.0),
+                    random.coordinate(-2.0, h + 2.0),
+                );
+                let (x1, y1) = (
+                    random.coordinate(-2.0, w + 2.0),
+                    random.coordinate(-2.0, h + 2.0),
+                );
                 let thickness = random.coordinate(0.01, 0.9);
                 let horizontal = random.below(2) == 0;
-                let (dx, dy) = if horizontal { (0.0, thickness) } else { (thickness, 0.0) };
+                let (dx, dy) = if horizontal {
+                    (0.0, thickness)
+                } else {
+                    (thickness, 0.0)
+                };
                 coordinates.extend([x0, y0, x1, y1, x1 + dx, y1 + dy, x0 + dx, y0 + dy]);
             }
             // Axis-aligned thin rectangles (one row or column, fractional edges).
@@ -223,7 +236,10 @@ fn generate_mask(random: &mut Random) -> (u32, u32, Vec<u8>) {
         }
         1 => {
             for _ in 0..random.range(1, 4) {
-                let (cx, cy) = (random.range(0, width as i64), random.range(0, height as i64));
+                let (cx, cy) = (
+                    random.range(0, width as i64),
+                    random.range(0, height as i64),
+                );
                 let radius = random.range(0, 12);
                 for x in 0..width as i64 {
                     for y in 0..height as i64 {
@@ -281,16 +297,31 @@ fn file_cases() -> Vec<FileCase> {
     };
     let mut cases = Vec::new();
     let pairs: Vec<(PathBuf, Option<PathBuf>)> = vec![
-        (data.join("coco-mini/annotations/instances_train2017.json"), None),
-        (data.join("coco-mini/annotations/instances_val2017.json"), None),
-        (data.join("coco-mini/annotations/person_keypoints_train2017.json"), None),
-        (data.join("coco-mini/annotations/person_keypoints_val2017.json"), None),
+        (
+            data.join("coco-mini/annotations/instances_train2017.json"),
+            None,
+        ),
+        (
+            data.join("coco-mini/annotations/instances_val2017.json"),
+            None,
+        ),
+        (
+            data.join("coco-mini/annotations/person_keypoints_train2017.json"),
+            None,
+        ),
+        (
+            data.join("coco-mini/annotations/person_keypoints_val2017.json"),
+            None,
+        ),
         (data.join("cocoapi-eval/instances_val2014_100.json"), None),
         (
             data.join("cocoapi-eval/instances_val2014_100.json"),
             Some(data.join("cocoapi-eval/instances_val2014_fakesegm100_results.json")),
         ),
-        (data.join("cocostuff-examples/annotations/stuff_examples.json"), None),
+        (
+            data.join("cocostuff-examples/annotations/stuff_examples.json"),
+            None,
+        ),
     ];
     for (file, results) in pairs {
         let ground_truth = read_dataset(&file, &ReadOptions::default(), &NoReporter).unwrap();
@@ -332,7 +363,10 @@ fn masks_match_pycocotools_byte_for_byte() {
         }
         merges.push((group[..2].to_vec(), random.below(2) == 1));
         let split = group.len() / 2;
-        let crowd: Vec<bool> = group[split..].iter().map(|_| random.below(3) == 0).collect();
+        let crowd: Vec<bool> = group[split..]
+            .iter()
+            .map(|_| random.below(3) == 0)
+            .collect();
         mask_ious.push((group[..split].to_vec(), group[split..].to_vec(), crowd));
     }
     // IoU between masks of different sizes (-1 where the boxes overlap).
@@ -340,10 +374,14 @@ fn masks_match_pycocotools_byte_for_byte() {
     for pair in sizes.windows(2).take(50) {
         mask_ious.push((pair[0].clone(), pair[1].clone(), vec![false; pair[1].len()]));
     }
-    let bbox_ious: Vec<(Vec<[f64; 4]>, Vec<[f64; 4]>, Vec<bool>)> = (0..300)
+    let bbox_ious: Vec<BoxIouCase> = (0..300)
         .map(|_| {
-            let dt: Vec<[f64; 4]> = (0..random.range(1, 6)).map(|_| generate_box(&mut random).2).collect();
-            let gt: Vec<[f64; 4]> = (0..random.range(1, 6)).map(|_| generate_box(&mut random).2).collect();
+            let dt: Vec<[f64; 4]> = (0..random.range(1, 6))
+                .map(|_| generate_box(&mut random).2)
+                .collect();
+            let gt: Vec<[f64; 4]> = (0..random.range(1, 6))
+                .map(|_| generate_box(&mut random).2)
+                .collect();
             let crowd = gt.iter().map(|_| random.below(3) == 0).collect();
             (dt, gt, crowd)
         })
@@ -377,42 +415,81 @@ fn masks_match_pycocotools_byte_for_byte() {
 
     for (index, (height, width, parts)) in polygons.iter().enumerate() {
         let ours = describe(&from_polygons(parts, *height, *width).unwrap());
-        check(compare(&format!("polygon {index} {parts:?} in {height}×{width}"), &ours, &reference["polygons"][index]));
+        check(compare(
+            &format!("polygon {index} {parts:?} in {height}×{width}"),
+            &ours,
+            &reference["polygons"][index],
+        ));
     }
     for (index, (height, width, bbox)) in boxes.iter().enumerate() {
         let ours = describe(&from_bbox(BBoxXywh::from_array(*bbox), *height, *width).unwrap());
-        check(compare(&format!("box {index} {bbox:?}"), &ours, &reference["boxes"][index]));
+        check(compare(
+            &format!("box {index} {bbox:?}"),
+            &ours,
+            &reference["boxes"][index],
+        ));
     }
     let encoded: Vec<RunLengthMask> = masks
         .iter()
-        .map(|(height, width, mask)| RunLengthMask::encode_column_major(*height, *width, mask).unwrap())
+        .map(|(height, width, mask)| {
+            RunLengthMask::encode_column_major(*height, *width, mask).unwrap()
+        })
         .collect();
     for (index, mask) in encoded.iter().enumerate() {
         // Decoding our string must give back the original pixels.
-        assert_eq!(mask.decode_column_major(), masks[index].2, "mask {index} round trip");
-        check(compare(&format!("mask {index}"), &describe(mask), &reference["masks"][index]));
+        assert_eq!(
+            mask.decode_column_major(),
+            masks[index].2,
+            "mask {index} round trip"
+        );
+        check(compare(
+            &format!("mask {index}"),
+            &describe(mask),
+            &reference["masks"][index],
+        ));
     }
     for (index, (members, intersect)) in merges.iter().enumerate() {
         let inputs: Vec<RunLengthMask> = members.iter().map(|&i| encoded[i].clone()).collect();
-        let operation = if *intersect { MergeOperation::Intersection } else { MergeOperation::Union };
+        let operation = if *intersect {
+            MergeOperation::Intersection
+        } else {
+            MergeOperation::Union
+        };
         let ours = describe(&merge(&inputs, operation).unwrap());
-        check(compare(&format!("merge {index} of {members:?} ({operation:?})"), &ours, &reference["merges"][index]));
+        check(compare(
+            &format!("merge {index} of {members:?} ({operation:?})"),
+            &ours,
+            &reference["merges"][index],
+        ));
     }
     for (index, (dt, gt, crowd)) in mask_ious.iter().enumerate() {
         let dt: Vec<RunLengthMask> = dt.iter().map(|&i| encoded[i].clone()).collect();
         let gt: Vec<RunLengthMask> = gt.iter().map(|&i| encoded[i].clone()).collect();
-        check(compare_floats(&format!("mask iou {index}"), &iou(&dt, &gt, crowd), &reference["mask_ious"][index]));
+        check(compare_floats(
+            &format!("mask iou {index}"),
+            &iou(&dt, &gt, crowd),
+            &reference["mask_ious"][index],
+        ));
     }
     for (index, (dt, gt, crowd)) in bbox_ious.iter().enumerate() {
         let dt: Vec<BBoxXywh> = dt.iter().map(|b| BBoxXywh::from_array(*b)).collect();
         let gt: Vec<BBoxXywh> = gt.iter().map(|b| BBoxXywh::from_array(*b)).collect();
-        check(compare_floats(&format!("bbox iou {index}"), &bbox_iou(&dt, &gt, crowd), &reference["bbox_ious"][index]));
+        check(compare_floats(
+            &format!("bbox iou {index}"),
+            &bbox_iou(&dt, &gt, crowd),
+            &reference["bbox_ious"][index],
+        ));
     }
 
     let mut annotations_checked = 0usize;
     for (file_index, case) in files.iter().enumerate() {
         let theirs = &reference["files"][file_index];
-        let label = case.results.as_ref().unwrap_or(&case.file).display().to_string();
+        let label = case
+            .results
+            .as_ref()
+            .unwrap_or(&case.file)
+            .display()
+            .to_string();
         let mut ours_masks = std::collections::HashMap::new();
         for (index, annotation) in case.dataset.annotations.iter().enumerate() {
             let reference = &theirs["annotations"][index];
@@ -425,18 +502,37 @@ fn masks_match_pycocotools_byte_for_byte() {
             let ours = segmentation_to_mask(segmentation, size, annotation.image_id);
             if let Some(error) = reference.get("error") {
                 // pycocotools crashed; we must give a defined result (empty parts) instead.
-                eprintln!("{label}: annotation {index}: pycocotools fails ({error}); ours: {:?}", ours.as_ref().map(|m| m.area()));
+                eprintln!(
+                    "{label}: annotation {index}: pycocotools fails ({error}); ours: {:?}",
+                    ours.as_ref().map(|m| m.area())
+                );
                 continue;
             }
             let ours = ours.unwrap();
-            check(compare(&format!("{label}: annotation {index} (id {:?})", annotation.id), &describe(&ours), reference));
+            check(compare(
+                &format!("{label}: annotation {index} (id {:?})", annotation.id),
+                &describe(&ours),
+                reference,
+            ));
             ours_masks.insert(index, ours);
         }
         for (image_id, entry) in theirs["ious"].as_object().unwrap() {
-            let indices: Vec<usize> = entry["indices"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+            let indices: Vec<usize> = entry["indices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
             let group: Vec<RunLengthMask> = indices.iter().map(|i| ours_masks[i].clone()).collect();
-            let crowd: Vec<bool> = indices.iter().map(|&i| case.dataset.annotations[i].is_crowd()).collect();
-            check(compare_floats(&format!("{label}: iou on image {image_id}"), &iou(&group, &group, &crowd), &entry["iou"]));
+            let crowd: Vec<bool> = indices
+                .iter()
+                .map(|&i| case.dataset.annotations[i].is_crowd())
+                .collect();
+            check(compare_floats(
+                &format!("{label}: iou on image {image_id}"),
+                &iou(&group, &group, &crowd),
+                &entry["iou"],
+            ));
         }
     }
 
@@ -444,7 +540,12 @@ fn masks_match_pycocotools_byte_for_byte() {
         failures.is_empty(),
         "{} of {checked} comparisons differ from pycocotools; first ones:\n{}",
         failures.len(),
-        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     eprintln!(
         "mask parity: {checked} comparisons identical ({} generated polygon objects, {} boxes, {} masks, {} merges, {} annotations from {} shared files)",
@@ -458,6 +559,9 @@ fn masks_match_pycocotools_byte_for_byte() {
     if files.is_empty() {
         eprintln!("(shared data absent: real annotations not checked)");
     } else {
-        assert!(annotations_checked > 1000, "too few real annotations: {annotations_checked}");
+        assert!(
+            annotations_checked > 1000,
+            "too few real annotations: {annotations_checked}"
+        );
     }
 }

@@ -39,7 +39,12 @@ fn labels(path: &Path) -> LabelMap {
 fn palette(path: &Path) -> Vec<u8> {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
     let reader = decoder.read_info().unwrap();
-    reader.info().palette.as_deref().unwrap_or_default().to_vec()
+    reader
+        .info()
+        .palette
+        .as_deref()
+        .unwrap_or_default()
+        .to_vec()
 }
 
 /// A Python prelude that makes `bench/reference` importable.
@@ -69,7 +74,11 @@ fn semantic_label_maps_equal_cocostuffapi_golden_pngs() {
         let produced = ours.join(reference.file_name().unwrap());
         let (a, b) = (labels(&produced), labels(&reference));
         assert_eq!((a.height(), a.width()), (b.height(), b.width()));
-        assert!(a.labels() == b.labels(), "{} differs from the golden PNG", produced.display());
+        assert!(
+            a.labels() == b.labels(),
+            "{} differs from the golden PNG",
+            produced.display()
+        );
         // Labels above 127 (stuff classes and 183 `other`) survive.
         assert!(a.labels().iter().any(|&label| label > 127));
         assert_eq!(palette(&produced), palette(&reference), "palette");
@@ -144,20 +153,44 @@ fn overlap_policy_decides_who_owns_shared_pixels() {
 
     let (output, last) = render(&["--overlap", "last"]);
     assert!(output.status.success());
-    assert_eq!([pixel(&last, 0, 0), pixel(&last, 1, 1), pixel(&last, 2, 2)], [150, 200, 200]);
-    assert_eq!(pixel(&last, 3, 3), 0, "crowd regions are left out by default");
+    assert_eq!(
+        [pixel(&last, 0, 0), pixel(&last, 1, 1), pixel(&last, 2, 2)],
+        [150, 200, 200]
+    );
+    assert_eq!(
+        pixel(&last, 3, 3),
+        0,
+        "crowd regions are left out by default"
+    );
 
     let (output, first) = render(&["--overlap", "first"]);
     assert!(output.status.success());
-    assert_eq!([pixel(&first, 0, 0), pixel(&first, 1, 1), pixel(&first, 2, 2)], [150, 150, 200]);
+    assert_eq!(
+        [
+            pixel(&first, 0, 0),
+            pixel(&first, 1, 1),
+            pixel(&first, 2, 2)
+        ],
+        [150, 150, 200]
+    );
 
     let (output, error) = render(&["--overlap", "error"]);
-    assert_eq!(output.status.code(), Some(1), "overlap is a problem: exit status 1");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "overlap is a problem: exit status 1"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("image 1: annotation 2"), "{stderr}");
     assert!(stderr.contains("already have a label"), "{stderr}");
-    assert!(!error.join("one.png").exists(), "no PNG for the failed image");
-    assert!(error.join("two.png").exists(), "other images are still written");
+    assert!(
+        !error.join("one.png").exists(),
+        "no PNG for the failed image"
+    );
+    assert!(
+        error.join("two.png").exists(),
+        "other images are still written"
+    );
 
     let (output, crowd) = render(&["--include-crowd"]);
     assert!(output.status.success());
@@ -165,13 +198,19 @@ fn overlap_policy_decides_who_owns_shared_pixels() {
 
     let (output, other) = render(&["--things", "other"]);
     assert!(output.status.success());
-    assert_eq!(labels(&other.join("two.png")).labels()[0], 183, "things become `other`");
+    assert_eq!(
+        labels(&other.join("two.png")).labels()[0],
+        183,
+        "things become `other`"
+    );
     assert_eq!(pixel(&other, 0, 0), 150, "stuff ids (above 91) are kept");
 }
 
 #[test]
 fn masks_rle_equals_pycocotools_ann_to_rle_area_and_bbox() {
-    let mut inputs = vec![cocoprep_test::fixtures().join("coco-sample/annotations/person_keypoints_val2017.json")];
+    let mut inputs = vec![
+        cocoprep_test::fixtures().join("coco-sample/annotations/person_keypoints_val2017.json"),
+    ];
     if let Some(data) = cocoprep_test::shared_data() {
         inputs.push(data.join("coco-mini/annotations/instances_train2017.json"));
         inputs.push(data.join("cocoapi-eval/instances_val2014_100.json"));
@@ -179,7 +218,15 @@ fn masks_rle_equals_pycocotools_ann_to_rle_area_and_bbox() {
     let folder = cocoprep_test::temp_dir();
     for input in inputs {
         let output = folder.path().join("rle.json");
-        succeed(&["masks", "rle", text(&input), "-o", text(&output), "--recompute-area", "--recompute-bbox"]);
+        succeed(&[
+            "masks",
+            "rle",
+            text(&input),
+            "-o",
+            text(&output),
+            "--recompute-area",
+            "--recompute-bbox",
+        ]);
         let script = r#"
 import sys, json, contextlib
 from pycocotools.coco import COCO
@@ -200,7 +247,10 @@ for ann, mine in zip(coco.dataset['annotations'], ours['annotations']):
     checked += 1
 print(checked)
 "#;
-        let checked: usize = cocoprep_test::run_python(script, &[&input, &output]).trim().parse().unwrap();
+        let checked: usize = cocoprep_test::run_python(script, &[&input, &output])
+            .trim()
+            .parse()
+            .unwrap();
         assert!(checked > 0, "{}", input.display());
     }
 }
@@ -217,11 +267,20 @@ fn short_rle_counts_are_reported_not_decoded_as_garbage() {
             "categories": [{"id": 1, "name": "a"}]}"#,
     )
     .unwrap();
-    let output = cocoprep(&["masks", "rle", text(&input), "-o", text(&folder.path().join("out.json"))]);
+    let output = cocoprep(&[
+        "masks",
+        "rle",
+        text(&input),
+        "-o",
+        text(&folder.path().join("out.json")),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("annotations[0] (id 9)"), "{stderr}");
-    assert!(stderr.contains("sum to 2 but a 2×2 mask has 4 pixels"), "{stderr}");
+    assert!(
+        stderr.contains("sum to 2 but a 2×2 mask has 4 pixels"),
+        "{stderr}"
+    );
     assert!(stderr.contains("uninitialised"), "{stderr}");
 }
 
@@ -244,17 +303,40 @@ fn panoptic_to_detection_equals_panopticapi_output() {
     let folder = cocoprep_test::temp_dir();
     let ours = folder.path().join("detection.json");
     succeed(&[
-        "masks", "panoptic", text(&input), "--png-dir", text(&pngs), "--categories", text(&categories),
-        "--detection-json", text(&ours), "--first-id", "0",
+        "masks",
+        "panoptic",
+        text(&input),
+        "--png-dir",
+        text(&pngs),
+        "--categories",
+        text(&categories),
+        "--detection-json",
+        text(&ours),
+        "--first-id",
+        "0",
     ]);
     // `panoptic_coco_detection_format.json` is panopticapi's own output on this sample.
     let reference = input.with_file_name("panoptic_coco_detection_format.json");
-    let read = |path: &Path| -> Value { serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap() };
+    let read =
+        |path: &Path| -> Value { serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap() };
     assert_eq!(read(&ours), read(&reference));
 
     // By default ids start at 1 (id 0 is pycocotools' "no match" sentinel).
-    succeed(&["masks", "panoptic", text(&input), "--png-dir", text(&pngs), "--detection-json", text(&ours)]);
-    let ids: Vec<u64> = read(&ours)["annotations"].as_array().unwrap().iter().map(|a| a["id"].as_u64().unwrap()).collect();
+    succeed(&[
+        "masks",
+        "panoptic",
+        text(&input),
+        "--png-dir",
+        text(&pngs),
+        "--detection-json",
+        text(&ours),
+    ]);
+    let ids: Vec<u64> = read(&ours)["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_u64().unwrap())
+        .collect();
     assert_eq!(ids.first(), Some(&1));
     assert_eq!(ids.len(), 50);
 }
@@ -273,9 +355,23 @@ fn panoptic_to_semantic_equals_panopticapi_algorithm() {
             folder.path().join("detection.json"),
         );
         let mut args = vec![
-            "masks", "panoptic", text(&input), "--png-dir", text(&pngs), "--categories", text(&categories),
-            "-o", text(&ours_png), "--semantic-json", text(&ours_json),
-            "--detection-json", text(&ours_detection), "--things", things, "--first-id", "0",
+            "masks",
+            "panoptic",
+            text(&input),
+            "--png-dir",
+            text(&pngs),
+            "--categories",
+            text(&categories),
+            "-o",
+            text(&ours_png),
+            "--semantic-json",
+            text(&ours_json),
+            "--detection-json",
+            text(&ours_detection),
+            "--things",
+            things,
+            "--first-id",
+            "0",
         ];
         if things_only {
             args.push("--things-only");
@@ -301,14 +397,27 @@ print(len(annotations), len(detection['annotations']))
         let only = PathBuf::from(if things_only { "only" } else { "all" });
         let printed = cocoprep_test::run_python(
             &script,
-            &[&input, &pngs, &categories, &reference_png, &ours_json, Path::new(things), &ours_detection, &only],
+            &[
+                &input,
+                &pngs,
+                &categories,
+                &reference_png,
+                &ours_json,
+                Path::new(things),
+                &ours_detection,
+                &only,
+            ],
         );
         eprintln!("panoptic ({things}, things only {things_only}): {printed}");
         let mut compared = 0;
         for entry in std::fs::read_dir(&reference_png).unwrap() {
             let reference = entry.unwrap().path();
             let produced = ours_png.join(reference.file_name().unwrap());
-            assert!(labels(&produced).labels() == labels(&reference).labels(), "{}", produced.display());
+            assert!(
+                labels(&produced).labels() == labels(&reference).labels(),
+                "{}",
+                produced.display()
+            );
             compared += 1;
         }
         assert_eq!(compared, 2);

@@ -225,7 +225,10 @@ mod tests {
     fn crowd_iou_divides_by_the_detection_area() {
         // Spec §1.4.6: a 2×2 box at (0,0) against one at (1,1): 1/7, and 1/4 for crowd.
         let (a, b) = (square(0.0, 0.0, 2.0), square(1.0, 1.0, 2.0));
-        assert_eq!(iou(&[a.clone()], &[b.clone()], &[false]), [1.0 / 7.0]);
+        assert_eq!(
+            iou(std::slice::from_ref(&a), std::slice::from_ref(&b), &[false]),
+            [1.0 / 7.0]
+        );
         assert_eq!(iou(&[a], &[b], &[true]), [0.25]);
     }
 
@@ -237,7 +240,10 @@ mod tests {
         assert_eq!(union.area(), 7);
         assert_eq!(intersection.area(), 1);
         assert_eq!(intersection.bbox().to_array(), [1.0, 1.0, 1.0, 1.0]);
-        assert_eq!(merge(&[a.clone()], MergeOperation::Union).unwrap(), a);
+        assert_eq!(
+            merge(std::slice::from_ref(&a), MergeOperation::Union).unwrap(),
+            a
+        );
         let other = RunLengthMask::empty(3, 3).unwrap();
         assert!(matches!(
             merge(&[a, other], MergeOperation::Union),
@@ -250,7 +256,10 @@ mod tests {
         let a = square(0.0, 0.0, 2.0);
         let overlapping = from_bbox(BBoxXywh::from_array([0.0, 0.0, 2.0, 2.0]), 5, 5).unwrap();
         let apart = from_bbox(BBoxXywh::from_array([3.0, 3.0, 2.0, 2.0]), 5, 5).unwrap();
-        assert_eq!(iou(&[a], &[overlapping, apart], &[false, false]), [-1.0, 0.0]);
+        assert_eq!(
+            iou(&[a], &[overlapping, apart], &[false, false]),
+            [-1.0, 0.0]
+        );
     }
 
     #[test]

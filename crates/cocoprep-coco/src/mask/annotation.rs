@@ -22,8 +22,9 @@ pub fn segmentation_to_mask(
 ) -> Result<RunLengthMask, MaskError> {
     match segmentation {
         Segmentation::Polygons(polygons) => {
-            let (height, width) =
-                image_size.ok_or(MaskError::MissingImageSize { image_id: image_id.0 })?;
+            let (height, width) = image_size.ok_or(MaskError::MissingImageSize {
+                image_id: image_id.0,
+            })?;
             from_packed_polygons(polygons, height, width)
         }
         Segmentation::Rle(rle) => RunLengthMask::from_rle(rle),

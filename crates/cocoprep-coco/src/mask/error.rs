@@ -30,7 +30,9 @@ pub enum MaskError {
     #[error("invalid compressed RLE counts: {0}")]
     InvalidCompressedCounts(String),
     /// `height × width` does not fit pycocotools' 32-bit run lengths.
-    #[error("a {height}×{width} mask has more than 2³²−1 pixels, which RLE run lengths cannot count")]
+    #[error(
+        "a {height}×{width} mask has more than 2³²−1 pixels, which RLE run lengths cannot count"
+    )]
     TooLarge {
         /// Mask height.
         height: u32,
@@ -71,7 +73,9 @@ pub enum MaskError {
         image_id: u64,
     },
     /// The annotation's `image_id` is not in `images`, so a polygon has no image size.
-    #[error("image {image_id} is not in `images`, so its size (needed to rasterise the polygons) is unknown")]
+    #[error(
+        "image {image_id} is not in `images`, so its size (needed to rasterise the polygons) is unknown"
+    )]
     UnknownImage {
         /// The missing image.
         image_id: u64,

@@ -37,7 +37,9 @@ pub enum PanopticError {
         message: String,
     },
     /// A segment's category is not in the categories.
-    #[error("image {image_id}: segment {segment_id} has category {category_id}, which is not in the categories")]
+    #[error(
+        "image {image_id}: segment {segment_id} has category {category_id}, which is not in the categories"
+    )]
     UnknownCategory {
         /// The image.
         image_id: ImageId,
@@ -57,7 +59,9 @@ pub enum PanopticError {
         message: String,
     },
     /// A label does not fit an 8-bit PNG.
-    #[error("image {image_id}: category id {category_id} does not fit in an 8-bit label map (0..=255)")]
+    #[error(
+        "image {image_id}: category id {category_id} does not fit in an 8-bit label map (0..=255)"
+    )]
     LabelTooLarge {
         /// The image.
         image_id: ImageId,
@@ -358,11 +362,10 @@ fn convert_image(
         let mut map = LabelMap::new(height, width);
         for (segment, mask) in image.segments.iter().zip(&masks) {
             let category_id = semantic_label(segment)?;
-            let label = u8::try_from(category_id.0)
-                .map_err(|_| PanopticError::LabelTooLarge {
-                    image_id,
-                    category_id,
-                })?;
+            let label = u8::try_from(category_id.0).map_err(|_| PanopticError::LabelTooLarge {
+                image_id,
+                category_id,
+            })?;
             // Segment masks are built at the map's size and never overlap (one id per
             // pixel), so painting cannot fail; a failure would be a size mismatch.
             if let Err(PaintError::Size(error)) = map.paint(mask, label, OverlapPolicy::Last) {
@@ -408,13 +411,15 @@ fn convert_image(
             }
             result
                 .detection
-                .push(detection_annotation(image_id, segment, mask).map_err(|message| {
-                    PanopticError::Record {
-                        index: image.index,
-                        image_id,
-                        message,
-                    }
-                })?);
+                .push(
+                    detection_annotation(image_id, segment, mask).map_err(|message| {
+                        PanopticError::Record {
+                            index: image.index,
+                            image_id,
+                            message,
+                        }
+                    })?,
+                );
         }
     }
     Ok(result)

@@ -18,14 +18,20 @@ use crate::packed::PackedNumbers;
 /// data and on more than 10,000 generated polygons (negative, out-of-image, fractional,
 /// degenerate and one-pixel-thin). Besides matching, it avoids walking the millions of
 /// points of an edge that lies far outside the image, which maskApi.c does.
-pub fn from_polygon(coordinates: &[f64], height: u32, width: u32) -> Result<RunLengthMask, MaskError> {
+pub fn from_polygon(
+    coordinates: &[f64],
+    height: u32,
+    width: u32,
+) -> Result<RunLengthMask, MaskError> {
     pixel_count(height, width)?;
     if let Some(&bad) = coordinates.iter().find(|value| !value.is_finite()) {
         return Err(MaskError::NonFiniteCoordinate(bad));
     }
     let rle = hotcoco::mask::fr_poly(coordinates, height, width)
         .map_err(|_| MaskError::TooLarge { height, width })?;
-    Ok(RunLengthMask::from_trusted_counts(height, width, rle.counts))
+    Ok(RunLengthMask::from_trusted_counts(
+        height, width, rle.counts,
+    ))
 }
 
 /// Rasterises an object made of several polygons and returns the union of the parts, as
@@ -111,12 +117,16 @@ mod tests {
 
     #[test]
     fn boxes_are_rasterised_as_polygons() {
-        let pixels = |bbox: [f64; 4]| covered(&from_bbox(BBoxXywh::from_array(bbox), 5, 5).unwrap());
+        let pixels =
+            |bbox: [f64; 4]| covered(&from_bbox(BBoxXywh::from_array(bbox), 5, 5).unwrap());
         assert_eq!(pixels([0.0, 0.0, 1.0, 1.0]), [(0, 0)]);
         let inner = vec![(1, 1), (1, 2), (2, 1), (2, 2)];
         assert_eq!(pixels([0.5, 0.5, 2.0, 2.0]), inner);
         assert_eq!(pixels([0.6, 0.6, 2.0, 2.0]), inner);
-        assert_eq!(pixels([0.4, 0.4, 2.0, 2.0]), [(0, 0), (0, 1), (1, 0), (1, 1)]);
+        assert_eq!(
+            pixels([0.4, 0.4, 2.0, 2.0]),
+            [(0, 0), (0, 1), (1, 0), (1, 1)]
+        );
     }
 
     #[test]

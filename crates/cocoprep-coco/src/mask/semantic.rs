@@ -6,9 +6,9 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::MaskError;
 use super::annotation::annotation_to_mask;
 use super::label_map::{LabelMap, OverlapPolicy, PaintError, PngColors};
-use super::MaskError;
 use crate::ids::{AnnotationId, CategoryId, ImageId};
 use crate::model::{Category, Dataset, Image};
 use crate::progress::{ProgressUnit, Reporter};
@@ -73,7 +73,9 @@ pub enum ImageFailure {
         error: PaintError,
     },
     /// A category id does not fit in an 8-bit PNG.
-    #[error("image {image_id}: category id {category_id} does not fit in an 8-bit label map (0..=255)")]
+    #[error(
+        "image {image_id}: category id {category_id} does not fit in an 8-bit label map (0..=255)"
+    )]
     LabelTooLarge {
         /// The image.
         image_id: ImageId,
@@ -165,8 +167,8 @@ pub fn write_semantic_pngs(
             .par_iter()
             .map(|image| {
                 let indices = by_image.get(&image.id).map_or(&[][..], Vec::as_slice);
-                let result = render_image(dataset, image, indices, &things, options).and_then(
-                    |map| {
+                let result =
+                    render_image(dataset, image, indices, &things, options).and_then(|map| {
                         let path = output_dir.join(png_name(image)?);
                         map.write_png(&path, PngColors::CocoStuffPalette)
                             .map_err(|error| ImageFailure::Write {
@@ -175,8 +177,7 @@ pub fn write_semantic_pngs(
                                 message: error.to_string(),
                             })?;
                         Ok(indices.len())
-                    },
-                );
+                    });
                 reporter.on_task_progress(task, 1);
                 result
             })

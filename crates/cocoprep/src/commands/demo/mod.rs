@@ -4,6 +4,7 @@
 //! new job adds one module and one line to [`STEPS`].
 
 mod core;
+mod masks;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -60,6 +61,7 @@ type Step = fn(&DemoContext, &mut DemoReport) -> anyhow::Result<String>;
 const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
+    ("masks: label maps and RLE", masks::masks),
 ];
 
 #[derive(Clone, Debug)]
