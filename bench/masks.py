@@ -103,7 +103,7 @@ def fresh(folder):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per tool (median reported)")
-    parser.add_argument("--images", type=int, default=1000, help="images for the PNG benchmark")
+    parser.add_argument("--images", type=int, default=5000, help="images for the PNG benchmark")
     parser.add_argument("--jobs", type=int, default=0, help="cocoprep --jobs (0 = all cores)")
     args = parser.parse_args()
 

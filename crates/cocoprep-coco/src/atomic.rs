@@ -49,6 +49,18 @@ impl AtomicFile {
         &self.final_path
     }
 
+    /// Flushes and renames to the final name without waiting for the data to reach the
+    /// disk (no fsync). For many small outputs that are cheap to make again, such as one
+    /// label-map PNG per image, where an fsync per file costs more than the work itself:
+    /// an interrupted process still never leaves a half-written file under the final
+    /// name, but after a power loss a file may be empty.
+    pub fn commit_without_sync(mut self) -> io::Result<()> {
+        let writer = self.writer.take().expect("writer present until commit");
+        let file = writer.into_inner().map_err(|error| error.into_error())?;
+        drop(file);
+        fs_err::rename(&self.temporary_path, &self.final_path)
+    }
+
     /// Flushes, fsyncs and renames to the final name.
     pub fn commit(mut self) -> io::Result<()> {
         let writer = self.writer.take().expect("writer present until commit");

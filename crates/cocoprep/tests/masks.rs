@@ -115,6 +115,81 @@ print(json.dumps(cmap + [0] * (768 - len(cmap))))
     }
 }
 
+#[test]
+fn instance_label_maps_equal_cocostuffapi_painting_and_its_overlap_check() {
+    let Some(data) = cocoprep_test::shared_data() else {
+        eprintln!("skipping: ../shared is absent");
+        return;
+    };
+    let annotations = data.join("coco-mini/annotations/instances_val2017.json");
+    let folder = cocoprep_test::temp_dir();
+    let (ours, reference) = (folder.path().join("ours"), folder.path().join("reference"));
+    std::fs::create_dir_all(&reference).unwrap();
+    // `--overlap last` is cocostuffapi's painting without its uniqueness check.
+    succeed(&[
+        "masks",
+        "semantic",
+        text(&annotations),
+        "-o",
+        text(&ours),
+        "--overlap",
+        "last",
+    ]);
+    let script = python_with_references(
+        r#"
+from pycocotools.coco import COCO
+from cocostuffapi_png import cocoSegmentationToPng
+with contextlib.redirect_stdout(sys.stderr):
+    coco = COCO(sys.argv[1])
+overlapping = []
+for image_id in coco.getImgIds():
+    name = coco.imgs[image_id]['file_name'].replace('.jpg', '') + '.png'
+    cocoSegmentationToPng(coco, image_id, sys.argv[2] + '/' + name, checkUniquePixelLabel=False)
+    try:
+        cocoSegmentationToPng(coco, image_id, '/dev/null', checkUniquePixelLabel=True)
+    except Exception as error:
+        assert 'more than one label' in str(error)
+        overlapping.append(image_id)
+print(json.dumps(overlapping))
+"#,
+    );
+    let output = cocoprep_test::run_python(&script, &[&annotations, &reference]);
+    let overlapping: Vec<u64> = serde_json::from_str(output.trim()).unwrap();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&reference).unwrap() {
+        let reference = entry.unwrap().path();
+        let produced = ours.join(reference.file_name().unwrap());
+        assert!(
+            labels(&produced).labels() == labels(&reference).labels(),
+            "{}",
+            produced.display()
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 79);
+
+    // `--overlap error` fails on exactly the images cocostuffapi's check rejects.
+    let checked = folder.path().join("checked");
+    let output = cocoprep(&[
+        "masks",
+        "semantic",
+        text(&annotations),
+        "-o",
+        text(&checked),
+        "--overlap",
+        "error",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!overlapping.is_empty());
+    assert!(
+        stderr.contains(&format!("{} failed", overlapping.len())),
+        "{stderr}"
+    );
+    let written = std::fs::read_dir(&checked).unwrap().count();
+    assert_eq!(written, 79 - overlapping.len());
+}
+
 /// A 4×4 image with overlapping boxes of categories 150 and 200 (above 127), a crowd
 /// region of category 7 and a thing (category 5).
 fn overlap_fixture(folder: &Path) -> PathBuf {

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::algebra::{MergeOperation, merge};
 use super::label_map::{LabelMap, OverlapPolicy, PaintError, PngColors};
-use super::semantic::{OTHER_LABEL, ThingsPolicy, is_thing};
+use super::semantic::{OTHER_LABEL, ThingsPolicy, is_thing, relative_png_name};
 use super::{MaskError, RunLengthMask};
 use crate::bbox::BBoxXywh;
 use crate::ids::{AnnotationId, CategoryId, ImageId};
@@ -373,7 +373,17 @@ fn convert_image(
             }
         }
         // panopticapi saves under the panoptic record's own `file_name`.
-        let output = folder.join(&image.file_name).with_extension("png");
+        let name = relative_png_name(Path::new(&image.file_name)).ok_or_else(|| {
+            PanopticError::Record {
+                index: image.index,
+                image_id,
+                message: format!(
+                    "`file_name` {:?} is not a relative path inside the output folder",
+                    image.file_name
+                ),
+            }
+        })?;
+        let output = folder.join(name);
         map.write_png(&output, PngColors::Gray)
             .map_err(|source| PanopticError::Write {
                 path: output,

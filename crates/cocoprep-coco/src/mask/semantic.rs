@@ -249,17 +249,20 @@ fn png_name(image: &Image) -> Result<PathBuf, ImageFailure> {
         (None, Some(url)) => PathBuf::from(url.rsplit('/').next().unwrap_or(url)),
         (None, None) => PathBuf::from(format!("{:012}", image.id.0)),
     };
-    let safe = base
+    relative_png_name(&base).ok_or_else(|| ImageFailure::Name {
+        image_id: image.id,
+        message: format!(
+            "`file_name` {:?} is not a relative path inside the output folder",
+            base.display()
+        ),
+    })
+}
+
+/// `name` with a `.png` extension if it is a plain relative path (no root, no `..`), so
+/// that joining it to an output folder stays inside that folder.
+pub(crate) fn relative_png_name(name: &Path) -> Option<PathBuf> {
+    let safe = name
         .components()
         .all(|component| matches!(component, Component::Normal(_)));
-    if !safe || base.as_os_str().is_empty() {
-        return Err(ImageFailure::Name {
-            image_id: image.id,
-            message: format!(
-                "`file_name` {:?} is not a relative path inside the output folder",
-                base.display()
-            ),
-        });
-    }
-    Ok(base.with_extension("png"))
+    (safe && !name.as_os_str().is_empty()).then(|| name.with_extension("png"))
 }

@@ -95,8 +95,12 @@ pub struct SemanticArgs {
 #[derive(Debug, Args)]
 pub struct PanopticArgs {
     /// The panoptic annotation file (`panoptic_val2017.json`).
-    #[arg(alias = "input_json_file")]
-    pub input: PathBuf,
+    #[arg(required_unless_present = "input_json_file")]
+    pub input: Option<PathBuf>,
+
+    /// panopticapi's name for the input file.
+    #[arg(long = "input_json_file", hide = true, conflicts_with = "input")]
+    pub input_json_file: Option<PathBuf>,
 
     /// The folder of segment PNGs [default: the JSON path without `.json`].
     #[arg(long, value_name = "DIR", alias = "segmentations_folder")]
@@ -118,7 +122,7 @@ pub struct PanopticArgs {
 
     /// Write one RLE annotation per image and category (panopticapi's
     /// panoptic2semantic JSON output) here.
-    #[arg(long, value_name = "OUT.json", alias = "output_json_file")]
+    #[arg(long, value_name = "OUT.json")]
     pub semantic_json: Option<PathBuf>,
 
     /// Category list that says which categories are things (`isthing`)

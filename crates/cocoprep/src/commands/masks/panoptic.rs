@@ -29,6 +29,7 @@ impl PanopticSettings {
     pub fn resolve(args: PanopticArgs) -> Self {
         let PanopticArgs {
             input,
+            input_json_file,
             png_dir,
             output,
             detection_json,
@@ -39,6 +40,8 @@ impl PanopticSettings {
             things_only,
             first_id,
         } = args;
+        // clap requires one of the two.
+        let input = input.or(input_json_file).unwrap_or_default();
         // panopticapi's default: the segment PNGs sit next to the JSON, in a folder of
         // the same name.
         let png_dir = png_dir.unwrap_or_else(|| input.with_extension(""));
