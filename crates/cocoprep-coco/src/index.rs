@@ -26,6 +26,12 @@ pub enum QueryError {
         /// The missing member.
         member: &'static str,
     },
+    /// The file has no such top-level list (pycocotools raises `KeyError`).
+    #[error("the file has no `{key}` list")]
+    MissingList {
+        /// `annotations` or `categories`.
+        key: &'static str,
+    },
     /// An id passed to a `load_*` call does not exist (pycocotools raises `KeyError`).
     #[error("no {kind} with id {id}")]
     UnknownId {
@@ -203,6 +209,9 @@ impl Coco {
     /// raise `KeyError` (a filter reads a member an annotation lacks).
     pub fn annotation_ids(&self, query: &AnnotationQuery) -> Result<Vec<AnnotationId>, QueryError> {
         let annotations = &self.dataset.annotations;
+        if query.image_ids.is_empty() && !self.dataset.sections.annotations {
+            return Err(QueryError::MissingList { key: "annotations" });
+        }
         let candidates: Box<dyn Iterator<Item = usize> + '_> = if query.image_ids.is_empty() {
             Box::new(0..annotations.len())
         } else {
@@ -243,14 +252,18 @@ impl Coco {
 
     /// `getCatIds(catNms, supNms, catIds)`: ids of the categories matching every non-empty
     /// filter, in `categories` order (not sorted). A category without `supercategory`
-    /// never matches a supercategory filter.
+    /// never matches a supercategory filter. Errors if the file has no `categories` list.
     pub fn category_ids(
         &self,
         names: &[&str],
         supercategories: &[&str],
         ids: &[CategoryId],
-    ) -> Vec<CategoryId> {
-        self.dataset
+    ) -> Result<Vec<CategoryId>, QueryError> {
+        if !self.dataset.sections.categories {
+            return Err(QueryError::MissingList { key: "categories" });
+        }
+        Ok(self
+            .dataset
             .categories
             .iter()
             .filter(|category| names.is_empty() || names.contains(&category.name.as_str()))
@@ -263,7 +276,7 @@ impl Coco {
             })
             .filter(|category| ids.is_empty() || ids.contains(&category.id))
             .map(|category| category.id)
-            .collect()
+            .collect())
     }
 
     /// `getImgIds(imgIds, catIds)`.

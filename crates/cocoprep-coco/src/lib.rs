@@ -19,7 +19,7 @@
 //!                    "area": 4.0, "iscrowd": 0, "segmentation": [[0, 0, 2, 0, 2, 2]]}],
 //!   "categories": [{"id": 2, "name": "dog", "supercategory": "animal"}]}"#;
 //! let coco = Coco::new(Dataset::from_json_slice(json)?);
-//! let dogs = coco.category_ids(&["dog"], &[], &[]);
+//! let dogs = coco.category_ids(&["dog"], &[], &[])?;
 //! assert_eq!(dogs, vec![CategoryId(2)]);
 //! let query = AnnotationQuery { category_ids: &dogs, ..Default::default() };
 //! assert_eq!(coco.annotation_ids(&query)?.len(), 1);
@@ -50,7 +50,10 @@ pub use bbox::BBoxXywh;
 pub use error::{ReadError, WriteError};
 pub use ids::{AnnotationId, CategoryId, ImageId, LicenseId};
 pub use index::{AnnotationQuery, Coco, QueryError};
-pub use model::{Annotation, Category, Dataset, Extras, Image, Info, Layout, License, Sections};
+pub use model::{
+    Annotation, Category, Dataset, Extras, Image, Info, Layout, License, PanopticAnnotation,
+    PanopticSegment, Sections, SegmentId,
+};
 pub use packed::{Nesting, PackError, PackedNumbers};
 pub use progress::{NoReporter, ProgressUnit, Reporter, TaskId};
 pub use read::{ReadOptions, read_dataset, read_dataset_from_slice};

@@ -237,12 +237,7 @@ impl Summary {
                     None => segmentation.none += 1,
                 }
             }
-            if !annotation.extras.is_empty()
-                && annotation
-                    .extras
-                    .as_json()
-                    .is_some_and(|text| text.contains("\"segments_info\""))
-            {
+            if annotation.panoptic.is_some() {
                 panoptic += 1;
             }
             if let Some(values) = &annotation.keypoints {

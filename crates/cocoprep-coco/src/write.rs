@@ -10,9 +10,11 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::atomic::AtomicFile;
+use crate::bbox::BBoxXywh;
 use crate::error::WriteError;
 use crate::model::{
     Annotation, Category, Dataset, Extras, Image, Info, IntegerNumbers, Layout, License,
+    PanopticSegment,
 };
 use crate::packed::format_number;
 use crate::segmentation::{Rle, RleCounts, Segmentation};
@@ -313,15 +315,7 @@ fn write_annotation(out: &mut Vec<u8>, annotation: &Annotation) {
     }
     members.integer("image_id", annotation.image_id.0);
     if let Some(bbox) = annotation.bbox {
-        let out = members.key("bbox");
-        out.push(b'[');
-        for (index, value) in bbox.to_array().into_iter().enumerate() {
-            if index > 0 {
-                out.push(b',');
-            }
-            write_number(out, value, integers.get(IntegerNumbers::BBOX_X << index));
-        }
-        out.push(b']');
+        write_bbox(members.key("bbox"), bbox, integers);
     }
     if let Some(category_id) = annotation.category_id {
         members.integer("category_id", category_id.0 as u64);
@@ -335,7 +329,47 @@ fn write_annotation(out: &mut Vec<u8>, annotation: &Annotation) {
     if let Some(score) = annotation.score {
         members.number("score", score, integers.get(IntegerNumbers::SCORE));
     }
+    if let Some(panoptic) = &annotation.panoptic {
+        let out = members.key("segments_info");
+        out.push(b'[');
+        for (index, segment) in panoptic.segments_info.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            write_segment(out, segment);
+        }
+        out.push(b']');
+        members.string("file_name", &panoptic.file_name);
+    }
     members.close(&annotation.extras);
+}
+
+fn write_bbox(out: &mut Vec<u8>, bbox: BBoxXywh, integers: IntegerNumbers) {
+    out.push(b'[');
+    for (index, value) in bbox.to_array().into_iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_number(out, value, integers.get(IntegerNumbers::BBOX_X << index));
+    }
+    out.push(b']');
+}
+
+fn write_segment(out: &mut Vec<u8>, segment: &PanopticSegment) {
+    let integers = segment.integer_numbers;
+    let mut members = Members::open(out);
+    members.integer("id", segment.id.0);
+    members.integer("category_id", segment.category_id.0 as u64);
+    if let Some(iscrowd) = segment.iscrowd {
+        members.integer("iscrowd", iscrowd as u64);
+    }
+    if let Some(bbox) = segment.bbox {
+        write_bbox(members.key("bbox"), bbox, integers);
+    }
+    if let Some(area) = segment.area {
+        members.number("area", area, integers.get(IntegerNumbers::AREA));
+    }
+    members.close(&segment.extras);
 }
 
 fn write_category(out: &mut Vec<u8>, category: &Category) {
@@ -348,6 +382,13 @@ fn write_category(out: &mut Vec<u8>, category: &Category) {
     if let Some(keypoints) = &category.keypoints {
         serde_json::to_writer(&mut *members.key("keypoints"), keypoints)
             .expect("writing to memory does not fail");
+    }
+    if let Some(isthing) = category.isthing {
+        members.integer("isthing", isthing as u64);
+    }
+    if let Some([red, green, blue]) = category.color {
+        let out = members.key("color");
+        out.extend_from_slice(format!("[{red},{green},{blue}]").as_bytes());
     }
     if let Some(skeleton) = &category.skeleton {
         serde_json::to_writer(&mut *members.key("skeleton"), skeleton)

@@ -1,6 +1,6 @@
 //! Entries of `annotations`.
 
-use super::Extras;
+use super::{Extras, PanopticAnnotation};
 use crate::bbox::BBoxXywh;
 use crate::ids::{AnnotationId, CategoryId, ImageId};
 use crate::packed::PackedNumbers;
@@ -34,6 +34,9 @@ pub struct Annotation {
     pub caption: Option<String>,
     /// `score` (detection results).
     pub score: Option<f64>,
+    /// `file_name` and `segments_info` (panoptic files), boxed: rare, and instance files
+    /// hold a million annotations.
+    pub panoptic: Option<Box<PanopticAnnotation>>,
     /// Any other members, kept verbatim.
     pub extras: Extras,
     /// Which numbers the file wrote as integers, so that they are written back as integers.
@@ -61,6 +64,11 @@ impl IntegerNumbers {
 
     pub(crate) fn get(self, bit: u8) -> bool {
         self.0 & bit != 0
+    }
+
+    /// Every number an integer.
+    pub(crate) fn all() -> Self {
+        Self(u8::MAX)
     }
 }
 

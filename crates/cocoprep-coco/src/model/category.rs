@@ -16,6 +16,10 @@ pub struct Category {
     pub keypoints: Option<Vec<String>>,
     /// `skeleton`: pairs of **1-based** indices into `keypoints`.
     pub skeleton: Option<Vec<[u32; 2]>>,
-    /// Any other members (`isthing`, `color`, `frequency`, ...), kept verbatim.
+    /// `isthing` (panoptic categories): 1 for things, 0 for stuff.
+    pub isthing: Option<bool>,
+    /// `color` (panoptic categories): the RGB colour used in visualisations.
+    pub color: Option<[u8; 3]>,
+    /// Any other members (`frequency`, `synset`, ...), kept verbatim.
     pub extras: Extras,
 }

@@ -5,6 +5,7 @@ mod category;
 mod extras;
 mod image;
 mod info;
+mod panoptic;
 
 pub use annotation::Annotation;
 pub(crate) use annotation::IntegerNumbers;
@@ -13,6 +14,7 @@ pub use extras::Extras;
 pub(crate) use extras::ExtrasBuilder;
 pub use image::Image;
 pub use info::{Info, License};
+pub use panoptic::{PanopticAnnotation, PanopticSegment, SegmentId};
 
 /// A whole COCO annotation file.
 ///

@@ -187,6 +187,10 @@ impl DocumentError {
                     Ok(value) => value,
                     Err(parse_error) => {
                         let (at, message) = syntax_message(&bytes, &parse_error);
+                        let message = match kind {
+                            RecordKind::TopLevel | RecordKind::Info => message,
+                            _ => format!("{}[{index}]: {message}", kind.key()),
+                        };
                         return syntax(offset + at, message);
                     }
                 };

@@ -26,6 +26,7 @@ pub(crate) fn walk_document<R: Read, V: DocumentVisitor>(
     scanner: &mut Scanner<R>,
     visitor: &mut V,
 ) -> Result<(), DocumentError> {
+    scanner.skip_byte_order_mark()?;
     match scanner.peek()? {
         Some(b'{') => walk_object(scanner, visitor)?,
         Some(b'[') => visitor.on_results_list(scanner)?,

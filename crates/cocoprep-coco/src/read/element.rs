@@ -12,7 +12,10 @@ use serde_json::value::RawValue;
 
 use crate::bbox::BBoxXywh;
 use crate::ids::{AnnotationId, CategoryId, ImageId, LicenseId};
-use crate::model::{Annotation, Category, ExtrasBuilder, Image, Info, IntegerNumbers, License};
+use crate::model::{
+    Annotation, Category, ExtrasBuilder, Image, Info, IntegerNumbers, License, PanopticAnnotation,
+    PanopticSegment, SegmentId,
+};
 use crate::packed::{Nesting, PackedNumbers};
 use crate::segmentation::{Rle, RleCounts, Segmentation};
 
@@ -245,6 +248,8 @@ impl<'de> Deserialize<'de> for Annotation {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Annotation, A::Error> {
                 let mut annotation = Annotation::default();
+                let (mut segments_info, mut file_name): (Option<&RawValue>, Option<&RawValue>) =
+                    (None, None);
                 let mut image_id = None;
                 let mut extras = ExtrasBuilder::default();
                 while let Some(key) = map.next_key::<Key>()? {
@@ -311,6 +316,8 @@ impl<'de> Deserialize<'de> for Annotation {
                         "caption" => {
                             annotation.caption = Some(map.next_value().map_err(in_field(field))?)
                         }
+                        "segments_info" => segments_info = Some(map.next_value::<&RawValue>()?),
+                        "file_name" => file_name = Some(map.next_value::<&RawValue>()?),
                         _ => {
                             let raw: &RawValue = map.next_value()?;
                             extras.push(field, raw.get());
@@ -319,6 +326,7 @@ impl<'de> Deserialize<'de> for Annotation {
                 }
                 annotation.image_id =
                     image_id.ok_or_else(|| de::Error::missing_field("image_id"))?;
+                annotation.panoptic = panoptic_part(segments_info, file_name, &mut extras);
                 annotation.extras = extras.finish();
                 Ok(annotation)
             }
@@ -404,6 +412,16 @@ impl<'de> Deserialize<'de> for Category {
                         "skeleton" => {
                             category.skeleton = Some(map.next_value().map_err(in_field(field))?)
                         }
+                        "isthing" => {
+                            let raw: &RawValue = map.next_value()?;
+                            let mut value: Option<Crowd> = None;
+                            typed_or_extra(&mut value, field, raw, &mut extras);
+                            category.isthing = value.map(|value| value.0);
+                        }
+                        "color" => {
+                            let raw: &RawValue = map.next_value()?;
+                            typed_or_extra(&mut category.color, field, raw, &mut extras);
+                        }
                         _ => {
                             let raw: &RawValue = map.next_value()?;
                             extras.push(field, raw.get());
@@ -417,6 +435,89 @@ impl<'de> Deserialize<'de> for Category {
             }
         }
         deserializer.deserialize_map(CategoryVisitor)
+    }
+}
+
+/// The typed panoptic part when both members are present and well-formed; otherwise the
+/// members stay verbatim in `extras` (and `validate` explains what is wrong with them).
+fn panoptic_part(
+    segments_info: Option<&RawValue>,
+    file_name: Option<&RawValue>,
+    extras: &mut ExtrasBuilder,
+) -> Option<Box<PanopticAnnotation>> {
+    if let (Some(segments), Some(name)) = (segments_info, file_name)
+        && let (Ok(segments_info), Ok(file_name)) = (
+            serde_json::from_str(segments.get()),
+            serde_json::from_str::<String>(name.get()),
+        )
+    {
+        return Some(Box::new(PanopticAnnotation {
+            file_name,
+            segments_info,
+        }));
+    }
+    for (member, raw) in [("segments_info", segments_info), ("file_name", file_name)] {
+        if let Some(raw) = raw {
+            extras.push(member, raw.get());
+        }
+    }
+    None
+}
+
+impl<'de> Deserialize<'de> for PanopticSegment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SegmentVisitor;
+        impl<'de> Visitor<'de> for SegmentVisitor {
+            type Value = PanopticSegment;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a panoptic segment object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PanopticSegment, A::Error> {
+                let mut segment = PanopticSegment::default();
+                let (mut id, mut category_id) = (None, None);
+                let mut extras = ExtrasBuilder::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    let field = &*key.0;
+                    match field {
+                        "id" => id = Some(SegmentId(map.next_value().map_err(in_field(field))?)),
+                        "category_id" => {
+                            category_id =
+                                Some(CategoryId(map.next_value().map_err(in_field(field))?))
+                        }
+                        "area" => {
+                            let number: Number = map.next_value().map_err(in_field(field))?;
+                            segment.area = Some(number.value);
+                            segment
+                                .integer_numbers
+                                .set(IntegerNumbers::AREA, number.is_integer);
+                        }
+                        "bbox" => {
+                            let value: BoxValue = map.next_value().map_err(in_field(field))?;
+                            segment.bbox = Some(value.bbox);
+                            for (index, is_integer) in value.integers.into_iter().enumerate() {
+                                segment
+                                    .integer_numbers
+                                    .set(IntegerNumbers::BBOX_X << index, is_integer);
+                            }
+                        }
+                        "iscrowd" => {
+                            segment.iscrowd =
+                                Some(map.next_value::<Crowd>().map_err(in_field(field))?.0)
+                        }
+                        _ => {
+                            let raw: &RawValue = map.next_value()?;
+                            extras.push(field, raw.get());
+                        }
+                    }
+                }
+                segment.id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+                segment.category_id =
+                    category_id.ok_or_else(|| de::Error::missing_field("category_id"))?;
+                segment.extras = extras.finish();
+                Ok(segment)
+            }
+        }
+        deserializer.deserialize_map(SegmentVisitor)
     }
 }
 

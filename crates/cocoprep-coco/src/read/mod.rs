@@ -57,7 +57,8 @@ pub fn read_dataset(
         path: path.to_owned(),
         source,
     };
-    let file = fs_err::File::open(path).map_err(io_error)?;
+    // std rather than fs_err: `ReadError::Io` already names the path.
+    let file = std::fs::File::open(path).map_err(io_error)?;
     let length = file.metadata().map_err(io_error)?.len();
     let label = format!("reading {}", path.display());
     let task = reporter.on_task_start(&label, Some(length), ProgressUnit::Bytes);

@@ -118,8 +118,9 @@ impl<R: Read> Scanner<R> {
     }
 
     /// Moves unconsumed bytes to the front and reads more. Returns how far the unconsumed
-    /// bytes moved (so callers can adjust indexes) or `None` at end of input.
-    fn fill(&mut self) -> io::Result<Option<usize>> {
+    /// bytes moved (callers adjust their indexes by it, also at end of input) and whether
+    /// anything was read.
+    fn fill(&mut self) -> io::Result<(usize, bool)> {
         let shift = self.position;
         if shift > 0 {
             self.buffer.copy_within(shift..self.filled, 0);
@@ -133,10 +134,10 @@ impl<R: Read> Scanner<R> {
         }
         loop {
             match self.reader.read(&mut self.buffer[self.filled..]) {
-                Ok(0) => return Ok(None),
+                Ok(0) => return Ok((shift, false)),
                 Ok(read) => {
                     self.filled += read;
-                    return Ok(Some(shift));
+                    return Ok((shift, true));
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(error),
@@ -153,10 +154,24 @@ impl<R: Read> Scanner<R> {
                     byte => return Ok(Some(byte)),
                 }
             }
-            if self.fill()?.is_none() {
+            if !self.fill()?.1 {
                 return Ok(None);
             }
         }
+    }
+
+    /// Skips a UTF-8 byte-order mark at the start of the input (some Windows tools write
+    /// one; JSON does not allow it, but it carries no meaning).
+    pub(crate) fn skip_byte_order_mark(&mut self) -> Result<(), ScanError> {
+        while self.filled < 3 {
+            if !self.fill()?.1 {
+                break;
+            }
+        }
+        if self.buffer[self.position..self.filled].starts_with(&[0xef, 0xbb, 0xbf]) {
+            self.position += 3;
+        }
+        Ok(())
     }
 
     /// Consumes the byte returned by the last [`Scanner::peek`].
@@ -210,8 +225,8 @@ impl<R: Read> Scanner<R> {
     /// Refills when `index` reached the end of the data; returns the adjusted index.
     fn refill_at(&mut self, index: usize) -> Result<usize, ScanError> {
         match self.fill()? {
-            Some(shift) => Ok(index - shift),
-            None => Err(ScanError::UnexpectedEnd {
+            (shift, true) => Ok(index - shift),
+            (_, false) => Err(ScanError::UnexpectedEnd {
                 offset: self.buffer_offset + self.filled as u64,
             }),
         }
@@ -279,9 +294,10 @@ impl<R: Read> Scanner<R> {
         let mut index = self.position;
         loop {
             if index >= self.filled {
-                match self.fill()? {
-                    Some(shift) => index -= shift,
-                    None => return Ok(index - self.position), // a scalar may end the input
+                let (shift, more) = self.fill()?;
+                index -= shift;
+                if !more {
+                    return Ok(index - self.position); // a scalar may end the input
                 }
                 continue;
             }
@@ -345,6 +361,21 @@ mod tests {
         ];
         for step in [1, 2, 3, 7, 1000] {
             assert_eq!(values(text, step), expected, "step {step}");
+        }
+    }
+
+    #[test]
+    fn scalar_at_end_of_input_after_a_refill() {
+        // Found by fuzzing: the refill at end of input moved the buffer under the index.
+        for step in [1, 2, 3, 100] {
+            let mut scanner = Scanner::new(Trickle {
+                data: b"[~\0\0\0\0",
+                step,
+            });
+            scanner.expect(b'[', "`[`").unwrap();
+            let (_, value) = scanner.next_value().unwrap();
+            assert_eq!(value, b"~\0\0\0\0");
+            assert_eq!(scanner.peek().unwrap(), None);
         }
     }
 

@@ -127,6 +127,20 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
                 format!("image {image_id} is not in `images`"),
             ));
         }
+        if has_categories {
+            for &category_id in &annotation.segment_categories {
+                if !categories.contains_key(&category_id) {
+                    issues.push(issue(
+                        Severity::Error,
+                        "unknown-category",
+                        "segments_info",
+                        format!(
+                            "a segment has category {category_id}, which is not in `categories`"
+                        ),
+                    ));
+                }
+            }
+        }
         if let Some(category_id) = annotation.category_id {
             if has_categories {
                 match categories.get(&category_id).map(|&i| &facts.categories[i]) {

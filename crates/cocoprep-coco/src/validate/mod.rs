@@ -20,7 +20,7 @@ use serde_json::Value;
 pub use issue::{Issue, Severity};
 
 use crate::error::ReadError;
-use crate::progress::{ProgressUnit, Reporter};
+use crate::progress::{NoReporter, ProgressUnit, Reporter};
 use crate::read::document::{DocumentVisitor, array_error, walk_document};
 use crate::read::pipeline::{Element, read_array};
 use crate::read::scanner::{ScanError, Scanner};
@@ -228,11 +228,47 @@ pub fn validate_file(
         path: path.to_owned(),
         source,
     };
-    let file = fs_err::File::open(path).map_err(io_error)?;
+    // std rather than fs_err: `ReadError::Io` already names the path.
+    let file = std::fs::File::open(path).map_err(io_error)?;
     let length = file.metadata().map_err(io_error)?.len();
+    validate_reader(
+        file,
+        Some(length),
+        path,
+        &Locator::File(path),
+        options,
+        reporter,
+    )
+}
+
+/// Validates a COCO document held in memory; `label` names it in the report.
+pub fn validate_slice(bytes: &[u8], label: &Path, options: &ValidateOptions) -> ValidationReport {
+    let report = validate_reader(
+        bytes,
+        Some(bytes.len() as u64),
+        label,
+        &Locator::Bytes(bytes),
+        options,
+        &NoReporter,
+    );
+    report.expect("reading from memory cannot fail")
+}
+
+fn validate_reader<R: Read>(
+    reader: R,
+    length: Option<u64>,
+    path: &Path,
+    locator: &Locator,
+    options: &ValidateOptions,
+    reporter: &dyn Reporter,
+) -> Result<ValidationReport, ReadError> {
+    let io_error = |source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let task = reporter.on_task_start(
         &format!("validating {}", path.display()),
-        Some(length),
+        length,
         ProgressUnit::Bytes,
     );
     let mut reported = 0u64;
@@ -249,7 +285,7 @@ pub fn validate_file(
         counts: RecordCounts::default(),
         sections: HashMap::new(),
     };
-    let mut scanner = Scanner::new(file);
+    let mut scanner = Scanner::new(reader);
     let outcome = walk_document(&mut scanner, &mut validator);
     let is_results = validator.sections.contains_key("results");
     let mut issues = std::mem::take(&mut validator.issues);
@@ -297,8 +333,12 @@ pub fn validate_file(
             ));
         }
     }
-    let mut issues = resolve_positions(issues, &Locator::File(path));
-    if !is_results {
+    let stopped_early = issues
+        .iter()
+        .any(|(_, issue)| issue.code == "syntax" && issue.path.is_empty());
+    let mut issues = resolve_positions(issues, locator);
+    // After a syntax error that stopped the scan, "missing" lists are just unread ones.
+    if !is_results && !stopped_early {
         for (key, severity, why) in [
             (
                 "images",

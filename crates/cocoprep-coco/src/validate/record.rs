@@ -33,6 +33,8 @@ pub(crate) struct AnnotationFacts {
     /// Largest polygon x and y, to spot polygons outside the image.
     pub(crate) polygon_max: Option<[f64; 2]>,
     pub(crate) polygon_min: Option<[f64; 2]>,
+    /// Category ids of panoptic segments.
+    pub(crate) segment_categories: Vec<u64>,
 }
 
 /// What the cross-record checks need to know about a category.
@@ -323,13 +325,46 @@ impl Checker {
         }
         if is_panoptic {
             self.string(object, "file_name", Some(Severity::Error));
-            if !matches!(object.get("segments_info"), Some(Value::Array(_))) {
-                let found = object.get("segments_info").map_or("nothing", type_name);
-                self.error(
-                    "type",
-                    "segments_info",
-                    format!("expected a list of segments, found {found}"),
-                );
+            match object.get("segments_info") {
+                Some(Value::Array(segments)) => {
+                    let mut seen = std::collections::HashSet::new();
+                    for (index, segment) in segments.iter().enumerate() {
+                        let member = format!("segments_info[{index}]");
+                        let Some(segment) = segment.as_object() else {
+                            self.error(
+                                "type",
+                                &member,
+                                format!("expected a segment object, found {}", type_name(segment)),
+                            );
+                            continue;
+                        };
+                        let id = self.integer(segment, "id", true, (1 << 24) - 1);
+                        if let Some(id) = id
+                            && !seen.insert(id)
+                        {
+                            self.error(
+                                "duplicate-id",
+                                &format!("{member}.id"),
+                                format!("segment id {id} appears twice in this image"),
+                            );
+                        }
+                        if let Some(category_id) =
+                            self.integer(segment, "category_id", true, u32::MAX as u64)
+                        {
+                            facts.segment_categories.push(category_id);
+                        }
+                        self.bbox(segment, None);
+                        self.number(segment, "area", None);
+                    }
+                }
+                other => {
+                    let found = other.map_or("nothing", type_name);
+                    self.error(
+                        "type",
+                        "segments_info",
+                        format!("expected a list of segments, found {found}"),
+                    );
+                }
             }
         }
         let has_shape = object.contains_key("segmentation") || object.contains_key("keypoints");
