@@ -51,7 +51,7 @@ pub use label_map::{
     LabelMap, OverlapError, OverlapPolicy, PaintError, PngColors, cocostuff_palette,
 };
 pub use panoptic::{
-    PanopticError, PanopticImage, PanopticOptions, PanopticOutputs, SegmentInfo, convert_panoptic,
+    PanopticError, PanopticImage, PanopticOptions, PanopticOutputs, convert_panoptic,
     panoptic_images, read_segment_ids, segment_png_path,
 };
 pub use polygon::{from_bbox, from_packed_polygons, from_polygon, from_polygons};

@@ -10,16 +10,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use super::algebra::{MergeOperation, merge};
 use super::label_map::{LabelMap, OverlapPolicy, PaintError, PngColors};
 use super::semantic::{OTHER_LABEL, ThingsPolicy, is_thing, relative_png_name};
 use super::{MaskError, RunLengthMask};
-use crate::bbox::BBoxXywh;
 use crate::ids::{AnnotationId, CategoryId, ImageId};
-use crate::model::{Annotation, Category, Dataset, Extras, IntegerNumbers};
+use crate::model::{Annotation, Category, Dataset, IntegerNumbers, PanopticSegment, SegmentId};
 use crate::progress::{ProgressUnit, Reporter};
 use crate::segmentation::Segmentation;
 
@@ -38,13 +35,14 @@ pub enum PanopticError {
     },
     /// A segment's category is not in the categories.
     #[error(
-        "image {image_id}: segment {segment_id} has category {category_id}, which is not in the categories"
+        "image {image_id}: segment {} has category {category_id}, which is not in the categories",
+        segment_id.0
     )]
     UnknownCategory {
         /// The image.
         image_id: ImageId,
         /// The segment.
-        segment_id: u32,
+        segment_id: SegmentId,
         /// The category.
         category_id: CategoryId,
     },
@@ -87,59 +85,39 @@ pub enum PanopticError {
     },
 }
 
-/// One entry of a panoptic annotation's `segments_info`.
-#[derive(Clone, Debug, Deserialize)]
-pub struct SegmentInfo {
-    /// The segment id, as encoded in the PNG.
-    pub id: u32,
-    /// The segment's category.
-    pub category_id: CategoryId,
-    /// Every member as written (area, bbox, iscrowd, ...), for the detection output.
-    #[serde(flatten)]
-    pub members: Map<String, Value>,
-}
-
 /// One image of a panoptic file with its segments.
 #[derive(Clone, Debug)]
-pub struct PanopticImage {
+pub struct PanopticImage<'a> {
     /// Position of the record in `annotations`.
     pub index: usize,
     /// The image.
     pub image_id: ImageId,
     /// The segment PNG's name (`file_name`).
-    pub file_name: String,
+    pub file_name: &'a str,
     /// The segments, in file order.
-    pub segments: Vec<SegmentInfo>,
+    pub segments: &'a [PanopticSegment],
 }
 
-/// Reads the per-image records of a panoptic dataset.
-pub fn panoptic_images(dataset: &Dataset) -> Result<Vec<PanopticImage>, PanopticError> {
+/// The per-image records of a panoptic dataset.
+pub fn panoptic_images(dataset: &Dataset) -> Result<Vec<PanopticImage<'_>>, PanopticError> {
     dataset
         .annotations
         .iter()
         .enumerate()
         .map(|(index, annotation)| {
-            let error = |message: String| PanopticError::Record {
-                index,
-                image_id: annotation.image_id,
-                message,
-            };
-            let members = annotation.extras.to_map();
-            let file_name = members
-                .get("file_name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| error("no `file_name` (is this a panoptic file?)".into()))?
-                .to_owned();
-            let segments = members
-                .get("segments_info")
-                .ok_or_else(|| error("no `segments_info` (is this a panoptic file?)".into()))?;
-            let segments: Vec<SegmentInfo> = serde_json::from_value(segments.clone())
-                .map_err(|problem| error(format!("`segments_info`: {problem}")))?;
+            let panoptic = annotation
+                .panoptic
+                .as_deref()
+                .ok_or_else(|| PanopticError::Record {
+                    index,
+                    image_id: annotation.image_id,
+                    message: "no `file_name` and `segments_info` (is this a panoptic file?)".into(),
+                })?;
             Ok(PanopticImage {
                 index,
                 image_id: annotation.image_id,
-                file_name,
-                segments,
+                file_name: &panoptic.file_name,
+                segments: &panoptic.segments_info,
             })
         })
         .collect()
@@ -274,12 +252,9 @@ pub fn convert_panoptic(
             .categories
             .iter()
             .filter(|category| !options.things_only || things.contains(&category.id))
-            .map(|category| {
-                let mut category = category.clone();
-                let mut extras = category.extras.to_map();
-                extras.remove("isthing");
-                category.extras = Extras::from_map(&extras);
-                category
+            .map(|category| Category {
+                isthing: None,
+                ..category.clone()
             })
             .collect();
         output
@@ -328,21 +303,21 @@ fn convert_image(
     options: &PanopticOptions,
 ) -> Result<ImageResult, PanopticError> {
     let image_id = image.image_id;
-    let path = segment_png_path(png_dir, &image.file_name);
+    let path = segment_png_path(png_dir, image.file_name);
     let (height, width, ids) = read_segment_ids(&path).map_err(|error| PanopticError::Png {
         image_id,
         path: path.clone(),
         message: error.to_string(),
     })?;
     let mask_error = |error| PanopticError::Mask { image_id, error };
-    let masks = segment_masks(height, width, &ids, &image.segments).map_err(mask_error)?;
+    let masks = segment_masks(height, width, &ids, image.segments).map_err(mask_error)?;
 
     let mut result = ImageResult {
         semantic: Vec::new(),
         detection: Vec::new(),
     };
     // Semantic: segments of one category are merged; things may become `other`.
-    let semantic_label = |segment: &SegmentInfo| -> Result<CategoryId, PanopticError> {
+    let semantic_label = |segment: &PanopticSegment| -> Result<CategoryId, PanopticError> {
         if !known.contains(&segment.category_id) {
             return Err(PanopticError::UnknownCategory {
                 image_id,
@@ -373,16 +348,15 @@ fn convert_image(
             }
         }
         // panopticapi saves under the panoptic record's own `file_name`.
-        let name = relative_png_name(Path::new(&image.file_name)).ok_or_else(|| {
-            PanopticError::Record {
+        let name =
+            relative_png_name(Path::new(image.file_name)).ok_or_else(|| PanopticError::Record {
                 index: image.index,
                 image_id,
                 message: format!(
                     "`file_name` {:?} is not a relative path inside the output folder",
                     image.file_name
                 ),
-            }
-        })?;
+            })?;
         let output = folder.join(name);
         map.write_png(&output, PngColors::Gray)
             .map_err(|source| PanopticError::Write {
@@ -421,15 +395,7 @@ fn convert_image(
             }
             result
                 .detection
-                .push(
-                    detection_annotation(image_id, segment, mask).map_err(|message| {
-                        PanopticError::Record {
-                            index: image.index,
-                            image_id,
-                            message,
-                        }
-                    })?,
-                );
+                .push(detection_annotation(image_id, segment, mask));
         }
     }
     Ok(result)
@@ -440,7 +406,7 @@ fn segment_masks(
     height: u32,
     width: u32,
     ids: &[u32],
-    segments: &[SegmentInfo],
+    segments: &[PanopticSegment],
 ) -> Result<Vec<RunLengthMask>, MaskError> {
     let pixels = super::runs::pixel_count(height, width)? as usize;
     if ids.len() != pixels {
@@ -455,7 +421,7 @@ fn segment_masks(
     let slot: FxHashMap<u32, usize> = segments
         .iter()
         .enumerate()
-        .map(|(index, segment)| (segment.id, index))
+        .filter_map(|(index, segment)| Some((u32::try_from(segment.id.0).ok()?, index)))
         .collect();
     let mut counts: Vec<Vec<u32>> = vec![Vec::new(); segments.len()];
     let mut covered: Vec<usize> = vec![0; segments.len()];
@@ -502,48 +468,17 @@ fn segment_masks(
 /// and the RLE `segmentation`. Numbers keep their integer or float form.
 fn detection_annotation(
     image_id: ImageId,
-    segment: &SegmentInfo,
+    segment: &PanopticSegment,
     mask: &RunLengthMask,
-) -> Result<Annotation, String> {
+) -> Annotation {
     let mut annotation = Annotation::new(image_id);
     annotation.category_id = Some(segment.category_id);
     annotation.segmentation = Some(Segmentation::Rle(mask.to_rle()));
-    let is_integer = |value: &Value| value.is_i64() || value.is_u64();
-    let mut extras = Map::new();
-    for (key, value) in &segment.members {
-        match (key.as_str(), value) {
-            ("area", Value::Number(number)) => {
-                annotation.area = number.as_f64();
-                annotation
-                    .integer_numbers
-                    .set(IntegerNumbers::AREA, is_integer(value));
-            }
-            ("bbox", Value::Array(values))
-                if values.len() == 4 && values.iter().all(Value::is_number) =>
-            {
-                let mut array = [0.0; 4];
-                for (index, value) in values.iter().enumerate() {
-                    array[index] = value.as_f64().unwrap_or_default();
-                    annotation
-                        .integer_numbers
-                        .set(IntegerNumbers::BBOX_X << index, is_integer(value));
-                }
-                annotation.bbox = Some(BBoxXywh::from_array(array));
-            }
-            ("iscrowd", Value::Number(number)) => {
-                annotation.iscrowd = Some(number.as_f64() == Some(1.0));
-            }
-            ("iscrowd" | "area" | "bbox", _) => {
-                return Err(format!(
-                    "segment {}: `{key}` has an unexpected value {value}",
-                    segment.id
-                ));
-            }
-            _ => {
-                extras.insert(key.clone(), value.clone());
-            }
-        }
-    }
-    annotation.extras = Extras::from_map(&extras);
-    Ok(annotation)
+    annotation.area = segment.area;
+    annotation.bbox = segment.bbox;
+    annotation.iscrowd = segment.iscrowd;
+    annotation.extras = segment.extras.clone();
+    // The same bits (area, bbox[0..4]) in both records.
+    annotation.integer_numbers = segment.integer_numbers;
+    annotation
 }

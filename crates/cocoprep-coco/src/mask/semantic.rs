@@ -30,10 +30,7 @@ pub enum ThingsPolicy {
 /// else whether its id is a COCO thing id (1..=91; COCO-Stuff's stuff classes are 92..=182
 /// and `other` is 183).
 pub fn is_thing(category: &Category) -> bool {
-    match category.extras.get("isthing") {
-        Some(value) => value.as_i64() == Some(1) || value.as_bool() == Some(true),
-        None => category.id.0 <= 91,
-    }
+    category.isthing.unwrap_or(category.id.0 <= 91)
 }
 
 /// How to render label maps.
