@@ -66,10 +66,12 @@ pub fn from_packed_polygons(
         masks.push(from_polygon(part, height, width)?);
         Ok::<_, MaskError>(())
     })?;
-    if masks.is_empty() {
-        return Err(MaskError::NoPolygons);
+    match masks.len() {
+        0 => Err(MaskError::NoPolygons),
+        // Most objects are one polygon: no merge, no copy.
+        1 => Ok(masks.pop().expect("one mask")),
+        _ => merge(&masks, MergeOperation::Union),
     }
-    merge(&masks, MergeOperation::Union)
 }
 
 /// Rasterises a box as pycocotools' `rleFrBbox` does: as the polygon
