@@ -16,9 +16,11 @@
 //! [`MaskError`]s: run lengths that do not sum to `height × width`, merging masks of
 //! different sizes, non-finite coordinates, a polygon list whose first part is short.
 //!
-//! The polygon rasteriser and the binary-mask encoder are hotcoco's (MIT); merge, IoU and
-//! the rest are ours, written from maskApi.c where hotcoco's versions differ from it (see
-//! the module docs of [`algebra`](self) functions).
+//! The binary-mask encoder is hotcoco's (MIT). The rest is ours, written from maskApi.c:
+//! merge and IoU because hotcoco's differ from maskApi.c on zero-length runs and on masks
+//! of different sizes, the polygon rasteriser because hotcoco's point-by-point port took
+//! two thirds of the time of converting a train2017-sized file (ours computes only the
+//! points that can form a boundary, and is tested against hotcoco's on 200,000 polygons).
 //!
 //! ```
 //! use cocoprep_coco::mask::{MergeOperation, from_polygon, iou, merge};
@@ -38,6 +40,7 @@ mod error;
 mod label_map;
 mod panoptic;
 mod polygon;
+mod rasterise;
 mod runs;
 mod semantic;
 

@@ -1,6 +1,7 @@
 //! Rasterising polygons and boxes (`rleFrPoly`, `rleFrBbox`, `frPyObjects` + `merge`).
 
 use super::algebra::{MergeOperation, merge};
+use super::rasterise::rasterise_polygon;
 use super::runs::pixel_count;
 use super::{MaskError, RunLengthMask};
 use crate::bbox::BBoxXywh;
@@ -13,11 +14,10 @@ use crate::packed::PackedNumbers;
 /// outside the image (the mask is clipped). An odd trailing coordinate is ignored and a
 /// polygon with fewer than three points is an empty mask, as in pycocotools.
 ///
-/// The rasteriser is hotcoco's port of `rleFrPoly` (MIT, `hotcoco::mask::fr_poly`). Our
-/// parity test checks it against pycocotools 2.0.11 on every polygon of the shared COCO
-/// data and on more than 10,000 generated polygons (negative, out-of-image, fractional,
-/// degenerate and one-pixel-thin). Besides matching, it avoids walking the millions of
-/// points of an edge that lies far outside the image, which maskApi.c does.
+/// The parity test checks it against pycocotools 2.0.11 on every polygon of the shared
+/// COCO data and on more than 10,000 generated polygons (negative, out-of-image,
+/// fractional, degenerate and one-pixel-thin); see the `rasterise` module for how it
+/// differs from a point-by-point port.
 pub fn from_polygon(
     coordinates: &[f64],
     height: u32,
