@@ -2,7 +2,6 @@
 
 use super::algebra::{MergeOperation, merge};
 use super::rasterise::rasterise_polygon;
-use super::runs::pixel_count;
 use super::{MaskError, RunLengthMask};
 use crate::bbox::BBoxXywh;
 use crate::packed::PackedNumbers;
@@ -23,15 +22,10 @@ pub fn from_polygon(
     height: u32,
     width: u32,
 ) -> Result<RunLengthMask, MaskError> {
-    pixel_count(height, width)?;
     if let Some(&bad) = coordinates.iter().find(|value| !value.is_finite()) {
         return Err(MaskError::NonFiniteCoordinate(bad));
     }
-    let rle = hotcoco::mask::fr_poly(coordinates, height, width)
-        .map_err(|_| MaskError::TooLarge { height, width })?;
-    Ok(RunLengthMask::from_trusted_counts(
-        height, width, rle.counts,
-    ))
+    rasterise_polygon(coordinates, height, width)
 }
 
 /// Rasterises an object made of several polygons and returns the union of the parts, as
