@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,13 +48,24 @@ def build():
     return os.path.join(ROOT, "target", "release", "cocoprep")
 
 
-def timed(function, runs):
-    seconds = []
+def cpu_seconds():
+    """CPU time (user + system) of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(function, runs, setup=lambda: None):
+    """Median wall-clock seconds, the runs, and the median CPU seconds. `setup` runs
+    before each timed run, outside the timing."""
+    seconds, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        setup()
+        started, started_cpu = time.perf_counter(), cpu_seconds()
         function()
         seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds), seconds
+        cpu.append(cpu_seconds() - started_cpu)
+    return statistics.median(seconds), (seconds, statistics.median(cpu))
 
 
 def python_rle(source, output):
@@ -105,6 +117,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs per tool (median reported)")
     parser.add_argument("--images", type=int, default=5000, help="images for the PNG benchmark")
     parser.add_argument("--jobs", type=int, default=0, help="cocoprep --jobs (0 = all cores)")
+    parser.add_argument("--only", choices=["rle", "semantic"], help="run one of the two benchmarks")
     args = parser.parse_args()
 
     source = ensure_input()
@@ -115,53 +128,63 @@ def main():
     rows = []
 
     # 1. RLE + area + bbox for every segmentation.
+    if args.only != "semantic":
+        rows.append(benchmark_rle(binary, source, work, jobs, args.runs))
+    if args.only != "rle":
+        rows.append(benchmark_semantic(binary, source, work, jobs, args.runs, args.images))
+    print_table(rows, source, args)
+
+
+def benchmark_rle(binary, source, work, jobs, runs):
     ours_out, reference_out = os.path.join(work, "rle_cocoprep.json"), os.path.join(work, "rle_pycocotools.json")
     ours, ours_runs = timed(lambda: subprocess.run(
         [binary, "-q", *jobs, "masks", "rle", source, "-o", ours_out, "--recompute-area", "--recompute-bbox"],
-        check=True), args.runs)
-    reference, reference_runs = timed(lambda: python_rle(source, reference_out), args.runs)
+        check=True), runs)
+    reference, reference_runs = timed(lambda: python_rle(source, reference_out), runs)
     with open(ours_out) as f:
         mine = json.load(f)["annotations"]
     with open(reference_out) as f:
         theirs = json.load(f)["annotations"]
     same = all(a["segmentation"] == b["segmentation"] and a["area"] == b["area"] and a["bbox"] == b["bbox"]
                for a, b in zip(mine, theirs)) and len(mine) == len(theirs)
-    rows.append((f"segmentations → RLE + area + bbox ({len(mine):,} annotations, JSON in → JSON out)",
-                 "pycocotools 2.0.11 `annToRLE` + `area` + `toBbox` loop", ours, reference, same,
-                 ours_runs, reference_runs))
-    del mine, theirs
+    return (f"segmentations → RLE + area + bbox ({len(mine):,} annotations, JSON in → JSON out)",
+            "pycocotools 2.0.11 `annToRLE` + `area` + `toBbox` loop", ours, reference, same,
+            ours_runs, reference_runs)
 
-    # 2. Semantic label maps.
-    small = os.path.join(work, f"instances_first{args.images}.json")
-    image_count, annotation_count = subset(source, args.images, small)
+
+def benchmark_semantic(binary, source, work, jobs, runs, images):
+    small = os.path.join(work, f"instances_first{images}.json")
+    image_count, annotation_count = subset(source, images, small)
     ours_png, reference_png = os.path.join(work, "png_cocoprep"), os.path.join(work, "png_cocostuffapi")
 
     def run_ours():
-        fresh(ours_png)
         subprocess.run([binary, "-q", *jobs, "masks", "semantic", small, "-o", ours_png], check=True)
 
     def run_reference():
-        fresh(reference_png)
         python_semantic(small, reference_png)
 
-    ours, ours_runs = timed(run_ours, args.runs)
-    reference, reference_runs = timed(run_reference, args.runs)
+    # Each run starts from an empty output folder, emptied outside the timing.
+    ours, ours_runs = timed(run_ours, runs, setup=lambda: fresh(ours_png))
+    reference, reference_runs = timed(run_reference, runs, setup=lambda: fresh(reference_png))
     import numpy as np
     from PIL import Image
     names = sorted(os.listdir(reference_png))
     same = names == sorted(os.listdir(ours_png)) and all(
         np.array_equal(np.array(Image.open(os.path.join(ours_png, n))), np.array(Image.open(os.path.join(reference_png, n))))
         for n in names)
-    rows.append((f"semantic PNG label maps ({image_count:,} images, {annotation_count:,} annotations)",
-                 "cocostuffapi `cocoSegmentationToPng` per image", ours, reference, same, ours_runs, reference_runs))
+    return (f"semantic PNG label maps ({image_count:,} images, {annotation_count:,} annotations)",
+            "cocostuffapi `cocoSegmentationToPng` per image", ours, reference, same, ours_runs, reference_runs)
 
+
+def print_table(rows, source, args):
     print(f"\ninput: {source} (runs per tool: {args.runs}, cocoprep jobs: {args.jobs or os.cpu_count()})\n")
-    print("| task | reference | cocoprep (median s) | reference (median s) | speed-up | identical output |")
-    print("|---|---|---:|---:|---:|---|")
-    for task, tool, ours, reference, same, _, _ in rows:
-        print(f"| {task} | {tool} | {ours:.2f} | {reference:.2f} | {reference / ours:.1f}× | {'yes' if same else 'NO'} |")
+    print("| task | reference | cocoprep (median s) | reference (median s) | speed-up | CPU s cocoprep / reference | identical output |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for task, tool, ours, reference, same, (_, ours_cpu), (_, reference_cpu) in rows:
+        print(f"| {task} | {tool} | {ours:.2f} | {reference:.2f} | {reference / ours:.1f}× "
+              f"| {ours_cpu:.2f} / {reference_cpu:.2f} | {'yes' if same else 'NO'} |")
     print()
-    for task, _, _, _, _, ours_runs, reference_runs in rows:
+    for task, _, _, _, _, (ours_runs, _), (reference_runs, _) in rows:
         print(f"- {task}: cocoprep runs {[round(s, 2) for s in ours_runs]}, reference runs {[round(s, 2) for s in reference_runs]}")
 
 

@@ -23,7 +23,11 @@ impl AtomicFile {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
             _ => PathBuf::from("."),
         };
-        fs_err::create_dir_all(&parent)?;
+        // A stat is cheaper than the failing mkdir of `create_dir_all` when the folder
+        // exists, which it does for all but the first of many files written into it.
+        if !parent.is_dir() {
+            fs_err::create_dir_all(&parent)?;
+        }
         let name = path.file_name().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -252,6 +252,25 @@ mod tests {
     }
 
     #[test]
+    fn merge_keeps_zero_length_runs_like_maskapi() {
+        // pycocotools 2.0.11: merge([{counts: [0, 2, 0, 2]}, {counts: [4]}]) → '0200',
+        // intersect=1 → '4'. hotcoco's merge skips the zero-length run and gives '04'.
+        let a = RunLengthMask::new(2, 2, vec![0, 2, 0, 2]).unwrap();
+        let b = RunLengthMask::new(2, 2, vec![4]).unwrap();
+        let union = merge(&[a.clone(), b.clone()], MergeOperation::Union).unwrap();
+        assert_eq!(union.to_compressed(), "0200");
+        let intersection = merge(&[a.clone(), b.clone()], MergeOperation::Intersection).unwrap();
+        assert_eq!(intersection.to_compressed(), "4");
+        let hotcoco_rle = |mask: &RunLengthMask| hotcoco::types::Rle {
+            h: 2,
+            w: 2,
+            counts: mask.counts().to_vec(),
+        };
+        let theirs = hotcoco::mask::merge(&[hotcoco_rle(&a), hotcoco_rle(&b)], false).unwrap();
+        assert_eq!(theirs.counts, [0, 4]);
+    }
+
+    #[test]
     fn masks_of_different_sizes_have_iou_minus_one_only_when_boxes_overlap() {
         let a = square(0.0, 0.0, 2.0);
         let overlapping = from_bbox(BBoxXywh::from_array([0.0, 0.0, 2.0, 2.0]), 5, 5).unwrap();
