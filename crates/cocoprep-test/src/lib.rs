@@ -5,6 +5,8 @@
 //! * [`python`]: the Python interpreter with the reference tools (pycocotools, numpy,
 //!   h5py, ...) that `scripts/test.sh` installs into `.venv`.
 
+pub mod http_server;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -27,6 +27,26 @@ fn main() -> ExitCode {
             &commands::validate::ValidateSettings::resolve(args),
             &global,
         ),
+        Command::List(args) => {
+            commands::list::run(&commands::list::ListSettings::resolve(args), &global)
+        }
+        Command::Get(args) => commands::get::GetSettings::resolve(args)
+            .and_then(|settings| commands::get::run(&settings, &global)),
+        Command::Download(args) => commands::download::DownloadSettings::resolve(args)
+            .and_then(|settings| commands::download::run(&settings, &global)),
+        Command::Verify(args) => {
+            commands::verify::run(&commands::verify::VerifySettings::resolve(args), &global)
+        }
+        Command::Convert(args) => commands::convert::run(args, &global),
+        Command::Subset(args) => commands::subset::SubsetSettings::resolve(args)
+            .and_then(|settings| commands::subset::run(&settings, &global)),
+        Command::Filter(args) => commands::filter::FilterSettings::resolve(args)
+            .and_then(|settings| commands::filter::run(&settings, &global)),
+        Command::Merge(args) => {
+            commands::merge::run(&commands::merge::MergeSettings::resolve(args), &global)
+        }
+        Command::Split(args) => commands::split::SplitSettings::resolve(args)
+            .and_then(|settings| commands::split::run(&settings, &global)),
         Command::Masks(args) => commands::masks::run(args, &global),
         Command::Demo(args) => {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)

@@ -100,6 +100,42 @@ fn amount(unit: ProgressUnit, value: u64) -> String {
     }
 }
 
+/// In log mode, prints a line for a task at most every [`LOG_INTERVAL`].
+fn log_if_due(state: &mut Task) {
+    if state.last_log.elapsed() < LOG_INTERVAL {
+        return;
+    }
+    state.last_log = Instant::now();
+    let done = amount(state.unit, state.position);
+    // Rate and ETA over the whole task so far (log lines are 10 s apart).
+    let seconds = state.started.elapsed().as_secs_f64().max(1e-3);
+    let per_second = state.position as f64 / seconds;
+    let rate = match state.unit {
+        ProgressUnit::Bytes => format!("{}/s", DecimalBytes(per_second as u64)),
+        ProgressUnit::Items => format!("{per_second:.0}/s"),
+    };
+    match state.total {
+        Some(total) if total > 0 => {
+            let left = total.saturating_sub(state.position) as f64;
+            let eta = if per_second > 0.0 {
+                format!(
+                    ", ETA {}",
+                    HumanDuration(Duration::from_secs_f64(left / per_second))
+                )
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "{}: {:.0}% ({done} of {}, {rate}{eta})",
+                state.label,
+                100.0 * state.position as f64 / total as f64,
+                amount(state.unit, total)
+            )
+        }
+        _ => eprintln!("{}: {done} ({rate})", state.label),
+    }
+}
+
 impl Reporter for Progress {
     fn on_task_start(&self, label: &str, total: Option<u64>, unit: ProgressUnit) -> TaskId {
         let id = TaskId::next();
@@ -142,18 +178,8 @@ impl Reporter for Progress {
         state.position += advanced;
         if let Some(bar) = &state.bar {
             bar.inc(advanced);
-        } else if state.last_log.elapsed() >= LOG_INTERVAL {
-            state.last_log = Instant::now();
-            let done = amount(state.unit, state.position);
-            match state.total {
-                Some(total) if total > 0 => eprintln!(
-                    "{}: {:.0}% ({done} of {})",
-                    state.label,
-                    100.0 * state.position as f64 / total as f64,
-                    amount(state.unit, total)
-                ),
-                _ => eprintln!("{}: {done}", state.label),
-            }
+        } else {
+            log_if_due(state);
         }
     }
 
@@ -165,6 +191,8 @@ impl Reporter for Progress {
             state.position = position;
             if let Some(bar) = &state.bar {
                 bar.set_position(position);
+            } else {
+                log_if_due(state);
             }
         }
     }

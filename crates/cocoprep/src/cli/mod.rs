@@ -5,11 +5,18 @@
 //! command runs, so commands never look at clap types.
 
 mod coco;
+mod convert;
+mod fetch;
 mod masks;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
+pub use convert::{
+    ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
+    SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
+};
+pub use fetch::{DownloadArgs, EmitArg, GetArgs, ListArgs, VerifyArgs};
 pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
@@ -79,6 +86,46 @@ pub enum Command {
     /// the output folder, then runs each cocoprep job on it and says where the results are.
     Demo(DemoArgs),
 
+    /// Show the catalog: every resource and bundle `get` knows, with sizes and checksums.
+    List(ListArgs),
+
+    /// Download, verify and extract bundles or resources (resumable, parallel, checked).
+    ///
+    /// Each file is fetched over several HTTP range connections, resumed after any
+    /// interruption (even `kill -9`), checked against its published size and checksum
+    /// while it streams, then extracted with every member's CRC checked. A manifest in
+    /// `DIR/.cocoprep` records what was verified, so re-running does no network work.
+    #[command(
+        after_help = "Examples:\n  cocoprep get --dry-run coco2017\n  cocoprep get coco2017 --dir /data/coco\n  cocoprep get coco2017 --split val --classes person,dog --max-images 500\n  cocoprep get coco2017 --emit slurm --shards 4 > get.sbatch"
+    )]
+    Get(GetArgs),
+
+    /// Download any URL with the same engine as `get` (resume, verify, progress).
+    Download(DownloadArgs),
+
+    /// Re-check a dataset folder: manifest sizes and CRCs, kept archives, image decoding.
+    Verify(VerifyArgs),
+    /// Convert between COCO JSON and YOLO datasets.
+    Convert(ConvertArgs),
+
+    /// Keep only some classes (in your order, ids remapped 0..k-1): COCO JSON or YOLO in,
+    /// YOLO and/or COCO out, no polygon points or keypoints lost.
+    ///
+    /// From COCO JSON, rows are made like `convert yolo`'s; from a YOLO dataset only the
+    /// class token of each row is rewritten. Images without any chosen class are left out
+    /// (unless --include-empty). COCO output renumbers the chosen categories 1..k.
+    #[command(after_long_help = convert::YOLO_LOSSY)]
+    Subset(SubsetArgs),
+
+    /// Keep part of a COCO file: by category, image id, area, crowd flag.
+    Filter(FilterArgs),
+
+    /// Merge COCO files: categories matched by name, images by file_name, ids renumbered
+    /// where they collide.
+    Merge(MergeArgs),
+
+    /// Split a COCO file into parts by ratio (seeded random or stratified by category).
+    Split(SplitArgs),
     /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
     /// cocostuffapi- and panopticapi-exact).
     #[command(subcommand_required = true)]

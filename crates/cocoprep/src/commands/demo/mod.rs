@@ -3,7 +3,9 @@
 //! Each step lives in its own module and appends what it made to the [`DemoReport`], so a
 //! new job adds one module and one line to [`STEPS`].
 
+mod convert;
 mod core;
+mod get;
 mod masks;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +63,9 @@ type Step = fn(&DemoContext, &mut DemoReport) -> anyhow::Result<String>;
 const STEPS: &[(&str, Step)] = &[
     ("inspect the annotations", core::inspect),
     ("validate annotations and images", core::validate),
+    ("get the sample from a local server", get::get),
+    ("convert COCO to YOLO (segments, pose)", convert::yolo),
+    ("subset classes tv, person", convert::subset),
     ("masks: label maps and RLE", masks::masks),
 ];
 

@@ -1,0 +1,379 @@
+//! Number text for YOLO label rows.
+//!
+//! Ultralytics writes every value with Python's `"%g"`: six significant digits, trailing
+//! zeros removed, scientific notation when the decimal exponent is below -4 or at least 6
+//! (`0.5`, `1e-05`, `0`). Matching it byte for byte is what makes our label files equal
+//! theirs. `%g` keeps about 1e-6 of relative precision, so a YOLO → COCO round trip cannot
+//! give boxes back to better than about 1e-6 of the image size; [`Precision::Full`] writes
+//! the shortest text that reads back to the same `f64` instead.
+
+use std::fmt::Write;
+
+/// How many digits label values get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Precision {
+    /// Python's `%g` (six significant digits), byte-compatible with Ultralytics.
+    #[default]
+    Ultralytics,
+    /// `%.<n>g`: `n` significant digits (1..=17), same rules as `%g` otherwise.
+    Significant(u8),
+    /// The shortest text that parses back to the same `f64` (lossless).
+    Full,
+}
+
+/// Appends `value` to `out` in the given precision.
+pub fn push_number(out: &mut String, value: f64, precision: Precision) {
+    match precision {
+        Precision::Ultralytics => push_general(out, value, 6),
+        Precision::Significant(digits) => push_general(out, value, digits.clamp(1, 17) as usize),
+        Precision::Full => {
+            if value.is_finite() {
+                let mut buffer = ryu::Buffer::new();
+                let text = buffer.format_finite(value);
+                // `2.0` → `2`: what Python's `%g` would print for whole numbers as well.
+                out.push_str(text.strip_suffix(".0").unwrap_or(text));
+            } else {
+                push_general(out, value, 6);
+            }
+        }
+    }
+}
+
+/// C's `%.<digits>g`, as Python implements it (correctly rounded, ties to even on the
+/// exact binary value).
+///
+/// Fast path: the shortest round-trip digits (Ryū) rounded to `digits` give the correctly
+/// rounded result, except when they sit exactly on a rounding boundary (the digit after
+/// the last kept one is a 5 and nothing follows): then the exact binary value decides,
+/// and the slow exact formatter is used.
+pub fn push_general(out: &mut String, value: f64, digits: usize) {
+    if !value.is_finite() {
+        out.push_str(if value.is_nan() {
+            "nan"
+        } else if value > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        });
+        return;
+    }
+    if value == 0.0 {
+        out.push_str(if value.is_sign_negative() { "-0" } else { "0" });
+        return;
+    }
+    if digits == 6 && push_six_digits(out, value) {
+        return;
+    }
+    let mut buffer = ryu::Buffer::new();
+    let Some(decimal) = Decimal::parse(buffer.format_finite(value)) else {
+        return push_general_exact(out, value, digits);
+    };
+    let Some((kept, exponent)) = decimal.round(digits) else {
+        return push_general_exact(out, value, digits);
+    };
+    if value < 0.0 {
+        out.push('-');
+    }
+    push_digits(out, &kept, exponent, digits);
+}
+
+/// Powers of ten that are exact in an `f64`.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `%g` for the common case, in a few float operations: scale `|value|` by an exact power
+/// of ten to six integer digits and round. The scaling is off by at most half an ulp, so
+/// the rounding is exact unless the scaled value is within 1e-9 of a halfway point; those
+/// values (and magnitudes the table cannot scale) return `false` for the exact path.
+fn push_six_digits(out: &mut String, value: f64) -> bool {
+    let magnitude = value.abs();
+    if !(1e-16..1e16).contains(&magnitude) {
+        return false;
+    }
+    // floor(log10(magnitude)) is floor(e2 * log10(2)) or one more (78913 / 2^18 ≈ log10 2).
+    let binary_exponent = ((magnitude.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    let mut exponent = (binary_exponent * 78913) >> 18;
+    let scale = |exponent: i32| -> Option<f64> {
+        let shift = 5 - exponent;
+        if shift >= 0 {
+            POWERS_OF_TEN
+                .get(shift as usize)
+                .map(|power| magnitude * power)
+        } else {
+            POWERS_OF_TEN
+                .get((-shift) as usize)
+                .map(|power| magnitude / power)
+        }
+    };
+    let Some(mut scaled) = scale(exponent) else {
+        return false;
+    };
+    if scaled >= 1e6 {
+        exponent += 1;
+        let Some(rescaled) = scale(exponent) else {
+            return false;
+        };
+        scaled = rescaled;
+    }
+    if !(1e5..1e6).contains(&scaled) {
+        return false;
+    }
+    let truncated = scaled as u32;
+    let fraction = scaled - f64::from(truncated);
+    if (fraction - 0.5).abs() < 1e-8 {
+        return false;
+    }
+    let mut integer = truncated + u32::from(fraction > 0.5);
+    if integer >= 1_000_000 {
+        integer /= 10;
+        exponent += 1;
+    }
+    let mut digits = [0u8; 6];
+    for position in (0..6).rev() {
+        digits[position] = (integer % 10) as u8;
+        integer /= 10;
+    }
+    let mut length = 6;
+    while length > 1 && digits[length - 1] == 0 {
+        length -= 1;
+    }
+    if value < 0.0 {
+        out.push('-');
+    }
+    push_digits(out, &digits[..length], exponent, 6);
+    true
+}
+
+/// Significant digits (no leading zeros) and the decimal exponent of the first one.
+struct Decimal {
+    digits: [u8; 20],
+    length: usize,
+    exponent: i32,
+}
+
+impl Decimal {
+    /// Reads Ryū's output (`123.45`, `1e-5`, `7.8125e-5`, `-0.5`).
+    fn parse(text: &str) -> Option<Decimal> {
+        let text = text.strip_prefix('-').unwrap_or(text);
+        let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+            Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().ok()?),
+            None => (text, 0),
+        };
+        let mut decimal = Decimal {
+            digits: [0; 20],
+            length: 0,
+            exponent: 0,
+        };
+        let mut point: i32 = mantissa.len() as i32;
+        let mut leading_zeros = 0i32;
+        let mut seen_nonzero = false;
+        for (index, byte) in mantissa.bytes().enumerate() {
+            match byte {
+                b'.' => point = index as i32,
+                b'0'..=b'9' => {
+                    if !seen_nonzero && byte == b'0' {
+                        leading_zeros += 1;
+                        continue;
+                    }
+                    seen_nonzero = true;
+                    if decimal.length == decimal.digits.len() {
+                        return None;
+                    }
+                    decimal.digits[decimal.length] = byte - b'0';
+                    decimal.length += 1;
+                }
+                _ => return None,
+            }
+        }
+        if decimal.length == 0 {
+            return None;
+        }
+        // Digits before the point, counting the leading zeros that were skipped only if
+        // they were before it (`0.0078` has point 1, two zeros after it).
+        let zeros_before_point = leading_zeros.min(point);
+        let zeros_after_point = leading_zeros - zeros_before_point;
+        let integer_digits = point - zeros_before_point;
+        decimal.exponent = if integer_digits > 0 {
+            integer_digits - 1 + exponent
+        } else {
+            -zeros_after_point - 1 + exponent
+        };
+        while decimal.length > 1 && decimal.digits[decimal.length - 1] == 0 {
+            decimal.length -= 1;
+        }
+        Some(decimal)
+    }
+
+    /// Rounds half-up to `count` digits; `None` when the digits are exactly halfway (the
+    /// binary value must decide). Returns the digits (trailing zeros removed) and exponent.
+    fn round(&self, count: usize) -> Option<(Vec<u8>, i32)> {
+        if self.length <= count {
+            return Some((self.digits[..self.length].to_vec(), self.exponent));
+        }
+        let next = self.digits[count];
+        if next == 5 && self.length == count + 1 {
+            return None;
+        }
+        let mut kept = self.digits[..count].to_vec();
+        let mut exponent = self.exponent;
+        if next >= 5 {
+            let mut position = count;
+            loop {
+                if position == 0 {
+                    kept.insert(0, 1);
+                    kept.truncate(count);
+                    exponent += 1;
+                    break;
+                }
+                position -= 1;
+                if kept[position] == 9 {
+                    kept[position] = 0;
+                } else {
+                    kept[position] += 1;
+                    break;
+                }
+            }
+        }
+        while kept.len() > 1 && kept[kept.len() - 1] == 0 {
+            kept.pop();
+        }
+        Some((kept, exponent))
+    }
+}
+
+/// Writes `%g` text from significant digits (trailing zeros removed) and exponent.
+fn push_digits(out: &mut String, digits: &[u8], exponent: i32, precision: usize) {
+    // Built on the stack and appended once: this runs for every number of every row.
+    let mut text = [0u8; 48];
+    let mut length = 0;
+    let mut put = |byte: u8| {
+        text[length] = byte;
+        length += 1;
+    };
+    if exponent < -4 || exponent >= precision as i32 {
+        put(b'0' + digits[0]);
+        if digits.len() > 1 {
+            put(b'.');
+            digits[1..].iter().for_each(|&d| put(b'0' + d));
+        }
+        put(b'e');
+        put(if exponent < 0 { b'-' } else { b'+' });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude >= 100 {
+            put(b'0' + (magnitude / 100) as u8);
+        }
+        put(b'0' + (magnitude / 10 % 10) as u8);
+        put(b'0' + (magnitude % 10) as u8);
+    } else if exponent < 0 {
+        put(b'0');
+        put(b'.');
+        for _ in 0..(-exponent - 1) {
+            put(b'0');
+        }
+        digits.iter().for_each(|&d| put(b'0' + d));
+    } else {
+        let integer = exponent as usize + 1;
+        for index in 0..integer {
+            put(b'0' + digits.get(index).copied().unwrap_or(0));
+        }
+        if digits.len() > integer {
+            put(b'.');
+            digits[integer..].iter().for_each(|&d| put(b'0' + d));
+        }
+    }
+    out.push_str(std::str::from_utf8(&text[..length]).expect("ASCII digits"));
+}
+
+/// [`push_general`] through Rust's exact formatter (slow, used for halfway digits).
+fn push_general_exact(out: &mut String, value: f64, digits: usize) {
+    // Rust's `{:.Ne}` rounds the exact binary value correctly, like glibc and Python; its
+    // exponent is the one of the *rounded* value, which is what `%g` decides on.
+    let mut scientific = String::with_capacity(24);
+    let _ = write!(scientific, "{:.*e}", digits - 1, value);
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("`{:e}` output has an exponent");
+    let exponent: i32 = exponent.parse().expect("`{:e}` exponent is an integer");
+    if exponent < -4 || exponent >= digits as i32 {
+        out.push_str(trim_fraction(mantissa));
+        out.push('e');
+        out.push(if exponent < 0 { '-' } else { '+' });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        let _ = write!(out, "{magnitude}");
+    } else {
+        let decimals = (digits as i32 - 1 - exponent).max(0) as usize;
+        let start = out.len();
+        let _ = write!(out, "{:.*}", decimals, value);
+        let trimmed = trim_fraction(&out[start..]).len();
+        out.truncate(start + trimmed);
+    }
+}
+
+/// Removes trailing zeros after a decimal point, and the point if nothing follows it.
+fn trim_fraction(text: &str) -> &str {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn general(value: f64) -> String {
+        let mut out = String::new();
+        push_general(&mut out, value, 6);
+        out
+    }
+
+    #[test]
+    fn percent_g_matches_python_examples() {
+        // Values checked with Python 3.11: `"%g" % value`.
+        for (value, text) in [
+            (0.5, "0.5"),
+            (1e-05, "1e-05"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (0.0001, "0.0001"),
+            (0.00012345678, "0.000123457"),
+            (123456.0, "123456"),
+            (1234567.0, "1.23457e+06"),
+            (999999.5, "1e+06"),
+            (0.9999995, "1"),
+            (2.0, "2"),
+            (7.8125e-05, "7.8125e-05"),
+            (0.0385937, "0.0385937"),
+            (-3.5, "-3.5"),
+            (1e100, "1e+100"),
+            (0.125, "0.125"),
+            (0.1234565, "0.123456"),
+            (0.7171875, "0.717187"),      // the double is just below ...875
+            (0.125 + 0.0000005, "0.125"), // just below the halfway point
+            (1.5, "1.5"),
+            (459.0 / 640.0, "0.717187"),
+            (100.0, "100"),
+            (1e-5 * 3.0, "3e-05"),
+            (12.5, "12.5"),
+            (0.000999999, "0.000999999"),
+            (0.0009999995, "0.001"),
+        ] {
+            assert_eq!(general(value), text, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn full_precision_round_trips() {
+        for value in [0.1, 1.0 / 3.0, 2.0, 1e-7, 0.47109375] {
+            let mut out = String::new();
+            push_number(&mut out, value, Precision::Full);
+            assert_eq!(out.parse::<f64>().unwrap(), value);
+        }
+    }
+}

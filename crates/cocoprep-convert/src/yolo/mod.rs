@@ -1,0 +1,463 @@
+//! COCO → YOLO: label files, images and the dataset YAML.
+//!
+//! Matches Ultralytics 8.4 `convert_coco` row for row (see [`rows`]) and fixes what it gets
+//! wrong around the rows: files are replaced rather than appended to on a re-run, images
+//! are placed next to the labels (hard links by default), the YAML is written, RLE masks
+//! become polygons, and a bad category id names the annotation instead of crashing.
+
+pub mod merge;
+pub mod rows;
+
+use std::path::{Path, PathBuf};
+
+use cocoprep_coco::{Annotation, Dataset, Image, ImageId, ProgressUnit, Reporter};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::classes::ClassTable;
+use crate::error::{AnnotationLabel, Error};
+use crate::layout::{LinkMode, Placed, StagedFolder, is_contained, place_image};
+use crate::number::Precision;
+use crate::random::SeededRandom;
+use crate::yaml::{DatasetYaml, flip_index};
+pub use rows::{Geometry, Row, RowBuilder, RowCounts, push_rows};
+
+/// One annotation file to convert, and the split folder it becomes.
+pub struct SplitSource<'a> {
+    /// The split's folder name under `labels/` and `images/` (`val2017`).
+    pub name: String,
+    /// The annotation file (for messages).
+    pub file: PathBuf,
+    /// Its contents.
+    pub dataset: &'a Dataset,
+}
+
+impl SplitSource<'_> {
+    /// Ultralytics' split name for an annotation file: the stem without `instances_`
+    /// (`instances_val2017.json` → `val2017`, `person_keypoints_val2017.json` →
+    /// `person_keypoints_val2017`).
+    pub fn split_name(file: &Path) -> String {
+        file.file_stem()
+            .map(|stem| stem.to_string_lossy().replace("instances_", ""))
+            .unwrap_or_default()
+    }
+}
+
+/// Which images get a label file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImageSelection {
+    /// Keep an image only if it has at least this many rows. 0 is Ultralytics' rule: every
+    /// image with at least one annotation in the file gets a (possibly empty) label file.
+    pub min_instances: usize,
+    /// Also keep images without any row, as background images (empty label file).
+    pub include_empty: bool,
+    /// Keep at most this many images per split, chosen at random with `seed`.
+    pub max_images: Option<usize>,
+    /// Seed for `max_images`.
+    pub seed: u64,
+}
+
+/// Options of [`write_yolo`].
+#[derive(Clone, Debug, Default)]
+pub struct YoloOptions {
+    /// Boxes, segments or keypoints.
+    pub geometry: Geometry,
+    /// Number text.
+    pub precision: Precision,
+    /// Where the images are: `<dir>/<split>/<file_name>` or `<dir>/<file_name>`.
+    pub images_dir: Option<PathBuf>,
+    /// How images are placed (ignored without `images_dir`).
+    pub link: LinkMode,
+    /// Which images are kept.
+    pub selection: ImageSelection,
+}
+
+/// What happened to one split.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct SplitReport {
+    /// The split's folder name.
+    pub name: String,
+    /// The annotation file.
+    pub file: PathBuf,
+    /// Label files written.
+    pub label_files: u64,
+    /// Label files with no row (images whose annotations were all skipped).
+    pub empty_label_files: u64,
+    /// Rows written.
+    pub rows: u64,
+    /// Images hard-linked, symlinked and copied.
+    pub images_linked: u64,
+    /// See `images_linked`.
+    pub images_symlinked: u64,
+    /// See `images_linked`.
+    pub images_copied: u64,
+    /// Images named by the annotations but not found under the images folder.
+    pub images_missing: Vec<PathBuf>,
+    /// Details of skipped and approximated annotations.
+    pub counts: RowCounts,
+    /// The images kept, in writing order.
+    #[serde(skip)]
+    pub image_ids: Vec<ImageId>,
+}
+
+/// What [`write_yolo`] did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct YoloReport {
+    /// The output root.
+    pub output: PathBuf,
+    /// The dataset YAML written.
+    pub yaml: PathBuf,
+    /// Class names in order.
+    pub names: Vec<String>,
+    /// Per split.
+    pub splits: Vec<SplitReport>,
+}
+
+/// One image's rows, computed in parallel and written later.
+struct ImageLabel<'a> {
+    image: &'a Image,
+    rows: Vec<Row>,
+    counts: RowCounts,
+}
+
+/// Converts every split, writes `labels/<split>/`, `images/<split>/` (with an images
+/// folder) and `data.yaml` under `output`.
+pub fn write_yolo(
+    splits: &[SplitSource],
+    classes: &ClassTable,
+    output: &Path,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<YoloReport, Error> {
+    for (index, split) in splits.iter().enumerate() {
+        if let Some(other) = splits[..index]
+            .iter()
+            .find(|other| other.name == split.name)
+        {
+            return Err(Error::Inconsistent {
+                message: format!(
+                    "`{}` and `{}` both become split `{}`; convert them separately",
+                    other.file.display(),
+                    split.file.display(),
+                    split.name
+                ),
+            });
+        }
+    }
+    fs_err::create_dir_all(output).map_err(Error::io("create", output))?;
+    let mut classes = classes.clone();
+    let mut reports = Vec::with_capacity(splits.len());
+    for split in splits {
+        let (report, highest_class) = write_split(split, &classes, output, options, reporter)?;
+        if let Some(class) = highest_class {
+            classes.ensure_named(class);
+        }
+        reports.push(report);
+    }
+    let yaml_path = output.join("data.yaml");
+    let yaml = dataset_yaml(splits, &classes, output, options.geometry);
+    cocoprep_coco::atomic::write_atomic(
+        &yaml_path,
+        yaml.to_text("YOLO dataset written by cocoprep (https://docs.ultralytics.com/datasets/)")
+            .as_bytes(),
+    )
+    .map_err(Error::io("write", &yaml_path))?;
+    Ok(YoloReport {
+        output: output.to_owned(),
+        yaml: yaml_path,
+        names: classes.names().to_vec(),
+        splits: reports,
+    })
+}
+
+/// The images of `split` that [`write_yolo`] keeps under `options.selection`, in the
+/// order it writes them (used to make a COCO subset with the same images).
+pub fn select_images(
+    split: &SplitSource,
+    classes: &ClassTable,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<Vec<ImageId>, Error> {
+    let (labels, kept, _) = label_split(split, classes, options, reporter)?;
+    Ok(kept.iter().map(|&index| labels[index].image.id).collect())
+}
+
+/// Rows of every candidate image, the indexes of those kept, and the summed counts.
+fn label_split<'a>(
+    split: &SplitSource<'a>,
+    classes: &ClassTable,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<(Vec<ImageLabel<'a>>, Vec<usize>, RowCounts), Error> {
+    let dataset = split.dataset;
+    let file = split.file.as_path();
+    let images: FxHashMap<ImageId, &Image> = dataset
+        .images
+        .iter()
+        .map(|image| (image.id, image))
+        .collect();
+    // Annotations grouped by image, images in order of their first annotation (the order
+    // Ultralytics' `defaultdict` walks them in).
+    let mut group_of: FxHashMap<ImageId, usize> = FxHashMap::default();
+    let mut groups: Vec<(&Image, Vec<(usize, &Annotation)>)> = Vec::new();
+    for (index, annotation) in dataset.annotations.iter().enumerate() {
+        let group = match group_of.get(&annotation.image_id) {
+            Some(&group) => group,
+            None => {
+                let image =
+                    images
+                        .get(&annotation.image_id)
+                        .ok_or_else(|| Error::DanglingAnnotation {
+                            file: file.to_owned(),
+                            annotation: AnnotationLabel::of(annotation, index),
+                            image_id: annotation.image_id,
+                        })?;
+                group_of.insert(annotation.image_id, groups.len());
+                groups.push((image, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        groups[group].1.push((index, annotation));
+    }
+    if options.selection.include_empty {
+        for image in &dataset.images {
+            if !group_of.contains_key(&image.id) {
+                groups.push((image, Vec::new()));
+            }
+        }
+    }
+
+    let task = reporter.on_task_start(
+        &format!("{}: labels", split.name),
+        Some(groups.len() as u64),
+        ProgressUnit::Items,
+    );
+    let builder = RowBuilder {
+        file,
+        classes,
+        geometry: options.geometry,
+    };
+    let labels: Vec<ImageLabel> = groups
+        .par_iter()
+        .map(|(image, annotations)| {
+            let mut counts = RowCounts::default();
+            let rows = builder.rows(image, annotations, &mut counts)?;
+            reporter.on_task_progress(task, 1);
+            Ok(ImageLabel {
+                image,
+                rows,
+                counts,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    reporter.on_task_complete(task);
+
+    let mut counts = RowCounts::default();
+    for label in &labels {
+        counts.add(&label.counts);
+    }
+    let selection = &options.selection;
+    let mut kept: Vec<usize> = (0..labels.len())
+        .filter(|&index| {
+            let label = &labels[index];
+            selection.min_instances == 0
+                || label.rows.len() >= selection.min_instances
+                || (selection.include_empty && label.rows.is_empty())
+        })
+        .collect();
+    if let Some(limit) = selection.max_images
+        && kept.len() > limit
+    {
+        let chosen = SeededRandom::new(selection.seed).sample_indexes(kept.len(), limit);
+        kept = chosen.into_iter().map(|index| kept[index]).collect();
+    }
+    Ok((labels, kept, counts))
+}
+
+fn write_split(
+    split: &SplitSource,
+    classes: &ClassTable,
+    output: &Path,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<(SplitReport, Option<u32>), Error> {
+    let file = split.file.as_path();
+    let (labels, kept, counts) = label_split(split, classes, options, reporter)?;
+    let kept: Vec<&ImageLabel> = kept.iter().map(|&index| &labels[index]).collect();
+    let mut report = SplitReport {
+        name: split.name.clone(),
+        file: file.to_owned(),
+        counts,
+        image_ids: kept.iter().map(|label| label.image.id).collect(),
+        ..SplitReport::default()
+    };
+    let highest_class = kept
+        .iter()
+        .flat_map(|label| label.rows.iter().map(|row| row.class))
+        .max();
+
+    // Label paths; two images with the same `file_name` share a file (Ultralytics appends
+    // the second image's rows to the first's).
+    let mut files: Vec<(PathBuf, Vec<&ImageLabel>)> = Vec::new();
+    let mut file_index: FxHashMap<PathBuf, usize> = FxHashMap::default();
+    for label in &kept {
+        let relative = image_path(file, label.image)?.with_extension("txt");
+        match file_index.get(&relative) {
+            Some(&index) => files[index].1.push(label),
+            None => {
+                file_index.insert(relative.clone(), files.len());
+                files.push((relative, vec![label]));
+            }
+        }
+    }
+    let labels_folder = StagedFolder::create(&output.join("labels").join(&split.name))?;
+    let written = reporter.on_task_start(
+        &format!("{}: write", split.name),
+        Some(files.len() as u64),
+        ProgressUnit::Items,
+    );
+    let (rows_written, empty_files) = files
+        .par_iter()
+        .map(|(relative, labels)| {
+            let mut text = String::with_capacity(256);
+            let mut rows = 0u64;
+            for label in labels {
+                push_rows(&mut text, &label.rows, options.precision);
+                rows += label.rows.len() as u64;
+            }
+            let path = labels_folder.path().join(relative);
+            if let Some(parent) = path.parent()
+                && relative.parent().is_some_and(|p| !p.as_os_str().is_empty())
+            {
+                fs_err::create_dir_all(parent).map_err(Error::io("create", parent))?;
+            }
+            fs_err::write(&path, text.as_bytes()).map_err(Error::io("write", &path))?;
+            reporter.on_task_progress(written, 1);
+            Ok::<_, Error>((rows, u64::from(rows == 0)))
+        })
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+    reporter.on_task_complete(written);
+    labels_folder.commit()?;
+    report.label_files = files.len() as u64;
+    report.rows = rows_written;
+    report.empty_label_files = empty_files;
+
+    if let Some(images_dir) = &options.images_dir
+        && options.link != LinkMode::None
+    {
+        let images_folder = StagedFolder::create(&output.join("images").join(&split.name))?;
+        let task = reporter.on_task_start(
+            &format!("{}: images", split.name),
+            Some(kept.len() as u64),
+            ProgressUnit::Items,
+        );
+        // `Ok(Err(path))`: the image is not there (reported, counted in the exit status);
+        // `Err(_)`: it is there but could not be linked or copied (stops the run).
+        let placed: Vec<Result<Option<Placed>, PathBuf>> = kept
+            .par_iter()
+            .map(|label| {
+                let relative = image_path(file, label.image)?;
+                let candidates = [
+                    images_dir.join(&split.name).join(&relative),
+                    images_dir.join(&relative),
+                ];
+                let result = match candidates.iter().find(|candidate| candidate.is_file()) {
+                    Some(source) => Ok(place_image(
+                        source,
+                        &images_folder.path().join(&relative),
+                        options.link,
+                    )?),
+                    None => Err(candidates[0].clone()),
+                };
+                reporter.on_task_progress(task, 1);
+                Ok(result)
+            })
+            .collect::<Result<_, Error>>()?;
+        reporter.on_task_complete(task);
+        for result in placed {
+            match result {
+                Ok(Some(Placed::Linked)) => report.images_linked += 1,
+                Ok(Some(Placed::Symlinked)) => report.images_symlinked += 1,
+                Ok(Some(Placed::Copied)) => report.images_copied += 1,
+                Ok(None) => {}
+                Err(path) => report.images_missing.push(path),
+            }
+        }
+        report.images_missing.sort();
+        images_folder.commit()?;
+    }
+    Ok((report, highest_class))
+}
+
+/// The image's `file_name`, checked to stay inside the split folder.
+fn image_path(file: &Path, image: &Image) -> Result<PathBuf, Error> {
+    let name = image
+        .file_name
+        .as_deref()
+        .ok_or_else(|| Error::ImageMember {
+            file: file.to_owned(),
+            image_id: image.id,
+            member: "file_name",
+        })?;
+    let relative = PathBuf::from(name);
+    if !is_contained(&relative) {
+        return Err(Error::UnsafeFileName {
+            file: file.to_owned(),
+            image_id: image.id,
+            file_name: name.to_owned(),
+        });
+    }
+    Ok(relative)
+}
+
+/// `data.yaml` for the converted splits: `train` gets the splits whose name contains
+/// `train`, `val` those with `val`, `test` those with `test`; when no split matches
+/// `train` or `val` (both are required), every split is used for it.
+fn dataset_yaml(
+    splits: &[SplitSource],
+    classes: &ClassTable,
+    output: &Path,
+    geometry: Geometry,
+) -> DatasetYaml {
+    let folders = |word: &str| -> Vec<String> {
+        splits
+            .iter()
+            .filter(|split| split.name.contains(word))
+            .map(|split| format!("images/{}", split.name))
+            .collect()
+    };
+    let all: Vec<String> = splits
+        .iter()
+        .map(|s| format!("images/{}", s.name))
+        .collect();
+    let or_all = |list: Vec<String>| if list.is_empty() { all.clone() } else { list };
+    let (mut kpt_shape, mut flip_idx) = (None, None);
+    if geometry == Geometry::Keypoints {
+        let keypoint_names = splits
+            .iter()
+            .flat_map(|split| split.dataset.categories.iter())
+            .filter(|category| classes.class_of(category.id).is_some())
+            .find_map(|category| category.keypoints.clone());
+        let count = keypoint_names.as_ref().map(Vec::len).or_else(|| {
+            splits.iter().find_map(|split| {
+                split
+                    .dataset
+                    .annotations
+                    .iter()
+                    .find_map(|a| a.keypoints.as_ref().map(|k| k.values().len() / 3))
+            })
+        });
+        kpt_shape = count.map(|count| [count, 3]);
+        flip_idx = keypoint_names.as_deref().and_then(flip_index);
+    }
+    let absolute = std::path::absolute(output).unwrap_or_else(|_| output.to_owned());
+    DatasetYaml {
+        path: Some(absolute),
+        train: or_all(folders("train")),
+        val: or_all(folders("val")),
+        test: folders("test"),
+        names: classes.names().to_vec(),
+        kpt_shape,
+        flip_idx,
+    }
+}

@@ -1,0 +1,65 @@
+//! Known-defect repair: after extraction, files listed in a resource's `known_defects`
+//! are decoded; one that does not decode is replaced from its replacement URLs (the new
+//! copy must decode too), and the manifest entry is updated. The case this exists for:
+//! `train2014/COCO_train2014_000000167126.jpg`, truncated in some copies of train2014.zip.
+
+use std::path::Path;
+
+use crate::catalog::Resource;
+use crate::download::{DownloadRequest, Downloader, ProgressSink};
+use crate::error::FetchError;
+use crate::extract::ExtractedFile;
+
+/// Checks and repairs the known defects of a resource extracted at `destination`. Returns
+/// the paths that were replaced.
+pub fn repair(
+    resource: &Resource,
+    destination: &Path,
+    files: &mut [ExtractedFile],
+    downloader: &Downloader,
+    sink: ProgressSink,
+) -> Result<Vec<String>, FetchError> {
+    let mut repaired = Vec::new();
+    for defect in &resource.known_defects {
+        let path = destination.join(&defect.path);
+        if !path.exists() {
+            continue; // not extracted (`--only`)
+        }
+        let Err(problem) = cocoprep_coco::image_file::check_image_file(&path) else {
+            continue;
+        };
+        sink.reporter
+            .on_warning(&format!("{problem}; replacing it ({})", defect.note));
+        let mut replacement = path.as_os_str().to_owned();
+        replacement.push(".replacement");
+        let replacement = std::path::PathBuf::from(replacement);
+        let _ = fs_err::remove_file(&replacement);
+        let request = DownloadRequest {
+            label: defect.path.clone(),
+            urls: defect.replacement_urls.clone(),
+            destination: replacement.clone(),
+            expected_bytes: None,
+            checksum: None,
+        };
+        let fail = |message: String| FetchError::RepairFailed {
+            path: path.clone(),
+            message,
+        };
+        downloader
+            .download(&request, sink)
+            .map_err(|error| fail(error.to_string()))?;
+        if let Err(error) = cocoprep_coco::image_file::check_image_file(&replacement) {
+            let _ = fs_err::remove_file(&replacement);
+            return Err(fail(format!(
+                "the replacement does not decode either: {error}"
+            )));
+        }
+        fs_err::rename(&replacement, &path)?;
+        if let Some(entry) = files.iter_mut().find(|f| f.path == defect.path) {
+            entry.bytes = fs_err::metadata(&path)?.len();
+            entry.crc32 = crate::get::crc32_of_file(&path)?;
+        }
+        repaired.push(defect.path.clone());
+    }
+    Ok(repaired)
+}
