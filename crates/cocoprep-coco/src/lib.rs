@@ -36,6 +36,7 @@ mod error;
 mod ids;
 pub mod image_file;
 mod index;
+pub mod mask;
 mod model;
 mod packed;
 pub mod progress;

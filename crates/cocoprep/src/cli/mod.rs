@@ -9,6 +9,7 @@ mod coco;
 mod convert;
 mod features;
 mod fetch;
+mod masks;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
@@ -25,6 +26,9 @@ pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, EmitArg, GetArgs, ListArgs, VerifyArgs};
+pub use masks::{
+    MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
+};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -137,4 +141,8 @@ pub enum Command {
 
     /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
     Features(FeaturesArgs),
+    /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
+    /// cocostuffapi- and panopticapi-exact).
+    #[command(subcommand_required = true)]
+    Masks(MasksArgs),
 }

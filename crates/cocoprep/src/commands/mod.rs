@@ -9,6 +9,7 @@ pub mod filter;
 pub mod get;
 pub mod inspect;
 pub mod list;
+pub mod masks;
 pub mod merge;
 pub mod split;
 pub mod subset;

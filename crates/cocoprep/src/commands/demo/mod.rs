@@ -8,6 +8,7 @@ mod convert;
 mod core;
 mod features;
 mod get;
+mod masks;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -72,6 +73,7 @@ const STEPS: &[(&str, Step)] = &[
         captions::captions,
     ),
     ("bottom-up features and VSUA graphs", features::features),
+    ("masks: label maps and RLE", masks::masks),
 ];
 
 #[derive(Clone, Debug)]
