@@ -188,17 +188,25 @@ impl TestServer {
 
     /// Every request so far.
     pub fn log(&self) -> Vec<RequestRecord> {
+        self.settle();
+        self.shared.log.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 5 s) until no request is being answered, so the log is complete.
+    fn settle(&self) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while self.shared.in_flight.load(Ordering::Acquire) > 0
             && std::time::Instant::now() < deadline
         {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
-        self.shared.log.lock().unwrap().clone()
     }
 
     /// Forgets the request log.
     pub fn clear_log(&self) {
+        // Requests of a client that was killed are logged when the server notices; let
+        // them land before clearing, so they do not show up in the next run's log.
+        self.settle();
         self.shared.log.lock().unwrap().clear();
     }
 
@@ -315,16 +323,19 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         let keep_alive = !request
             .header("connection")
             .is_some_and(|value| value.eq_ignore_ascii_case("close"));
-        let responded = respond(&request, &mut writer, shared);
-        let (record, keep_open) = match responded {
-            Ok(outcome) => outcome,
-            Err(error) => {
-                shared.in_flight.fetch_sub(1, Ordering::AcqRel);
-                return Err(error);
-            }
+        let mut record = RequestRecord {
+            method: request.method.clone(),
+            target: request.target.clone(),
+            range: None,
+            status: 0,
+            body_bytes: 0,
         };
+        // The request is logged even when the client hangs up mid-response (a range
+        // engine may read only the part it needs of an open-ended range, then close).
+        let responded = respond(&request, &mut writer, shared, &mut record);
         shared.log.lock().unwrap().push(record);
         shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+        let keep_open = responded?;
         if !keep_open || !keep_alive {
             let _ = writer.shutdown(Shutdown::Both);
             break;
@@ -354,21 +365,16 @@ fn respond(
     request: &Request,
     writer: &mut TcpStream,
     shared: &Shared,
-) -> io::Result<(RequestRecord, bool)> {
+    record: &mut RequestRecord,
+) -> io::Result<bool> {
     let path = request.target.split('?').next().unwrap_or("").to_owned();
     let range = request.header("range").and_then(parse_range);
-    let mut record = RequestRecord {
-        method: request.method.clone(),
-        target: request.target.clone(),
-        range,
-        status: 0,
-        body_bytes: 0,
-    };
+    record.range = range;
     let route = shared.routes.lock().unwrap().get(&path).cloned();
     let Some(route) = route else {
         record.status = 404;
         simple(writer, 404, "Not Found", "", b"not found")?;
-        return Ok((record, true));
+        return Ok(true);
     };
     let faults = &route.faults;
     if let Some(target) = &faults.redirect_to {
@@ -380,7 +386,7 @@ fn respond(
             &format!("Location: {target}\r\n"),
             b"",
         )?;
-        return Ok((record, true));
+        return Ok(true);
     }
     if route.failed.load(Ordering::Relaxed) < faults.fail_times {
         route.failed.fetch_add(1, Ordering::Relaxed);
@@ -391,7 +397,7 @@ fn respond(
         };
         record.status = status;
         simple(writer, status, "Failing On Purpose", "", b"try again")?;
-        return Ok((record, true));
+        return Ok(true);
     }
     if faults.google_drive_confirm {
         let uuid = "5f1e2d3c-test";
@@ -415,7 +421,7 @@ fn respond(
                 "Content-Type: text/html; charset=utf-8\r\n",
                 page.as_bytes(),
             )?;
-            return Ok((record, true));
+            return Ok(true);
         }
     }
     let total = route.body.len()?;
@@ -436,7 +442,7 @@ fn respond(
                     &format!("Content-Range: bytes */{total}\r\n"),
                     b"",
                 )?;
-                return Ok((record, true));
+                return Ok(true);
             }
             let end = end.map_or(total - 1, |end| end.min(total - 1));
             (206, start, end + 1 - start)
@@ -469,7 +475,7 @@ fn respond(
     head.push_str("\r\n");
     writer.write_all(head.as_bytes())?;
     if request.method == "HEAD" {
-        return Ok((record, true));
+        return Ok(true);
     }
     route.served.fetch_add(1, Ordering::Relaxed);
     // Decide this response's faults.
@@ -512,14 +518,14 @@ fn respond(
     if stall_here {
         // Hold the connection silently until the client gives up.
         std::thread::sleep(Duration::from_secs(30));
-        return Ok((record, false));
+        return Ok(false);
     }
     if drop_here {
         let _ = writer.flush();
         let _ = writer.shutdown(Shutdown::Both);
-        return Ok((record, false));
+        return Ok(false);
     }
-    Ok((record, true))
+    Ok(true)
 }
 
 #[expect(
