@@ -122,10 +122,18 @@ fn push_six_digits(out: &mut String, value: f64) -> bool {
     }
     let truncated = scaled as u32;
     let fraction = scaled - f64::from(truncated);
-    if (fraction - 0.5).abs() < 1e-8 {
-        return false;
-    }
-    let mut integer = truncated + u32::from(fraction > 0.5);
+    let round_up = if (fraction - 0.5).abs() < 1e-8 {
+        // Too close to halfway for the rounded product to decide: compare the exact
+        // binary value with the halfway point in integers. Coordinates divided by image
+        // sizes like 640 are often exactly such decimals, so this is common.
+        match exact_round_up(magnitude, 5 - exponent, truncated) {
+            Some(round_up) => round_up,
+            None => return false,
+        }
+    } else {
+        fraction > 0.5
+    };
+    let mut integer = truncated + u32::from(round_up);
     if integer >= 1_000_000 {
         integer /= 10;
         exponent += 1;
@@ -144,6 +152,42 @@ fn push_six_digits(out: &mut String, value: f64) -> bool {
     }
     push_digits(out, &digits[..length], exponent, 6);
     true
+}
+
+/// Whether `magnitude · 10^shift`, whose integer part is `integer`, rounds up to
+/// `integer + 1` at six digits: compares twice the exact value with `2·integer + 1` in
+/// 128-bit integers, ties to even as C's printf does. `None` when the numbers do not fit
+/// (the caller then uses the exact formatter).
+fn exact_round_up(magnitude: f64, shift: i32, integer: u32) -> Option<bool> {
+    let bits = magnitude.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 || !(0..=22).contains(&shift) {
+        return None;
+    }
+    // magnitude = mantissa · 2^binary_exponent, exactly.
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    let binary_exponent = biased - 1075;
+    // 2 · value · 10^shift = mantissa · 10^shift · 2^(binary_exponent + 1).
+    let product = u128::from(mantissa) * 10u128.pow(shift as u32);
+    let twice_halfway = 2 * u128::from(integer) + 1;
+    let left_shift = binary_exponent + 1;
+    let ordering = if left_shift >= 0 {
+        product
+            .checked_shl(left_shift as u32)
+            .filter(|shifted| shifted >> left_shift == product)?
+            .cmp(&twice_halfway)
+    } else {
+        let right = (-left_shift) as u32;
+        if right >= 128 || twice_halfway.leading_zeros() < right {
+            return None;
+        }
+        product.cmp(&(twice_halfway << right))
+    };
+    Some(match ordering {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => integer % 2 == 1,
+    })
 }
 
 /// Significant digits (no leading zeros) and the decimal exponent of the first one.

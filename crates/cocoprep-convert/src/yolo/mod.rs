@@ -113,6 +113,15 @@ pub struct YoloReport {
     pub splits: Vec<SplitReport>,
 }
 
+/// Totals of the label files written.
+#[derive(Default)]
+struct WrittenFiles {
+    rows: u64,
+    empty: u64,
+    highest_class: Option<u32>,
+    counts: RowCounts,
+}
+
 /// One image's rows, computed in parallel and written later.
 struct ImageLabel<'a> {
     image: &'a Image,
@@ -182,13 +191,15 @@ pub fn select_images(
     Ok(kept.iter().map(|&index| labels[index].image.id).collect())
 }
 
-/// Rows of every candidate image, the indexes of those kept, and the summed counts.
-fn label_split<'a>(
+/// An image with its annotations, in the order Ultralytics walks them.
+type ImageGroup<'a> = (&'a Image, Vec<(usize, &'a Annotation)>);
+
+/// Annotations grouped by image, images in order of their first annotation (the order
+/// Ultralytics' `defaultdict` walks them in), then (with `include_empty`) the others.
+fn group_by_image<'a>(
     split: &SplitSource<'a>,
-    classes: &ClassTable,
-    options: &YoloOptions,
-    reporter: &dyn Reporter,
-) -> Result<(Vec<ImageLabel<'a>>, Vec<usize>, RowCounts), Error> {
+    include_empty: bool,
+) -> Result<Vec<ImageGroup<'a>>, Error> {
     let dataset = split.dataset;
     let file = split.file.as_path();
     let images: FxHashMap<ImageId, &Image> = dataset
@@ -219,14 +230,25 @@ fn label_split<'a>(
         };
         groups[group].1.push((index, annotation));
     }
-    if options.selection.include_empty {
+    if include_empty {
         for image in &dataset.images {
             if !group_of.contains_key(&image.id) {
                 groups.push((image, Vec::new()));
             }
         }
     }
+    Ok(groups)
+}
 
+/// Rows of every candidate image, the indexes of those kept, and the summed counts.
+fn label_split<'a>(
+    split: &SplitSource<'a>,
+    classes: &ClassTable,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<(Vec<ImageLabel<'a>>, Vec<usize>, RowCounts), Error> {
+    let file = split.file.as_path();
+    let groups = group_by_image(split, options.selection.include_empty)?;
     let task = reporter.on_task_start(
         &format!("{}: labels", split.name),
         Some(groups.len() as u64),
@@ -274,6 +296,14 @@ fn label_split<'a>(
     Ok((labels, kept, counts))
 }
 
+/// An image to write: its rows, already computed when a selection needed them, or its
+/// annotations, turned into rows while writing.
+struct Candidate<'a, 'l> {
+    image: &'a Image,
+    rows: Option<&'l [Row]>,
+    annotations: Vec<(usize, &'a Annotation)>,
+}
+
 fn write_split(
     split: &SplitSource,
     classes: &ClassTable,
@@ -282,31 +312,54 @@ fn write_split(
     reporter: &dyn Reporter,
 ) -> Result<(SplitReport, Option<u32>), Error> {
     let file = split.file.as_path();
-    let (labels, kept, counts) = label_split(split, classes, options, reporter)?;
-    let kept: Vec<&ImageLabel> = kept.iter().map(|&index| &labels[index]).collect();
+    let selection = &options.selection;
+    // Without a selection every image is kept, so rows are made and written in one pass
+    // per label file: no million intermediate row vectors (memory, page faults, time).
+    let streaming = selection.min_instances == 0 && selection.max_images.is_none();
+    let materialized;
+    let mut counts = RowCounts::default();
+    let candidates: Vec<Candidate> = if streaming {
+        group_by_image(split, selection.include_empty)?
+            .into_iter()
+            .map(|(image, annotations)| Candidate {
+                image,
+                rows: None,
+                annotations,
+            })
+            .collect()
+    } else {
+        let (labels, kept, label_counts) = label_split(split, classes, options, reporter)?;
+        counts = label_counts;
+        materialized = labels;
+        kept.iter()
+            .map(|&index| Candidate {
+                image: materialized[index].image,
+                rows: Some(&materialized[index].rows),
+                annotations: Vec::new(),
+            })
+            .collect()
+    };
     let mut report = SplitReport {
         name: split.name.clone(),
         file: file.to_owned(),
-        counts,
-        image_ids: kept.iter().map(|label| label.image.id).collect(),
+        image_ids: candidates
+            .iter()
+            .map(|candidate| candidate.image.id)
+            .collect(),
         ..SplitReport::default()
     };
-    let highest_class = kept
-        .iter()
-        .flat_map(|label| label.rows.iter().map(|row| row.class))
-        .max();
 
     // Label paths; two images with the same `file_name` share a file (Ultralytics appends
     // the second image's rows to the first's).
-    let mut files: Vec<(PathBuf, Vec<&ImageLabel>)> = Vec::new();
+    let mut files: Vec<(PathBuf, Vec<&Candidate>)> = Vec::new();
     let mut file_index: FxHashMap<PathBuf, usize> = FxHashMap::default();
-    for label in &kept {
-        let relative = image_path(file, label.image)?.with_extension("txt");
+    for candidate in &candidates {
+        let relative = image_path(file, candidate.image)?.with_extension("txt");
         match file_index.get(&relative) {
-            Some(&index) => files[index].1.push(label),
+            Some(&index) => files[index].1.push(candidate),
             None => {
                 file_index.insert(relative.clone(), files.len());
-                files.push((relative, vec![label]));
+                files.push((relative, vec![candidate]));
             }
         }
     }
@@ -316,14 +369,33 @@ fn write_split(
         Some(files.len() as u64),
         ProgressUnit::Items,
     );
-    let (rows_written, empty_files) = files
+    let builder = RowBuilder {
+        file,
+        classes,
+        geometry: options.geometry,
+    };
+    let written_files = files
         .par_iter()
-        .map(|(relative, labels)| {
+        .map(|(relative, candidates)| {
             let mut text = String::with_capacity(256);
-            let mut rows = 0u64;
-            for label in labels {
-                push_rows(&mut text, &label.rows, options.precision);
-                rows += label.rows.len() as u64;
+            let mut file_counts = RowCounts::default();
+            let (mut rows_written, mut highest_class) = (0u64, None::<u32>);
+            for candidate in candidates {
+                let computed;
+                let rows = match candidate.rows {
+                    Some(rows) => rows,
+                    None => {
+                        computed = builder.rows(
+                            candidate.image,
+                            &candidate.annotations,
+                            &mut file_counts,
+                        )?;
+                        &computed[..]
+                    }
+                };
+                push_rows(&mut text, rows, options.precision);
+                rows_written += rows.len() as u64;
+                highest_class = highest_class.max(rows.iter().map(|row| row.class).max());
             }
             let path = labels_folder.path().join(relative);
             if let Some(parent) = path.parent()
@@ -333,14 +405,30 @@ fn write_split(
             }
             fs_err::write(&path, text.as_bytes()).map_err(Error::io("write", &path))?;
             reporter.on_task_progress(written, 1);
-            Ok::<_, Error>((rows, u64::from(rows == 0)))
+            Ok::<_, Error>(WrittenFiles {
+                rows: rows_written,
+                empty: u64::from(rows_written == 0),
+                highest_class,
+                counts: file_counts,
+            })
         })
-        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+        .try_reduce(WrittenFiles::default, |mut a, b| {
+            a.rows += b.rows;
+            a.empty += b.empty;
+            a.highest_class = a.highest_class.max(b.highest_class);
+            a.counts.add(&b.counts);
+            Ok(a)
+        })?;
     reporter.on_task_complete(written);
     labels_folder.commit()?;
+    if streaming {
+        counts = written_files.counts;
+    }
+    report.counts = counts;
     report.label_files = files.len() as u64;
-    report.rows = rows_written;
-    report.empty_label_files = empty_files;
+    report.rows = written_files.rows;
+    report.empty_label_files = written_files.empty;
+    let highest_class = written_files.highest_class;
 
     if let Some(images_dir) = &options.images_dir
         && options.link != LinkMode::None
@@ -348,15 +436,15 @@ fn write_split(
         let images_folder = StagedFolder::create(&output.join("images").join(&split.name))?;
         let task = reporter.on_task_start(
             &format!("{}: images", split.name),
-            Some(kept.len() as u64),
+            Some(candidates.len() as u64),
             ProgressUnit::Items,
         );
         // `Ok(Err(path))`: the image is not there (reported, counted in the exit status);
         // `Err(_)`: it is there but could not be linked or copied (stops the run).
-        let placed: Vec<Result<Option<Placed>, PathBuf>> = kept
+        let placed: Vec<Result<Option<Placed>, PathBuf>> = candidates
             .par_iter()
-            .map(|label| {
-                let relative = image_path(file, label.image)?;
+            .map(|candidate| {
+                let relative = image_path(file, candidate.image)?;
                 let candidates = [
                     images_dir.join(&split.name).join(&relative),
                     images_dir.join(&relative),
