@@ -82,6 +82,14 @@ def main():
     parser.add_argument("--reference-runs", type=int, default=1)
     parser.add_argument("--ultralytics-python", type=Path, default=Path("/work/bench-data/convert/venv/bin/python"))
     parser.add_argument("--cocoprep", type=Path, default=ROOT / "target/release/cocoprep")
+    parser.add_argument(
+        "--outputs",
+        type=Path,
+        default=Path("/dev/shm/cocoprep-bench-convert") if Path("/dev/shm").is_dir() else None,
+        help="where the label trees are written (default: tmpfs, so both tools are measured "
+        "rather than the disk; on this machine's `discard` mount every deleted file costs a "
+        "synchronous TRIM that leaks into later runs)",
+    )
     args = parser.parse_args()
 
     source = ensure_input(args.input)
@@ -100,16 +108,18 @@ def main():
     # Every run writes a fresh folder: deleting 118k files between runs would put the file
     # system's work (on a `discard` mount, one synchronous TRIM per file) into the next
     # timed run. The folders are left for inspection; delete them when convenient.
-    runs_dir = args.work / time.strftime("runs-%Y%m%d-%H%M%S")
+    runs_dir = (args.outputs or args.work) / time.strftime("runs-%Y%m%d-%H%M%S")
     runs_dir.mkdir(parents=True)
     ours, theirs = [], []
-    for run in range(args.runs):
-        ours_dir = runs_dir / f"cocoprep-{run}"
-        ours.append(timed([str(args.cocoprep), "-q", "convert", "yolo", str(link), "--segments", "-o", str(ours_dir)]))
-    for run in range(args.reference_runs):
-        theirs_dir = runs_dir / f"ultralytics-{run}"
-        theirs.append(timed([str(python), "-c", REFERENCE, str(labels_dir), str(theirs_dir)],
-                            env=dict(os.environ, YOLO_OFFLINE="1")))
+    # Interleaved, so both tools see the same machine state.
+    for run in range(max(args.runs, args.reference_runs)):
+        if run < args.runs:
+            ours_dir = runs_dir / f"cocoprep-{run}"
+            ours.append(timed([str(args.cocoprep), "-q", "convert", "yolo", str(link), "--segments", "-o", str(ours_dir)]))
+        if run < args.reference_runs:
+            theirs_dir = runs_dir / f"ultralytics-{run}"
+            theirs.append(timed([str(python), "-c", REFERENCE, str(labels_dir), str(theirs_dir)],
+                                env=dict(os.environ, YOLO_OFFLINE="1")))
     size_mb = source.stat().st_size / 1e6
     print(f"input: {source} ({size_mb:.0f} MB); outputs in {runs_dir}")
     print(f"cocoprep runs (wall s): {', '.join(f'{w:.2f}' for w, _ in ours)}")
@@ -126,6 +136,8 @@ def main():
     files = sum(1 for _ in (ours_dir / "labels/train2017").iterdir())
     print()
     print(f"{files} label files; cocoprep's and ultralytics' label trees identical: {identical}")
+    if args.outputs:
+        shutil.rmtree(runs_dir, ignore_errors=True)
     if not identical:
         sys.exit("the two label trees differ")
 

@@ -32,6 +32,7 @@
 
 pub mod atomic;
 mod bbox;
+mod decimal;
 mod error;
 mod ids;
 pub mod image_file;

@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use crate::decimal::exact_decimal;
+
 mod lex;
 
 /// Nibble codes. Digits map to themselves.
@@ -322,12 +324,6 @@ pub(crate) fn format_number(buffer: &mut ryu::Buffer, value: f64) -> &str {
     }
 }
 
-/// Exact powers of ten representable in an `f64` (10^0 ..= 10^22).
-const POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
 /// Turns packed number symbols into an `f64`, correctly rounded like Python's `float()`.
 ///
 /// Most COCO numbers (`239.97`) take Clinger's fast path: when the decimal mantissa fits
@@ -390,23 +386,17 @@ impl NumberDecoder {
             self.exponent
         };
         let power = exponent.saturating_sub(self.fraction_digits);
-        let value = if self.digits <= 19 && self.mantissa <= 1 << 53 && (-22..=22).contains(&power)
-        {
-            let mantissa = self.mantissa as f64;
-            let magnitude = if power < 0 {
-                mantissa / POWERS_OF_TEN[(-power) as usize]
-            } else {
-                mantissa * POWERS_OF_TEN[power as usize]
-            };
-            if self.negative { -magnitude } else { magnitude }
-        } else {
-            let mut text = NumberText::default();
-            for at in self.start..end {
-                let byte = nibbles[at / 2];
-                let nibble = if at % 2 == 0 { byte >> 4 } else { byte & 0x0f };
-                text.push(SYMBOL[nibble as usize]);
+        let value = match exact_decimal(self.mantissa, self.digits, power, self.negative) {
+            Some(value) => value,
+            None => {
+                let mut text = NumberText::default();
+                for at in self.start..end {
+                    let byte = nibbles[at / 2];
+                    let nibble = if at % 2 == 0 { byte >> 4 } else { byte & 0x0f };
+                    text.push(SYMBOL[nibble as usize]);
+                }
+                text.parse()
             }
-            text.parse()
         };
         *self = Self::default();
         value

@@ -11,6 +11,7 @@ use memchr::memchr2;
 
 use super::element::RleValue;
 use crate::bbox::BBoxXywh;
+use crate::decimal::exact_decimal;
 use crate::ids::{AnnotationId, CategoryId, ImageId};
 use crate::model::{Annotation, IntegerNumbers};
 use crate::packed::{Nesting, PackedNumbers};
@@ -66,49 +67,79 @@ impl<'a> Cursor<'a> {
         let start = self.position;
         let bytes = self.bytes;
         let mut index = start;
-        if bytes.get(index) == Some(&b'-') {
-            index += 1;
-        }
+        let negative = bytes.get(index) == Some(&b'-');
+        index += negative as usize;
+        // Digits are accumulated while scanning, for the exact fast path.
+        let (mut mantissa, mut digits) = (0u64, 0u32);
+        let take_digits = |index: &mut usize, mantissa: &mut u64, digits: &mut u32| {
+            let begin = *index;
+            while let Some(&byte) = bytes.get(*index).filter(|byte| byte.is_ascii_digit()) {
+                *digits += 1;
+                if *digits <= 19 {
+                    *mantissa = *mantissa * 10 + (byte - b'0') as u64;
+                }
+                *index += 1;
+            }
+            *index - begin
+        };
         let digits_start = index;
-        while bytes.get(index).is_some_and(u8::is_ascii_digit) {
-            index += 1;
-        }
-        let digits = index - digits_start;
-        if digits == 0 || (digits > 1 && bytes[digits_start] == b'0') {
+        let integer_digits = take_digits(&mut index, &mut mantissa, &mut digits);
+        if integer_digits == 0 || (integer_digits > 1 && bytes[digits_start] == b'0') {
             return None;
         }
         let mut is_integer = true;
+        let mut fraction_digits = 0i32;
         if bytes.get(index) == Some(&b'.') {
             is_integer = false;
             index += 1;
-            let fraction_start = index;
-            while bytes.get(index).is_some_and(u8::is_ascii_digit) {
-                index += 1;
-            }
-            if index == fraction_start {
+            fraction_digits = take_digits(&mut index, &mut mantissa, &mut digits) as i32;
+            if fraction_digits == 0 {
                 return None;
             }
         }
+        let mut exponent = 0i32;
         if let Some(b'e' | b'E') = bytes.get(index) {
             is_integer = false;
             index += 1;
+            let exponent_negative = bytes.get(index) == Some(&b'-');
             if let Some(b'+' | b'-') = bytes.get(index) {
                 index += 1;
             }
             let exponent_start = index;
-            while bytes.get(index).is_some_and(u8::is_ascii_digit) {
+            while let Some(&byte) = bytes.get(index).filter(|byte| byte.is_ascii_digit()) {
+                exponent = exponent
+                    .saturating_mul(10)
+                    .saturating_add((byte - b'0') as i32);
                 index += 1;
             }
             if index == exponent_start {
                 return None;
             }
+            if exponent_negative {
+                exponent = -exponent;
+            }
         }
-        // The slice is ASCII by construction.
-        let text = std::str::from_utf8(&bytes[start..index]).ok()?;
         self.position = index;
+        if is_integer && digits <= 18 {
+            // Exact in u64/i64; the conversion to f64 rounds like `text.parse::<u64>() as f64`.
+            let value = mantissa as f64;
+            return Some((if negative { -value } else { value }, true));
+        }
+        if !is_integer
+            && let Some(value) = exact_decimal(
+                mantissa,
+                digits,
+                exponent.saturating_sub(fraction_digits),
+                negative,
+            )
+        {
+            return Some((value, false));
+        }
+        // Long or extreme numbers: the general parsers. The slice is ASCII by construction.
+        let text = std::str::from_utf8(&bytes[start..index]).ok()?;
         if is_integer {
             // serde_json reads integers outside i64/u64 as floats; leave those to it.
-            let value = if text.starts_with('-') {
+            let value = if negative {
                 text.parse::<i64>().ok()? as f64
             } else {
                 text.parse::<u64>().ok()? as f64
@@ -269,4 +300,52 @@ pub(crate) fn parse_annotation(bytes: &[u8], scratch: &mut Vec<u8>) -> Option<An
     }
     annotation.image_id = image_id?;
     Some(annotation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cursor;
+
+    fn number(text: &str) -> Option<(f64, bool)> {
+        Cursor {
+            bytes: text.as_bytes(),
+            position: 0,
+        }
+        .number()
+    }
+
+    #[test]
+    fn numbers_match_the_standard_parser() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let integer =
+                next() % [10, 1000, 100_000, 1 << 53, u64::MAX / 10][(next() % 5) as usize];
+            let sign = if next() % 4 == 0 { "-" } else { "" };
+            let mut text = format!("{sign}{integer}");
+            let fractional = next() % 3 != 0;
+            if fractional {
+                let digits: String = (0..1 + next() % 12)
+                    .map(|_| char::from(b'0' + (next() % 10) as u8))
+                    .collect();
+                text = format!("{text}.{digits}");
+            }
+            if next() % 6 == 0 {
+                text = format!("{text}e{}", (next() % 80) as i64 - 40);
+            }
+            let (value, is_integer) = number(&text).unwrap();
+            let expected: f64 = text.parse().unwrap();
+            assert_eq!(value.to_bits(), expected.to_bits(), "{text}");
+            assert_eq!(is_integer, !text.contains(['.', 'e']), "{text}");
+        }
+        assert_eq!(number("-0"), Some((-0.0, true)));
+        assert_eq!(number("01"), None);
+        assert_eq!(number("1."), None);
+        assert_eq!(number("1e"), None);
+    }
 }

@@ -209,7 +209,7 @@ impl RowBuilder<'_> {
         [center_x, center_y, box_width, box_height]: [f64; 4],
         counts: &mut RowCounts,
     ) -> Result<Vec<f64>, String> {
-        let polygons: Vec<Vec<f64>> = match &annotation.segmentation {
+        let mut polygons: Vec<Vec<f64>> = match &annotation.segmentation {
             Some(Segmentation::Rle(rle))
                 if f64::from(rle.height) == height && f64::from(rle.width) == width =>
             {
@@ -226,11 +226,16 @@ impl RowBuilder<'_> {
                     .filter(|part| part.len() >= 6)
                     .collect()
             }
-            Some(Segmentation::Polygons(packed)) => packed
-                .parts()
-                .into_iter()
-                .filter(|part| part.len() >= 6 && part.len() % 2 == 0)
-                .collect(),
+            Some(Segmentation::Polygons(packed)) => {
+                let mut parts = Vec::with_capacity(1);
+                let _ = packed.try_for_each_part::<()>(|part| {
+                    if part.len() >= 6 && part.len() % 2 == 0 {
+                        parts.push(part.to_vec());
+                    }
+                    Ok(())
+                });
+                parts
+            }
             // An RLE of another size, or no segmentation.
             _ => Vec::new(),
         };
@@ -241,10 +246,15 @@ impl RowBuilder<'_> {
                 let (x2, y2) = (center_x + box_width / 2.0, center_y + box_height / 2.0);
                 vec![x1, y1, x2, y1, x2, y2, x1, y2]
             }
-            1 => polygons[0]
-                .chunks_exact(2)
-                .flat_map(|xy| [xy[0] / width, xy[1] / height])
-                .collect(),
+            1 => {
+                // Normalised in place: one polygon is the common case.
+                let mut polygon = polygons.pop().unwrap_or_default();
+                for xy in polygon.chunks_exact_mut(2) {
+                    xy[0] /= width;
+                    xy[1] /= height;
+                }
+                polygon
+            }
             _ => {
                 counts.parts_merged += 1;
                 merge_multi_segment(&polygons)
