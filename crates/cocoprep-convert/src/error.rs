@@ -106,13 +106,8 @@ pub enum Error {
         message: String,
     },
     /// A dataset YAML is missing, malformed or lacks a required key.
-    #[error("{}: {message}", path.display())]
-    Yaml {
-        /// The YAML file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
+    #[error(transparent)]
+    DatasetYaml(#[from] cocoprep_formats::Error),
     /// A YOLO label file has a malformed row.
     #[error("{}:{line}: {message}", path.display())]
     Label {

@@ -45,7 +45,6 @@ pub mod outline;
 pub mod random;
 pub mod subset;
 pub mod to_coco;
-pub mod yaml;
 pub mod yolo;
 
 pub use error::{AnnotationLabel, Error};

@@ -17,8 +17,8 @@ use crate::dataset::{SplitImages, label_path};
 use crate::error::Error;
 use crate::layout::{LinkMode, StagedFolder, place_image};
 use crate::random::SeededRandom;
-use crate::yaml::DatasetYaml;
 use crate::yolo::{SplitSource, YoloOptions, YoloReport, write_yolo};
+use cocoprep_formats::dataset_yaml::DatasetYaml;
 
 /// Which outputs a subset writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -2,8 +2,9 @@
 //! border follower against pycocotools' `decode` and `cv2.findContours(RETR_EXTERNAL,
 //! CHAIN_APPROX_SIMPLE)`, on random masks and on the real RLE masks of coco-mini.
 
+use cocoprep_coco::mask::RunLengthMask;
 use cocoprep_coco::{Dataset, Segmentation};
-use cocoprep_convert::outline::{decode_rle, outer_contours};
+use cocoprep_convert::outline::outer_contours;
 
 const RANDOM_MASKS: &str = r#"
 import json, sys
@@ -97,7 +98,7 @@ fn real_rle_masks_trace_like_opencv() {
             let Some(Segmentation::Rle(rle)) = &annotation.segmentation else {
                 panic!("annotation {id} is not RLE");
             };
-            let mask = decode_rle(rle).unwrap();
+            let mask = RunLengthMask::from_rle(rle).unwrap().decode_row_major();
             let area: u64 = mask.iter().map(|&v| u64::from(v)).sum();
             assert_eq!(
                 area,

@@ -298,10 +298,34 @@ pub fn run(
     if let Some(yaml) = &plan.dataset_yaml
         && report.failures().next().is_none()
     {
-        let path = crate::yaml::write_dataset_yaml(dataset, yaml)?;
+        let path = write_dataset_yaml(dataset, yaml)?;
         report.dataset_yaml = Some(path);
     }
     Ok(report)
+}
+
+/// Writes the bundle's ultralytics dataset YAML in `dataset`, with `path:` absolute so the
+/// YAML works from any working directory.
+pub fn write_dataset_yaml(
+    dataset: &Path,
+    spec: &crate::catalog::DatasetYaml,
+) -> Result<PathBuf, FetchError> {
+    let yaml = cocoprep_formats::dataset_yaml::DatasetYaml {
+        path: Some(std::path::absolute(dataset)?),
+        train: vec![spec.train.clone()],
+        val: vec![spec.val.clone()],
+        test: spec.test.iter().cloned().collect(),
+        names: spec.names.clone(),
+        kpt_shape: None,
+        flip_idx: None,
+    };
+    let path = dataset.join(&spec.file);
+    cocoprep_coco::atomic::write_atomic(
+        &path,
+        yaml.to_text("Written by cocoprep get (ultralytics dataset layout)")
+            .as_bytes(),
+    )?;
+    Ok(path)
 }
 
 fn run_step(

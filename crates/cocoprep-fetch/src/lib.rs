@@ -47,7 +47,6 @@ pub mod manifest;
 pub mod shard;
 pub mod subset;
 pub mod verify;
-pub mod yaml;
 
 pub use checksum::{Checksum, Digests, StreamingHasher, hash_file, hash_file_bytes, to_hex};
 pub use error::FetchError;

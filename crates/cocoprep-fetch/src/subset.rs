@@ -47,6 +47,9 @@ pub struct SubsetReport {
     pub annotation_file: PathBuf,
     /// The folder holding the images.
     pub images_dir: PathBuf,
+    /// The layout the images were placed in (`yolo` leaves the labels to the caller, which
+    /// converts `annotation_file`).
+    pub layout: String,
     /// Images selected.
     pub selected: usize,
     /// Images this process was responsible for (its shard).
@@ -176,13 +179,6 @@ pub fn run_subset(
         .layout
         .clone()
         .unwrap_or_else(|| bundle.layout.clone());
-    if layout == "yolo" {
-        return Err(FetchError::Subset(
-            "`--layout yolo` with `--split` needs the COCO→YOLO converter, which this build does not include yet; \
-             download the subset with `--layout coco` and convert it"
-                .to_owned(),
-        ));
-    }
     let dataset_dir = &options.dataset_dir;
     // 1. The annotation archive, extracted under raw/ (FiftyOne keeps the full files in raw/ too).
     let annotations = catalog
@@ -346,7 +342,7 @@ pub fn run_subset(
         ResourceManifest {
             version: crate::manifest::MANIFEST_VERSION,
             resource: name,
-            layout,
+            layout: layout.clone(),
             destination: images_resource.destination_for(&plan.layout).to_owned(),
             archive: None,
             files,
@@ -358,6 +354,7 @@ pub fn run_subset(
     Ok(SubsetReport {
         annotation_file,
         images_dir: images_root,
+        layout,
         selected: selected.len(),
         in_shard: jobs.len(),
         downloaded: downloaded.into_inner(),

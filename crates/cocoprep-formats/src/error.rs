@@ -34,6 +34,14 @@ pub enum Error {
         /// What the HDF5 writer said.
         message: String,
     },
+    /// A YOLO dataset YAML is not what ultralytics reads.
+    #[error("dataset YAML `{}`: {message}", path.display())]
+    Yaml {
+        /// The YAML file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// An error about a specific file.
     #[error("`{}`", path.display())]
     InFile {

@@ -11,6 +11,8 @@
 //!   outputs are byte-identical to the reference scripts'.
 //! * [`npy`]: `.npy` arrays exactly as `np.save` writes them.
 //! * [`npz`]: `.npz` archives laid out as `np.savez_compressed` writes them.
+//! * [`dataset_yaml`]: the ultralytics dataset YAML (`path`, `train`, `val`, `names`, ...),
+//!   read and written.
 //! * [`lmdb`]: single-file LMDB stores of file bytes, as self-critical's `dump_to_lmdb.py`.
 //!
 //! Writers take any [`std::io::Write`] or return bytes; callers decide where the bytes go
@@ -57,6 +59,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod dataset_yaml;
 mod error;
 pub mod hdf5;
 pub mod hdf5_store;

@@ -343,6 +343,70 @@ fn a_subset_fetches_only_the_selected_images_from_coco_url() {
 }
 
 #[test]
+fn a_subset_in_the_yolo_layout_gets_labels_equal_to_convert_yolo_and_a_yaml() {
+    let (server, catalog) = sample_server();
+    let folder = temp_dir();
+    let catalog_path = write_catalog(folder.path(), &catalog);
+    let dir = folder.path().join("subset-yolo");
+    let dir_text = dir.to_string_lossy().into_owned();
+    let base = server.url("");
+    let output = cocoprep(&[
+        "get",
+        "test-bundle",
+        "--split",
+        "val",
+        "--classes",
+        "dog,person",
+        "--layout",
+        "yolo",
+        "--catalog",
+        &catalog_path,
+        "--dir",
+        &dir_text,
+        "--image-url-base",
+        &base,
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let subset_file = dir.join("annotations/instances_val2017.json");
+    let subset: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&subset_file).unwrap()).unwrap();
+    let names: Vec<&str> = subset["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["file_name"].as_str().unwrap())
+        .collect();
+    assert!(!names.is_empty());
+    // The same labels `convert yolo` writes from the subset's annotation file.
+    let reference = folder.path().join("reference");
+    let converted = cocoprep(&[
+        "convert",
+        "yolo",
+        &subset_file.to_string_lossy(),
+        "-o",
+        &reference.to_string_lossy(),
+    ]);
+    assert!(converted.status.success(), "{}", text(&converted.stderr));
+    for name in &names {
+        assert_eq!(
+            std::fs::read(dir.join("images/val2017").join(name)).unwrap(),
+            sample(&format!("val2017/{name}"))
+        );
+        let label = std::path::Path::new("labels/val2017").join(name.replace(".jpg", ".txt"));
+        assert_eq!(
+            std::fs::read_to_string(dir.join(&label)).unwrap(),
+            std::fs::read_to_string(reference.join(&label)).unwrap(),
+            "{}",
+            label.display()
+        );
+    }
+    let yaml = cocoprep_formats::dataset_yaml::DatasetYaml::read(&dir.join("data.yaml")).unwrap();
+    assert_eq!(yaml.val, vec!["images/val2017".to_owned()]);
+    assert_eq!(yaml.names.len(), 80);
+    assert_eq!(yaml.names[16], "dog");
+}
+
+#[test]
 fn sigkill_mid_download_resumes_without_fetching_finished_ranges_again() {
     const SIZE: usize = 24 << 20;
     let server = TestServer::start();
@@ -613,7 +677,7 @@ fn the_yolo_layout_puts_images_and_labels_where_ultralytics_looks_and_writes_the
     assert!(
         yaml.contains("val: val2017.txt")
             && yaml.contains("  0: person")
-            && yaml.contains("  1: 'no'"),
+            && yaml.contains("  1: \"no\""),
         "{yaml}"
     );
 }

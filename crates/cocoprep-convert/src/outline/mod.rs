@@ -2,7 +2,9 @@
 //!
 //! Ultralytics 8.4 decodes a non-crowd RLE `segmentation` and takes the outer contours
 //! that OpenCV's `findContours(mask, RETR_EXTERNAL, CHAIN_APPROX_SIMPLE)` returns. This
-//! module does the same without OpenCV: [`decode_rle`] expands the runs and
+//! module does the same without OpenCV: the core's
+//! [`RunLengthMask`](cocoprep_coco::mask::RunLengthMask) expands the runs (run lengths that
+//! do not cover the mask exactly are an error there, not undefined memory) and
 //! [`outer_contours`] follows OpenCV's implementation of Suzuki and Abe's border following
 //! (same start pixels, direction order, corner compression and contour order), so the
 //! polygons are the ones Ultralytics writes.
@@ -12,7 +14,5 @@
 //! coordinates), so a mask rebuilt from it differs from the original along the border.
 
 mod contour;
-mod rle;
 
 pub use contour::outer_contours;
-pub use rle::{RleError, decode_rle};

@@ -19,7 +19,7 @@ use crate::error::{AnnotationLabel, Error};
 use crate::layout::{LinkMode, Placed, StagedFolder, is_contained, place_image};
 use crate::number::Precision;
 use crate::random::SeededRandom;
-use crate::yaml::{DatasetYaml, flip_index};
+use cocoprep_formats::dataset_yaml::{DatasetYaml, flip_index};
 pub use rows::{Geometry, Row, RowBuilder, RowCounts, push_rows};
 
 /// One annotation file to convert, and the split folder it becomes.

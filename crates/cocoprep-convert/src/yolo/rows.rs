@@ -10,7 +10,8 @@ use super::merge::merge_multi_segment;
 use crate::classes::ClassTable;
 use crate::error::{AnnotationLabel, Error};
 use crate::number::{Precision, push_number};
-use crate::outline::{decode_rle, outer_contours};
+use crate::outline::outer_contours;
+use cocoprep_coco::mask::RunLengthMask;
 
 /// What each row describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -213,7 +214,9 @@ impl RowBuilder<'_> {
             Some(Segmentation::Rle(rle))
                 if f64::from(rle.height) == height && f64::from(rle.width) == width =>
             {
-                let mask = decode_rle(rle).map_err(|error| format!("`segmentation`: {error}"))?;
+                let mask = RunLengthMask::from_rle(rle)
+                    .map_err(|error| format!("`segmentation`: {error}"))?
+                    .decode_row_major();
                 counts.rle_traced += 1;
                 outer_contours(&mask, rle.width as usize, rle.height as usize)
                     .into_iter()

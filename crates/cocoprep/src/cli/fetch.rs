@@ -69,7 +69,9 @@ pub struct GetArgs {
     pub parallel: usize,
 
     /// Download only this split's images (`train`, `val`), one by one from their
-    /// `coco_url`, with a matching annotation file (like FiftyOne's zoo).
+    /// `coco_url`, with a matching annotation file (like FiftyOne's zoo). With `--layout
+    /// yolo` the images go to `images/<split>/` and YOLO box labels plus `data.yaml` are
+    /// written from the subset's annotations (as `convert yolo` would).
     #[arg(long, value_name = "SPLIT")]
     pub split: Option<String>,
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use cocoprep_convert::dataset::SplitImages;
 use cocoprep_convert::to_coco::{CategoryIds, split_to_coco};
-use cocoprep_convert::yaml::DatasetYaml;
+use cocoprep_formats::dataset_yaml::DatasetYaml;
 
 use super::with_jobs;
 use crate::cli::CocoArgs;

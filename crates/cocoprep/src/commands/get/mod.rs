@@ -2,6 +2,7 @@
 //! `--split` for subset downloads, `--dry-run` for the plan, `--emit` for job scripts.
 
 mod emit;
+mod yolo_labels;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -236,6 +237,11 @@ fn run_subset_command(
                 .unwrap_or_default()
                 .to_string_lossy()
         ));
+        if options.layout.as_deref().unwrap_or(&bundle.layout) == "yolo" {
+            text.push_str(
+                "  5. write YOLO box labels into labels/ and data.yaml (as `convert yolo`)\n",
+            );
+        }
         output::stdout(&text)?;
         return Ok(Outcome::Success);
     }
@@ -269,6 +275,20 @@ fn run_subset_command(
         "{} images could not be downloaded (re-run to retry)",
         report.failed.len()
     );
+    if report.layout == "yolo" {
+        let labels =
+            yolo_labels::write_subset_labels(&report, &options.dataset_dir, global, &progress)?;
+        let rows: u64 = labels.splits.iter().map(|split| split.rows).sum();
+        let files: u64 = labels.splits.iter().map(|split| split.label_files).sum();
+        output::note(
+            global,
+            format!(
+                "{files} label files ({rows} rows) in {}, dataset YAML {}",
+                options.dataset_dir.join("labels").display(),
+                labels.yaml.display()
+            ),
+        );
+    }
     Ok(Outcome::Success)
 }
 

@@ -6,7 +6,7 @@
 //! `names` is a list or a `{index: name}` map with keys `0..n-1`. Labels live where the
 //! image path has its last `images` component replaced by `labels`.
 //!
-//! This lives here until `cocoprep-formats` provides YAML.
+//! Used by `convert yolo` / `subset` (read and write) and by `get --layout yolo` (write).
 
 use std::path::{Path, PathBuf};
 
@@ -80,7 +80,8 @@ impl DatasetYaml {
     /// Reads a dataset YAML. `path`, when relative, is taken relative to the YAML's folder
     /// (and when absent the YAML's folder is the root), so the result is usable directly.
     pub fn read(file: &Path) -> Result<DatasetYaml, Error> {
-        let text = fs_err::read_to_string(file).map_err(Error::io("read", file))?;
+        // fs_err's message names the file.
+        let text = fs_err::read_to_string(file)?;
         let yaml_error = |message: String| Error::Yaml {
             path: file.to_owned(),
             message,
