@@ -12,11 +12,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-// mimalloc: the converters allocate and free many small per-file buffers on worker threads,
-// where glibc's per-thread arenas grow and shrink with an mprotect call each time.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use cli::{Cli, Command};
 use commands::Outcome;
 use settings::GlobalSettings;
