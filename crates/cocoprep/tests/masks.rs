@@ -331,6 +331,71 @@ print(checked)
 }
 
 #[test]
+fn masks_rle_on_a_results_list_takes_image_sizes_from_the_ground_truth() {
+    let ground_truth =
+        cocoprep_test::fixtures().join("coco-sample/annotations/instances_val2017.json");
+    let folder = cocoprep_test::temp_dir();
+    // A detector's segm results: a bare list with image_id, category_id, polygons, score.
+    let dataset: Value = serde_json::from_slice(&std::fs::read(&ground_truth).unwrap()).unwrap();
+    let results: Vec<Value> = dataset["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["segmentation"].is_array())
+        .map(|a| {
+            serde_json::json!({"image_id": a["image_id"], "category_id": a["category_id"],
+                               "segmentation": a["segmentation"], "score": 0.5})
+        })
+        .collect();
+    assert!(!results.is_empty());
+    let input = folder.path().join("results.json");
+    std::fs::write(&input, serde_json::to_vec(&results).unwrap()).unwrap();
+    let output = folder.path().join("results_rle.json");
+
+    // Without the ground truth there is no image size: each result is reported.
+    let without = cocoprep(&["masks", "rle", text(&input), "-o", text(&output)]);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&without.stderr).contains("image"),
+        "{}",
+        String::from_utf8_lossy(&without.stderr)
+    );
+
+    succeed(&[
+        "masks",
+        "rle",
+        text(&input),
+        "--images",
+        text(&ground_truth),
+        "-o",
+        text(&output),
+        "--recompute-area",
+        "--recompute-bbox",
+    ]);
+    let script = r#"
+import sys, json
+from pycocotools import mask as mask_utils
+images = {i['id']: i for i in json.load(open(sys.argv[1]))['images']}
+results = json.load(open(sys.argv[2]))
+ours = json.load(open(sys.argv[3]))
+assert isinstance(ours, list) and len(ours) == len(results)
+for result, mine in zip(results, ours):
+    image = images[result['image_id']]
+    rle = mask_utils.merge(mask_utils.frPyObjects(result['segmentation'], image['height'], image['width']))
+    assert mine['segmentation'] == {'size': list(rle['size']), 'counts': rle['counts'].decode()}, result
+    assert mine['area'] == float(mask_utils.area(rle))
+    assert mine['bbox'] == [float(v) for v in mask_utils.toBbox(rle)]
+    assert mine['score'] == result['score'] and mine['image_id'] == result['image_id']
+print(len(ours))
+"#;
+    let checked: usize = cocoprep_test::run_python(script, &[&ground_truth, &input, &output])
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(checked, results.len());
+}
+
+#[test]
 fn short_rle_counts_are_reported_not_decoded_as_garbage() {
     let folder = cocoprep_test::temp_dir();
     let input = folder.path().join("short.json");

@@ -110,12 +110,23 @@ pub fn convert_segmentations_to_rle(
     options: &RleConversionOptions,
     reporter: &dyn Reporter,
 ) -> RleConversionSummary {
-    let sizes: FxHashMap<ImageId, Option<(u32, u32)>> = dataset
-        .images
+    convert_annotations_to_rle(&mut dataset.annotations, &dataset.images, options, reporter)
+}
+
+/// [`convert_segmentations_to_rle`] for annotations whose images are described elsewhere:
+/// a results file (a bare list of annotations) with the images of its ground-truth file,
+/// as pycocotools' `loadRes` pairs them.
+pub fn convert_annotations_to_rle(
+    annotations: &mut [Annotation],
+    images: &[Image],
+    options: &RleConversionOptions,
+    reporter: &dyn Reporter,
+) -> RleConversionSummary {
+    let sizes: FxHashMap<ImageId, Option<(u32, u32)>> = images
         .iter()
         .map(|image| (image.id, image.height.zip(image.width)))
         .collect();
-    let total = dataset.annotations.len();
+    let total = annotations.len();
     let task = reporter.on_task_start(
         "converting segmentations to RLE",
         Some(total as u64),
@@ -137,8 +148,7 @@ pub fn convert_segmentations_to_rle(
         }
     };
     let outcomes: Vec<Outcome> = super::in_pool(options.jobs, || {
-        dataset
-            .annotations
+        annotations
             .par_iter_mut()
             .enumerate()
             .with_min_len(256)

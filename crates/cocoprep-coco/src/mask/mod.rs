@@ -47,7 +47,8 @@ mod semantic;
 pub use algebra::{MergeOperation, bbox_iou, iou, merge};
 pub use annotation::{
     AnnotationFailure, RleConversionOptions, RleConversionSummary, annotation_to_mask,
-    annotation_to_row_major_mask, convert_segmentations_to_rle, segmentation_to_mask,
+    annotation_to_row_major_mask, convert_annotations_to_rle, convert_segmentations_to_rle,
+    segmentation_to_mask,
 };
 pub use error::MaskError;
 pub use label_map::{

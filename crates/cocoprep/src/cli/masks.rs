@@ -49,6 +49,12 @@ pub struct RleArgs {
     /// Replace `bbox` with the mask's tight box (pycocotools' `mask.toBbox`).
     #[arg(long)]
     pub recompute_bbox: bool,
+
+    /// Take image sizes from this annotation file (the ground truth of a results list:
+    /// results carry only `image_id`, and polygons need the image's height and width, as
+    /// in pycocotools' `loadRes`).
+    #[arg(long, value_name = "GT.json")]
+    pub images: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

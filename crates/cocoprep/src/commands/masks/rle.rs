@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cocoprep_coco::mask::{RleConversionOptions, convert_segmentations_to_rle};
+use cocoprep_coco::mask::{
+    RleConversionOptions, convert_annotations_to_rle, convert_segmentations_to_rle,
+};
 use cocoprep_coco::{ReadOptions, read_dataset};
 
 use super::{Outcome, report_failures};
@@ -18,6 +20,7 @@ pub struct RleSettings {
     pub output: PathBuf,
     pub recompute_area: bool,
     pub recompute_bbox: bool,
+    pub images: Option<PathBuf>,
 }
 
 impl RleSettings {
@@ -27,12 +30,14 @@ impl RleSettings {
             output,
             recompute_area,
             recompute_bbox,
+            images,
         } = args;
         Self {
             input,
             output,
             recompute_area,
             recompute_bbox,
+            images,
         }
     }
 }
@@ -43,6 +48,7 @@ pub fn run(settings: &RleSettings, global: &GlobalSettings) -> anyhow::Result<Ou
         output,
         recompute_area,
         recompute_bbox,
+        images,
     } = settings;
     let progress = Progress::new(global);
     let mut dataset = read_dataset(input, &ReadOptions { jobs: global.jobs }, &progress)
@@ -52,7 +58,24 @@ pub fn run(settings: &RleSettings, global: &GlobalSettings) -> anyhow::Result<Ou
         recompute_bbox: *recompute_bbox,
         jobs: global.jobs,
     };
-    let summary = convert_segmentations_to_rle(&mut dataset, &options, &progress);
+    let summary = match images {
+        Some(images) => {
+            let ground_truth = read_dataset(images, &ReadOptions { jobs: global.jobs }, &progress)
+                .with_context(|| format!("cannot read `{}`", images.display()))?;
+            anyhow::ensure!(
+                !ground_truth.images.is_empty(),
+                "`{}` has no `images` to take sizes from",
+                images.display()
+            );
+            convert_annotations_to_rle(
+                &mut dataset.annotations,
+                &ground_truth.images,
+                &options,
+                &progress,
+            )
+        }
+        None => convert_segmentations_to_rle(&mut dataset, &options, &progress),
+    };
     dataset
         .write(output)
         .with_context(|| format!("cannot write `{}`", output.display()))?;
