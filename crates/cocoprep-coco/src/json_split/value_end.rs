@@ -284,12 +284,13 @@ mod tests {
         // fall on every position of the 64-byte blocks; each is searched whole and in
         // pieces, as refills hand it over.
         let alphabet = br#"{}[]"\a ,:"#;
+        // Knuth's MMIX linear congruential generator; the high bits are the random ones.
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
         };
         for _ in 0..20_000 {
             let length = 1 + (random() % 300) as usize;
