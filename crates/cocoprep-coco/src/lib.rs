@@ -10,6 +10,9 @@
 //!   pycocotools' semantics.
 //! * [`validate::validate_file`] reports every problem in a file.
 //! * [`Summary`] computes what `cocoprep inspect` shows.
+//! * [`json_split`] cuts a big JSON document into values without parsing them and parses
+//!   array elements on worker threads in file order; the COCO reader and the other
+//!   crates' readers of big JSON files (Karpathy captions) are built on it.
 //!
 //! ```
 //! use cocoprep_coco::{AnnotationQuery, CategoryId, Coco, Dataset, ImageId};
@@ -37,6 +40,7 @@ mod error;
 mod ids;
 pub mod image_file;
 mod index;
+pub mod json_split;
 pub mod mask;
 mod model;
 mod packed;

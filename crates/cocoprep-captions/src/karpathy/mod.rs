@@ -17,7 +17,6 @@ mod interner;
 mod pipeline;
 mod read;
 mod record;
-mod scan;
 pub(crate) mod split_records;
 
 use std::ops::Range;

@@ -3,11 +3,12 @@
 use std::io::Read;
 use std::path::Path;
 
+use cocoprep_coco::json_split::{BatchParser, ScanError};
 use cocoprep_coco::{ProgressUnit, Reporter};
 
 use super::KarpathyDataset;
 use super::interner::WordMerger;
-use super::pipeline::{DocumentError, Members, read_document};
+use super::pipeline::{DocumentError, Members, RecordFailure, read_document};
 use super::record::{CorpusBatch, CorpusParser};
 use crate::error::{Error, ImageRef};
 use crate::threads::worker_count;
@@ -73,7 +74,7 @@ pub fn read_karpathy(
 }
 
 /// Runs the pipeline over `path` with a progress task, turning failures into [`Error`]s.
-pub(crate) fn read_with_progress<P: super::pipeline::BatchParser>(
+pub(crate) fn read_with_progress<P: BatchParser<Error = RecordFailure>>(
     path: &Path,
     jobs: usize,
     reporter: &dyn Reporter,
@@ -132,18 +133,18 @@ fn merge(dataset: &mut KarpathyDataset, merger: &mut WordMerger, batch: CorpusBa
 fn document_error(path: &Path, error: DocumentError) -> Error {
     match error {
         DocumentError::Scan(error) => {
-            if let super::scan::ScanErrorKind::Io(source) = error.kind {
+            if let ScanError::Io(source) = error {
                 return Error::Read {
                     path: path.to_owned(),
                     source,
                 };
             }
-            let (line, column) = line_column(path, error.offset);
+            let (line, column) = line_column(path, error.offset().unwrap_or(0));
             Error::Syntax {
                 path: path.to_owned(),
                 line,
                 column,
-                message: error.kind.message(),
+                message: error.to_string(),
             }
         }
         DocumentError::Record(failure) => {
@@ -336,11 +337,21 @@ mod tests {
 
     #[test]
     fn syntax_errors_and_other_shapes_are_reported() {
-        let message = read_text(r#"{"images": [{"split": "train"} {"#, 1)
+        // The record before the syntax error is valid: a bad one would be reported
+        // instead, being earlier in the file.
+        let text = r#"{"images": [{"split": "train", "sentences": [{"tokens": ["a"], "raw": "", "sentid": 1}]} {"#;
+        for jobs in [1, 2] {
+            let message = read_text(text, jobs).unwrap_err().to_string();
+            assert!(
+                message.contains(":1:90: expected `,` or `]` after an image record, found `{`"),
+                "{message}"
+            );
+        }
+        let message = read_text(r#"{"images": [{"split": "train"} {"#, 2)
             .unwrap_err()
             .to_string();
         assert!(
-            message.contains(":1:32: expected `,` or `]` after an image record, found `{`"),
+            message.contains(":1:13: images[0]: missing `sentences`"),
             "{message}"
         );
         let message = read_text(r#"{"annotations": []}"#, 1)

@@ -10,7 +10,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::interner::{BatchWords, WorkerWords};
-use super::pipeline::{Batch, BatchParser, RecordFailure, strip_position};
+use cocoprep_coco::json_split::{Batch, BatchParser};
+
+use super::pipeline::{RecordFailure, strip_position};
 use super::read::Fields;
 use super::{KarpathyImage, Split};
 
@@ -34,6 +36,7 @@ pub(crate) struct CorpusParser {
 impl BatchParser for CorpusParser {
     type Output = CorpusBatch;
     type Worker = WorkerWords;
+    type Error = RecordFailure;
 
     fn worker(&self, index: usize) -> WorkerWords {
         WorkerWords::new(index)
@@ -42,17 +45,16 @@ impl BatchParser for CorpusParser {
     fn parse(&self, worker: &mut WorkerWords, batch: &Batch) -> Result<CorpusBatch, RecordFailure> {
         // One UTF-8 check for the whole batch (it also covers the members the visitors
         // skip); the records can then be parsed as `str`, which skips per-string checks.
-        let text = std::str::from_utf8(&batch.bytes).map_err(|error| {
+        let text = std::str::from_utf8(batch.bytes()).map_err(|error| {
             let position = error.valid_up_to();
-            let (index, record_offset, bytes) = batch.record_at(position);
-            let start = batch.records[index - batch.first_index].1;
+            let record = batch.element_containing(position);
             RecordFailure {
-                index,
-                offset: record_offset + (position - start) as u64,
-                bytes: bytes.to_vec(),
+                index: record.index,
+                offset: record.offset + (position - record.start) as u64,
+                bytes: record.bytes.to_vec(),
                 message: format!(
                     "text is not valid UTF-8 (byte 0x{:02x})",
-                    batch.bytes[position]
+                    batch.bytes()[position]
                 ),
             }
         })?;
@@ -60,17 +62,19 @@ impl BatchParser for CorpusParser {
             words: worker.begin_batch(),
             ..CorpusBatch::default()
         };
-        for (position, &(offset, start, end)) in batch.records.iter().enumerate() {
+        for record in batch.elements() {
             let mut state = State {
                 batch: &mut output,
                 worker: &mut *worker,
                 fields: self.fields,
                 location: Location::Image,
             };
-            let mut deserializer = serde_json::Deserializer::from_str(&text[start..end]);
+            let mut deserializer = serde_json::Deserializer::from_str(
+                &text[record.start..record.start + record.bytes.len()],
+            );
             let result = ImageSeed {
                 state: &mut state,
-                offset,
+                offset: record.offset,
             }
             .deserialize(&mut deserializer)
             .and_then(|()| deserializer.end());
@@ -82,13 +86,13 @@ impl BatchParser for CorpusParser {
                 let offset_in_record = if whole_record {
                     0
                 } else {
-                    position_in(&batch.bytes[start..end], &error)
+                    position_in(record.bytes, &error)
                 };
                 let location = state.location.describe();
                 return Err(RecordFailure {
-                    index: batch.first_index + position,
-                    offset: offset + offset_in_record,
-                    bytes: batch.bytes[start..end].to_vec(),
+                    index: record.index,
+                    offset: record.offset + offset_in_record,
+                    bytes: record.bytes.to_vec(),
                     message: format!("{location}{}", strip_position(&error.to_string())),
                 });
             }

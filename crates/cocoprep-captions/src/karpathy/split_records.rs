@@ -7,7 +7,9 @@ use cocoprep_coco::Reporter;
 use serde::Deserialize;
 
 use super::Split;
-use super::pipeline::{Batch, BatchParser, Members, RecordFailure, strip_position};
+use cocoprep_coco::json_split::{Batch, BatchParser};
+
+use super::pipeline::{Members, RecordFailure, strip_position};
 use super::read::read_with_progress;
 use super::record::SplitName;
 use crate::error::Error;
@@ -30,13 +32,15 @@ struct SplitParser;
 impl BatchParser for SplitParser {
     type Output = Vec<RecordLocation>;
     type Worker = ();
+    type Error = RecordFailure;
 
     fn worker(&self, _index: usize) {}
 
     fn parse(&self, _worker: &mut (), batch: &Batch) -> Result<Vec<RecordLocation>, RecordFailure> {
         batch
-            .iter()
-            .map(|(index, offset, bytes)| {
+            .elements()
+            .map(|record| {
+                let (index, offset, bytes) = (record.index, record.offset, record.bytes);
                 let failure = |message: String| RecordFailure {
                     index,
                     offset,

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::DocumentError;
 use super::element::strip_position;
-use super::scanner::ScanError;
 use crate::error::ReadError;
+use crate::json_split::ScanError;
 use crate::validate::Severity;
 use crate::validate::record::{check_record, record_label};
 
@@ -172,7 +172,7 @@ impl DocumentError {
                 offset,
                 "unexpected end of file (is the file truncated?)".to_owned(),
             ),
-            DocumentError::Scan(error @ ScanError::Unexpected { .. }) => {
+            DocumentError::Scan(error) => {
                 let offset = error.offset().unwrap_or(0);
                 syntax(offset, error.to_string())
             }

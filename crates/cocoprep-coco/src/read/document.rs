@@ -2,9 +2,9 @@
 
 use std::io::Read;
 
-use super::pipeline::ArrayError;
-use super::scanner::{ScanError, Scanner};
+use super::pipeline::{ArrayError, ElementFailure};
 use super::{DocumentError, RecordKind};
+use crate::json_split::{self, ScanError, Scanner};
 
 /// Receives the parts of a document as [`walk_document`] finds them.
 pub(crate) trait DocumentVisitor {
@@ -51,22 +51,6 @@ pub(crate) fn walk_document<R: Read, V: DocumentVisitor>(
     Ok(())
 }
 
-fn unexpected<R: Read>(scanner: &mut Scanner<R>, expected: &'static str) -> DocumentError {
-    match scanner.peek() {
-        Ok(Some(found)) => ScanError::Unexpected {
-            offset: scanner.offset(),
-            found,
-            expected,
-        }
-        .into(),
-        Ok(None) => ScanError::UnexpectedEnd {
-            offset: scanner.offset(),
-        }
-        .into(),
-        Err(error) => error.into(),
-    }
-}
-
 fn walk_object<R: Read, V: DocumentVisitor>(
     scanner: &mut Scanner<R>,
     visitor: &mut V,
@@ -77,19 +61,7 @@ fn walk_object<R: Read, V: DocumentVisitor>(
         return Ok(());
     }
     loop {
-        if scanner.peek()? != Some(b'"') {
-            return Err(unexpected(scanner, "a string key"));
-        }
-        let (key_offset, key_bytes) = scanner.next_value()?;
-        let key: String =
-            serde_json::from_slice(key_bytes).map_err(|error| DocumentError::Record {
-                kind: RecordKind::TopLevel,
-                index: 0,
-                offset: key_offset,
-                bytes: key_bytes.to_vec(),
-                error,
-            })?;
-        scanner.expect(b':', "`:` after a key")?;
+        let key = scanner.key()?;
         let kind = match key.as_str() {
             "images" => Some(RecordKind::Image),
             "annotations" => Some(RecordKind::Annotation),
@@ -104,13 +76,8 @@ fn walk_object<R: Read, V: DocumentVisitor>(
                 visitor.on_member(&key, offset, bytes)?;
             }
         }
-        match scanner.peek()? {
-            Some(b',') => scanner.bump(),
-            Some(b'}') => {
-                scanner.bump();
-                return Ok(());
-            }
-            _ => return Err(unexpected(scanner, "`,` or `}` after a top-level member")),
+        if scanner.separator(b'}', "`,` or `}` after a top-level member")? {
+            return Ok(());
         }
     }
 }
@@ -118,13 +85,13 @@ fn walk_object<R: Read, V: DocumentVisitor>(
 /// Maps an array failure to a document failure for records of `kind`.
 pub(crate) fn array_error(kind: RecordKind) -> impl FnOnce(ArrayError) -> DocumentError {
     move |error| match error {
-        ArrayError::Scan(error) => DocumentError::Scan(error),
-        ArrayError::Element {
+        json_split::ArrayError::Scan(error) => DocumentError::Scan(error),
+        json_split::ArrayError::Element(ElementFailure {
             index,
             offset,
             bytes,
             error,
-        } => DocumentError::Record {
+        }) => DocumentError::Record {
             kind,
             index,
             offset,

@@ -1,6 +1,6 @@
 //! The streaming, parallel COCO reader.
 //!
-//! The document is split with a scanner and each element of the big arrays is parsed on a
+//! The document is split with a [`crate::json_split::Scanner`] and each element of the big arrays is parsed on a
 //! worker thread into the typed model. Memory is the parsed model plus a few buffers: the
 //! file's text is never held whole.
 
@@ -9,7 +9,6 @@ pub(crate) mod document;
 pub(crate) mod element;
 mod fast;
 pub(crate) mod pipeline;
-pub(crate) mod scanner;
 
 use std::io::Read;
 use std::path::Path;
@@ -17,11 +16,11 @@ use std::path::Path;
 use serde_json::value::RawValue;
 
 use crate::error::ReadError;
+use crate::json_split::{ScanError, Scanner};
 use crate::model::{Annotation, Dataset, ExtrasBuilder, Info, Layout, Sections};
 use crate::progress::{ProgressUnit, Reporter};
 use document::{DocumentVisitor, array_error, walk_document};
 use pipeline::read_array;
-use scanner::{ScanError, Scanner};
 
 pub(crate) use diagnose::{Locator, RecordKind, syntax_message};
 
