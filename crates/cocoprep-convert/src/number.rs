@@ -151,7 +151,7 @@ fn push_six_digits(out: &mut String, value: f64) -> bool {
 /// scientific forms go through [`push_digits`].
 fn push_six_significant(out: &mut String, mut integer: u32, exponent: i32) {
     let mut length = 6;
-    while integer % 10 == 0 {
+    while integer.is_multiple_of(10) {
         integer /= 10;
         length -= 1;
     }
