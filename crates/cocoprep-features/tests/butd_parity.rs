@@ -125,12 +125,10 @@ fn tsv_row(image_id: u64, boxes: &[[f32; 4]], features: &[f32]) -> String {
 /// Deterministic values over many orders of magnitude, so that the order of summation
 /// shows in the last bits of the means; a third are exact zeros, as after a ReLU.
 fn wide_range_values(count: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut random = cocoprep_test::Xorshift::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     (0..count)
         .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = random.next();
             if state.is_multiple_of(3) {
                 return 0.0;
             }

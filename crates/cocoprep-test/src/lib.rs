@@ -123,3 +123,27 @@ fn collect_json(folder: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Marsaglia's xorshift64 (shifts 13, 7, 17): deterministic test inputs without a
+/// dependency. The same seed gives the same sequence on every machine.
+pub struct Xorshift(u64);
+
+impl Xorshift {
+    /// A generator; a zero seed (which would stay zero) is replaced by a fixed one.
+    pub fn new(seed: u64) -> Self {
+        Self(if seed == 0 {
+            0x9e37_79b9_7f4a_7c15
+        } else {
+            seed
+        })
+    }
+
+    /// The next value.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}

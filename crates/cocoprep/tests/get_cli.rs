@@ -257,6 +257,25 @@ fn the_known_corrupt_train2014_image_is_detected_and_replaced() {
     );
 }
 
+/// `cocoprep get test-bundle --split val ...` against the sample server's catalog, with
+/// images fetched from the server instead of `coco_url`'s host.
+fn get_subset(catalog_path: &str, dir: &str, image_base: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "get",
+        "test-bundle",
+        "--split",
+        "val",
+        "--catalog",
+        catalog_path,
+        "--dir",
+        dir,
+        "--image-url-base",
+        image_base,
+    ];
+    args.extend_from_slice(extra);
+    cocoprep(&args)
+}
+
 #[test]
 fn a_subset_fetches_only_the_selected_images_from_coco_url() {
     let (server, catalog) = sample_server();
@@ -265,22 +284,12 @@ fn a_subset_fetches_only_the_selected_images_from_coco_url() {
     let dir = folder.path().join("subset");
     let dir_text = dir.to_string_lossy().into_owned();
     let base = server.url("");
-    let output = cocoprep(&[
-        "get",
-        "test-bundle",
-        "--split",
-        "val",
-        "--classes",
-        "person",
-        "--max-images",
-        "2",
-        "--catalog",
+    let output = get_subset(
         &catalog_path,
-        "--dir",
         &dir_text,
-        "--image-url-base",
         &base,
-    ]);
+        &["--classes", "person", "--max-images", "2"],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
     let image_requests: Vec<_> = server
         .log()
@@ -320,20 +329,7 @@ fn a_subset_fetches_only_the_selected_images_from_coco_url() {
                 .any(|a| a["image_id"].as_u64() == Some(id) && a["category_id"] == 1)
         );
     }
-    let unknown = cocoprep(&[
-        "get",
-        "test-bundle",
-        "--split",
-        "val",
-        "--classes",
-        "tvmonitor",
-        "--catalog",
-        &catalog_path,
-        "--dir",
-        &dir_text,
-        "--image-url-base",
-        &base,
-    ]);
+    let unknown = get_subset(&catalog_path, &dir_text, &base, &["--classes", "tvmonitor"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
         text(&unknown.stderr).contains("`tv`"),
@@ -350,22 +346,12 @@ fn a_subset_in_the_yolo_layout_gets_labels_equal_to_convert_yolo_and_a_yaml() {
     let dir = folder.path().join("subset-yolo");
     let dir_text = dir.to_string_lossy().into_owned();
     let base = server.url("");
-    let output = cocoprep(&[
-        "get",
-        "test-bundle",
-        "--split",
-        "val",
-        "--classes",
-        "dog,person",
-        "--layout",
-        "yolo",
-        "--catalog",
+    let output = get_subset(
         &catalog_path,
-        "--dir",
         &dir_text,
-        "--image-url-base",
         &base,
-    ]);
+        &["--classes", "dog,person", "--layout", "yolo"],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
     let subset_file = dir.join("annotations/instances_val2017.json");
     let subset: serde_json::Value =

@@ -560,13 +560,8 @@ mod tests {
 
     #[test]
     fn decoding_random_decimals_matches_the_standard_parser() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut random = cocoprep_test::Xorshift::new(0x2545_f491_4f6c_dd1du64);
+        let mut next = move || random.next();
         let mut texts = Vec::new();
         for _ in 0..100_000 {
             let integer = next() % [10, 1000, 100_000, 1 << 53, u64::MAX][(next() % 5) as usize];

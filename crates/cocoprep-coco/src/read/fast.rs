@@ -316,13 +316,8 @@ mod tests {
 
     #[test]
     fn numbers_match_the_standard_parser() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut random = cocoprep_test::Xorshift::new(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = move || random.next();
         for _ in 0..200_000 {
             let integer =
                 next() % [10, 1000, 100_000, 1 << 53, u64::MAX / 10][(next() % 5) as usize];
