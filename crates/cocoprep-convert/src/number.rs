@@ -155,29 +155,25 @@ fn push_six_significant(out: &mut String, mut integer: u32, exponent: i32) {
         integer /= 10;
         length -= 1;
     }
-    let mut digits = [0u8; 6];
-    for digit in digits[..length].iter_mut().rev() {
-        *digit = (integer % 10) as u8;
-        integer /= 10;
-    }
-    let digits = &digits[..length];
-    let mut text = [0u8; 16];
+    let mut text = [b'0'; 16];
+    // Digits are written as ASCII straight into their final places, right to left: a
+    // separate pass adding `b'0'` made the compiler reload them as a vector and stall.
     let used = if (-4..0).contains(&exponent) {
         // 0.000ddd
         let start = 1 + (-exponent) as usize;
-        text[..start].fill(b'0');
         text[1] = b'.';
-        for (slot, digit) in text[start..start + length].iter_mut().zip(digits) {
-            *slot = b'0' + digit;
+        for slot in text[start..start + length].iter_mut().rev() {
+            *slot = b'0' + (integer % 10) as u8;
+            integer /= 10;
         }
         start + length
     } else if (0..6).contains(&exponent) {
         // ddd, ddd000 or ddd.ddd
         let whole = exponent as usize + 1;
-        text[..whole.max(length) + 1].fill(b'0');
-        for (index, &digit) in digits.iter().enumerate() {
+        for index in (0..length).rev() {
             let position = if index < whole { index } else { index + 1 };
-            text[position] = b'0' + digit;
+            text[position] = b'0' + (integer % 10) as u8;
+            integer /= 10;
         }
         if length > whole {
             text[whole] = b'.';
@@ -186,7 +182,12 @@ fn push_six_significant(out: &mut String, mut integer: u32, exponent: i32) {
             whole
         }
     } else {
-        return push_digits(out, digits, exponent, 6);
+        let mut digits = [0u8; 6];
+        for digit in digits[..length].iter_mut().rev() {
+            *digit = (integer % 10) as u8;
+            integer /= 10;
+        }
+        return push_digits(out, &digits[..length], exponent, 6);
     };
     // SAFETY: `text[..used]` holds only ASCII digits and `.`, so `out` stays valid UTF-8.
     // (This skips a UTF-8 check per number: about 3% of `convert yolo --segments`.)
