@@ -105,18 +105,26 @@ def main():
         link.unlink()
     link.symlink_to(source.resolve())
 
-    # Every run writes a fresh folder: deleting 118k files between runs would put the file
-    # system's work (on a `discard` mount, one synchronous TRIM per file) into the next
-    # timed run. The folders are left for inspection; delete them when convenient.
+    # Every run writes a fresh folder. On a disk, deleting 118k files between runs would put
+    # the file system's work (on a `discard` mount, one synchronous TRIM per file) into the
+    # next timed run, so the folders are left for inspection there.
     runs_dir = (args.outputs or args.work) / time.strftime("runs-%Y%m%d-%H%M%S")
     runs_dir.mkdir(parents=True)
     ours, theirs = [], []
     # Interleaved, so both tools see the same machine state.
+    # On tmpfs the previous tree of a tool is deleted (untimed) before its next run, so that
+    # hundreds of thousands of leftover files do not slow later runs of either tool; the
+    # last tree of each is kept for the comparison.
+    ours_dir = theirs_dir = None
     for run in range(max(args.runs, args.reference_runs)):
         if run < args.runs:
+            if args.outputs and ours_dir:
+                shutil.rmtree(ours_dir)
             ours_dir = runs_dir / f"cocoprep-{run}"
             ours.append(timed([str(args.cocoprep), "-q", "convert", "yolo", str(link), "--segments", "-o", str(ours_dir)]))
         if run < args.reference_runs:
+            if args.outputs and theirs_dir:
+                shutil.rmtree(theirs_dir)
             theirs_dir = runs_dir / f"ultralytics-{run}"
             theirs.append(timed([str(python), "-c", REFERENCE, str(labels_dir), str(theirs_dir)],
                                 env=dict(os.environ, YOLO_OFFLINE="1")))
