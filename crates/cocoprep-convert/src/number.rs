@@ -196,7 +196,8 @@ fn push_six_significant(out: &mut String, mut integer: u32, exponent: i32) {
 /// keeping `used` of them: a copy of variable length is a `memmove` call, and this runs
 /// for each of tens of millions of numbers.
 fn push_ascii(out: &mut String, text: &[u8; 16], used: usize) {
-    debug_assert!(used <= text.len() && text[..used].is_ascii());
+    debug_assert!(text.is_ascii());
+    let used = used.min(text.len());
     // SAFETY: only ASCII bytes are written, so `out` stays valid UTF-8, and `set_len`
     // covers only bytes initialised just before (`used <= 16`, all 16 written).
     unsafe {
