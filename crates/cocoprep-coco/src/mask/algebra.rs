@@ -53,31 +53,20 @@ pub fn merge(
 /// pixel count, which is what makes the walk end.
 fn merge_two(a: &[u32], b: &[u32], intersect: bool) -> Vec<u32> {
     let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut remaining_a, mut remaining_b) = (a[0], b[0]);
-    let (mut next_a, mut next_b) = (1, 1);
-    let (mut value_a, mut value_b, mut value) = (false, false, false);
+    let (mut walk_a, mut walk_b) = (RunWalk::new(a), RunWalk::new(b));
+    let mut value = false;
     let mut run = 0u32;
     loop {
-        let step = remaining_a.min(remaining_b);
+        let step = walk_a.remaining.min(walk_b.remaining);
         run += step;
-        remaining_a -= step;
-        if remaining_a == 0 && next_a < a.len() {
-            remaining_a = a[next_a];
-            next_a += 1;
-            value_a = !value_a;
-        }
-        remaining_b -= step;
-        if remaining_b == 0 && next_b < b.len() {
-            remaining_b = b[next_b];
-            next_b += 1;
-            value_b = !value_b;
-        }
-        let left = remaining_a as u64 + remaining_b as u64;
+        walk_a.advance(step);
+        walk_b.advance(step);
+        let left = walk_a.remaining as u64 + walk_b.remaining as u64;
         let previous = value;
         value = if intersect {
-            value_a && value_b
+            walk_a.value && walk_b.value
         } else {
-            value_a || value_b
+            walk_a.value || walk_b.value
         };
         if value != previous || left == 0 {
             out.push(run);
@@ -85,6 +74,39 @@ fn merge_two(a: &[u32], b: &[u32], intersect: bool) -> Vec<u32> {
         }
         if left == 0 {
             return out;
+        }
+    }
+}
+
+/// A position in one mask's runs, for walking two masks side by side as maskApi.c's
+/// `rleMerge` and `rleIou` do: both advance by the shorter of their current runs.
+struct RunWalk<'a> {
+    counts: &'a [u32],
+    /// The next run to start.
+    next: usize,
+    /// Pixels left in the current run.
+    remaining: u32,
+    /// Whether the current run is foreground (runs alternate, background first).
+    value: bool,
+}
+
+impl<'a> RunWalk<'a> {
+    fn new(counts: &'a [u32]) -> Self {
+        Self {
+            counts,
+            next: 1,
+            remaining: counts[0],
+            value: false,
+        }
+    }
+
+    /// Moves `step` pixels on (at most `remaining`), into the next run when this one ends.
+    fn advance(&mut self, step: u32) {
+        self.remaining -= step;
+        if self.remaining == 0 && self.next < self.counts.len() {
+            self.remaining = self.counts[self.next];
+            self.next += 1;
+            self.value = !self.value;
         }
     }
 }
@@ -132,31 +154,19 @@ pub fn iou(dt: &[RunLengthMask], gt: &[RunLengthMask], iscrowd: &[bool]) -> Vec<
 
 /// `(intersection, union)` pixel counts of two run lists over the same pixels.
 fn overlap(a: &[u32], b: &[u32]) -> (u64, u64) {
-    let (mut remaining_a, mut remaining_b) = (a[0], b[0]);
-    let (mut next_a, mut next_b) = (1, 1);
-    let (mut value_a, mut value_b) = (false, false);
+    let (mut walk_a, mut walk_b) = (RunWalk::new(a), RunWalk::new(b));
     let (mut intersection, mut union) = (0u64, 0u64);
     loop {
-        let step = remaining_a.min(remaining_b);
-        if value_a || value_b {
+        let step = walk_a.remaining.min(walk_b.remaining);
+        if walk_a.value || walk_b.value {
             union += step as u64;
-            if value_a && value_b {
+            if walk_a.value && walk_b.value {
                 intersection += step as u64;
             }
         }
-        remaining_a -= step;
-        if remaining_a == 0 && next_a < a.len() {
-            remaining_a = a[next_a];
-            next_a += 1;
-            value_a = !value_a;
-        }
-        remaining_b -= step;
-        if remaining_b == 0 && next_b < b.len() {
-            remaining_b = b[next_b];
-            next_b += 1;
-            value_b = !value_b;
-        }
-        if remaining_a as u64 + remaining_b as u64 == 0 {
+        walk_a.advance(step);
+        walk_b.advance(step);
+        if walk_a.remaining as u64 + walk_b.remaining as u64 == 0 {
             return (intersection, union);
         }
     }
