@@ -16,25 +16,19 @@ use cocoprep_coco::mask::{
 use cocoprep_coco::{BBoxXywh, Dataset, ImageId, NoReporter, ReadOptions, read_dataset};
 use serde_json::{Value, json};
 
-/// SplitMix64: a tiny deterministic generator, so the cases are the same on every run.
-struct Random(u64);
+/// Random cases from a fixed seed ([`cocoprep_test::SplitMix64`]), so they are the same on
+/// every run.
+struct Random(cocoprep_test::SplitMix64);
 
 impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
+        self.0.below(bound)
     }
     fn range(&mut self, low: i64, high: i64) -> i64 {
         low + self.below((high - low + 1) as u64) as i64
     }
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
     /// A coordinate in `[low, high]` with 0 to 3 decimals, sometimes a raw double.
     fn coordinate(&mut self, low: f64, high: f64) -> f64 {
@@ -346,7 +340,7 @@ fn file_cases() -> Vec<FileCase> {
 
 #[test]
 fn masks_match_pycocotools_byte_for_byte() {
-    let mut random = Random(20_260_917);
+    let mut random = Random(cocoprep_test::SplitMix64::new(20_260_917));
     let polygons: Vec<_> = (0..11_000).map(|_| generate_polygon(&mut random)).collect();
     let boxes: Vec<_> = (0..1_500).map(|_| generate_box(&mut random)).collect();
     let masks: Vec<_> = (0..3_000).map(|_| generate_mask(&mut random)).collect();

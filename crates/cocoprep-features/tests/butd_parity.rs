@@ -304,14 +304,38 @@ fn duplicate_ids_keep_the_last_row() {
     }
 }
 
+/// Three images converted to per-image files under `files` from the TSV `tsv`, in a
+/// folder that also holds `store` for the store under test.
+struct StoreCase {
+    _folder: tempfile::TempDir,
+    tsv: PathBuf,
+    files: PathBuf,
+    store: PathBuf,
+}
+
+fn store_case() -> StoreCase {
+    let folder = temp_dir();
+    let tsv = folder.path().join("rows.tsv");
+    std::fs::write(&tsv, synthetic_rows(&[(139, 10), (802, 3), (5, 1)], 64)).unwrap();
+    let files = folder.path().join("files");
+    convert(&tsv, &files, StoreKind::Files);
+    let store = folder.path().join("store");
+    StoreCase {
+        _folder: folder,
+        tsv,
+        files,
+        store,
+    }
+}
+
 #[test]
 fn lmdb_store_reads_back_like_the_files() {
-    let out = temp_dir();
-    let tsv = out.path().join("rows.tsv");
-    std::fs::write(&tsv, synthetic_rows(&[(139, 10), (802, 3), (5, 1)], 64)).unwrap();
-    let files = out.path().join("files");
-    convert(&tsv, &files, StoreKind::Files);
-    let store = out.path().join("store");
+    let StoreCase {
+        _folder,
+        tsv,
+        files,
+        store,
+    } = store_case();
     let report = convert(&tsv, &store, StoreKind::Lmdb);
     assert_eq!(report.written, 3);
     let checked = run_python(
@@ -353,12 +377,12 @@ print(count)
 
 #[test]
 fn hdf5_store_reads_back_like_the_files() {
-    let out = temp_dir();
-    let tsv = out.path().join("rows.tsv");
-    std::fs::write(&tsv, synthetic_rows(&[(139, 10), (802, 3), (5, 1)], 64)).unwrap();
-    let files = out.path().join("files");
-    convert(&tsv, &files, StoreKind::Files);
-    let store = out.path().join("store");
+    let StoreCase {
+        _folder,
+        tsv,
+        files,
+        store,
+    } = store_case();
     let report = convert(&tsv, &store, StoreKind::Hdf5);
     assert_eq!(report.written, 3);
     let checked = run_python(

@@ -47,6 +47,23 @@ fn palette(path: &Path) -> Vec<u8> {
         .to_vec()
 }
 
+/// Asserts that every label map in `reference` has an identical twin in `ours`; returns
+/// how many were compared.
+fn assert_same_label_maps(reference: &Path, ours: &Path) -> usize {
+    let mut compared = 0;
+    for entry in std::fs::read_dir(reference).unwrap() {
+        let reference = entry.unwrap().path();
+        let produced = ours.join(reference.file_name().unwrap());
+        assert!(
+            labels(&produced).labels() == labels(&reference).labels(),
+            "{}",
+            produced.display()
+        );
+        compared += 1;
+    }
+    compared
+}
+
 /// A Python prelude that makes `bench/reference` importable.
 fn python_with_references(body: &str) -> String {
     let folder = cocoprep_test::repo_root().join("bench/reference");
@@ -155,18 +172,7 @@ print(json.dumps(overlapping))
     );
     let output = cocoprep_test::run_python(&script, &[&annotations, &reference]);
     let overlapping: Vec<u64> = serde_json::from_str(output.trim()).unwrap();
-    let mut compared = 0;
-    for entry in std::fs::read_dir(&reference).unwrap() {
-        let reference = entry.unwrap().path();
-        let produced = ours.join(reference.file_name().unwrap());
-        assert!(
-            labels(&produced).labels() == labels(&reference).labels(),
-            "{}",
-            produced.display()
-        );
-        compared += 1;
-    }
-    assert_eq!(compared, 79);
+    assert_eq!(assert_same_label_maps(&reference, &ours), 79);
 
     // `--overlap error` fails on exactly the images cocostuffapi's check rejects.
     let checked = folder.path().join("checked");
@@ -549,17 +555,6 @@ print(len(annotations), len(detection['annotations']))
             ],
         );
         eprintln!("panoptic ({things}, things only {things_only}): {printed}");
-        let mut compared = 0;
-        for entry in std::fs::read_dir(&reference_png).unwrap() {
-            let reference = entry.unwrap().path();
-            let produced = ours_png.join(reference.file_name().unwrap());
-            assert!(
-                labels(&produced).labels() == labels(&reference).labels(),
-                "{}",
-                produced.display()
-            );
-            compared += 1;
-        }
-        assert_eq!(compared, 2);
+        assert_eq!(assert_same_label_maps(&reference_png, &ours_png), 2);
     }
 }

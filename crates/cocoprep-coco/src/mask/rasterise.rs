@@ -281,31 +281,12 @@ fn boundaries_to_counts(mut points: Vec<u32>, pixels: u32) -> Vec<u32> {
 mod tests {
     use super::*;
 
-    /// SplitMix64, for reproducible random polygons.
-    struct Random(u64);
-
-    impl Random {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-        fn unit(&mut self) -> f64 {
-            (self.next() >> 11) as f64 / (1u64 << 53) as f64
-        }
-        fn below(&mut self, bound: u64) -> u64 {
-            self.next() % bound
-        }
-    }
-
     /// Our rasteriser against hotcoco's point-by-point port of maskApi.c (itself checked
     /// against pycocotools), on polygons of every kind: inside, far outside, negative,
     /// huge, fractional, integer, tiny images and big ones.
     #[test]
     fn rasteriser_matches_hotcoco() {
-        let mut random = Random(7);
+        let mut random = cocoprep_test::SplitMix64::new(7);
         for case in 0..200_000 {
             let (height, width) = match random.below(4) {
                 0 => (1 + random.below(4) as u32, 1 + random.below(4) as u32),
