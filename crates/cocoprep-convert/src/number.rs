@@ -149,66 +149,85 @@ fn push_six_digits(out: &mut String, value: f64) -> bool {
 /// as `%g` text. Normalised YOLO coordinates (exponent -4..=-1) and values with up to six
 /// integer digits are laid out directly, since every number of every row comes here; the
 /// scientific forms go through [`push_digits`].
-fn push_six_significant(out: &mut String, mut integer: u32, exponent: i32) {
-    let mut length = 6;
-    while integer.is_multiple_of(10) {
-        integer /= 10;
-        length -= 1;
-    }
-    let mut text = [b'0'; 16];
-    // Digits are written as ASCII straight into their final places, right to left: a
-    // separate pass adding `b'0'` made the compiler reload them as a vector and stall.
-    let used = if (-4..0).contains(&exponent) {
-        // 0.000ddd
-        let start = 1 + (-exponent) as usize;
-        text[1] = b'.';
-        for slot in text[start..start + length].iter_mut().rev() {
-            *slot = b'0' + (integer % 10) as u8;
-            integer /= 10;
-        }
-        start + length
+///
+/// The text is assembled in a register and stored once: writing the digits to a stack
+/// buffer byte by byte and then copying it made every number wait for a failed store
+/// forward (a 16-byte load over single-byte stores), which was most of this function's
+/// time.
+fn push_six_significant(out: &mut String, integer: u32, exponent: i32) {
+    let digits = six_digits(integer);
+    // Significant digits: the ones up to the last non-zero digit (the highest non-zero
+    // byte; the first digit is never zero).
+    let significant = (64 - digits.leading_zeros() as usize).div_ceil(8);
+    let ascii = digits | 0x0000_3030_3030_3030;
+    let (text, used): (u128, usize) = if (-4..0).contains(&exponent) {
+        // 0.ddd, 0.0ddd, ..., 0.000ddd
+        let prefix = 1 + (-exponent) as usize;
+        let zeros =
+            u128::from_le_bytes(*b"0.000\0\0\0\0\0\0\0\0\0\0\0") & ((1 << (8 * prefix)) - 1);
+        (
+            zeros | u128::from(ascii) << (8 * prefix),
+            prefix + significant,
+        )
     } else if (0..6).contains(&exponent) {
         // ddd, ddd000 or ddd.ddd
         let whole = exponent as usize + 1;
-        for index in (0..length).rev() {
-            let position = if index < whole { index } else { index + 1 };
-            text[position] = b'0' + (integer % 10) as u8;
-            integer /= 10;
-        }
-        if length > whole {
-            text[whole] = b'.';
-            length + 1
+        if significant <= whole {
+            (u128::from(ascii), whole)
         } else {
-            whole
+            let integer_part = ascii & ((1 << (8 * whole)) - 1);
+            let fraction = ascii >> (8 * whole);
+            let text =
+                integer_part | u64::from(b'.') << (8 * whole) | fraction << (8 * (whole + 1));
+            (u128::from(text), significant + 1)
         }
     } else {
-        let mut digits = [0u8; 6];
-        for digit in digits[..length].iter_mut().rev() {
-            *digit = (integer % 10) as u8;
-            integer /= 10;
+        let mut decimal = [0u8; 6];
+        for (index, digit) in decimal.iter_mut().enumerate() {
+            *digit = (digits >> (8 * index)) as u8;
         }
-        return push_digits(out, &digits[..length], exponent, 6);
+        return push_digits(out, &decimal[..significant], exponent, 6);
     };
-    push_ascii(out, &text, used);
+    push_ascii(out, text, used);
 }
 
-/// Appends `text[..used]` (ASCII) to `out` by copying all 16 bytes, a single store, and
-/// keeping `used` of them: a copy of variable length is a `memmove` call, and this runs
-/// for each of tens of millions of numbers.
-fn push_ascii(out: &mut String, text: &[u8; 16], used: usize) {
-    debug_assert!(text.is_ascii());
-    let used = used.min(text.len());
-    // SAFETY: only ASCII bytes are written, so `out` stays valid UTF-8, and `set_len`
-    // covers only bytes initialised just before (`used <= 16`, all 16 written).
+/// The six decimal digits of `integer` (`100000..=999999`) as byte values 0..=9, first
+/// digit in the lowest byte: divisions by 10^4, 10^2 and 10 done on all lanes of one
+/// `u64` at a time (multiplications by reciprocals that are exact in these ranges).
+fn six_digits(integer: u32) -> u64 {
+    debug_assert!((100_000..1_000_000).contains(&integer));
+    const PAIRS: [u16; 100] = {
+        let mut pairs = [0u16; 100];
+        let mut index = 0;
+        while index < 100 {
+            pairs[index] = (index / 10) as u16 | ((index % 10) as u16) << 8;
+            index += 1;
+        }
+        pairs
+    };
+    let first = integer / 10_000;
+    let rest = integer % 10_000;
+    let second = rest / 100;
+    let third = rest % 100;
+    u64::from(PAIRS[first as usize % 100])
+        | u64::from(PAIRS[second as usize]) << 16
+        | u64::from(PAIRS[third as usize]) << 32
+}
+
+/// Appends the low `used` bytes of `text` (ASCII, little-endian) to `out` with one 16-byte
+/// store: a copy of variable length is a `memmove` call, and this runs for each of tens
+/// of millions of numbers.
+fn push_ascii(out: &mut String, text: u128, used: usize) {
+    debug_assert!(text.to_le_bytes().is_ascii());
+    let used = used.min(16);
+    // SAFETY: the 16 bytes written are ASCII (every byte of `text` is below 0x80), so
+    // `out` stays valid UTF-8; `reserve(16)` makes room for the unaligned store, and
+    // `set_len` covers only bytes written just before (`used <= 16`).
     unsafe {
         let bytes = out.as_mut_vec();
-        bytes.reserve(text.len());
-        for (slot, &byte) in bytes.spare_capacity_mut()[..text.len()]
-            .iter_mut()
-            .zip(text)
-        {
-            slot.write(byte);
-        }
+        bytes.reserve(16);
+        let end = bytes.as_mut_ptr().add(bytes.len());
+        std::ptr::write_unaligned(end.cast::<[u8; 16]>(), text.to_le_bytes());
         bytes.set_len(bytes.len() + used);
     }
 }
@@ -468,6 +487,16 @@ mod tests {
             (0.0009999995, "0.001"),
         ] {
             assert_eq!(general(value), text, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn six_digits_splits_every_six_digit_integer() {
+        for integer in 100_000..1_000_000u32 {
+            let expected: Vec<u8> = integer.to_string().bytes().map(|b| b - b'0').collect();
+            let digits = six_digits(integer).to_le_bytes();
+            assert_eq!(&digits[..6], &expected[..], "{integer}");
+            assert_eq!(&digits[6..], &[0, 0]);
         }
     }
 
