@@ -10,9 +10,10 @@
 
 use std::fmt;
 
-use crate::decimal::exact_decimal;
-
+mod decode;
 mod lex;
+
+use decode::{decode_number, nibble_at};
 
 /// Nibble codes. Digits map to themselves.
 pub(crate) const DOT: u8 = 10;
@@ -227,38 +228,34 @@ impl PackedNumbers {
     ) -> Result<(), E> {
         let target = self.nesting.depth() as i32;
         let mut values = Vec::with_capacity(64);
-        let mut number = NumberDecoder::default();
         let mut depth = 0i32;
-        // A plain loop over nibbles: this is the hot path of every converter and
-        // rasteriser, so no iterator adaptors and no text round trip for common numbers.
-        for (index, &byte) in self.nibbles.iter().enumerate() {
-            for (half, nibble) in [(0, byte >> 4), (1, byte & 0x0f)] {
-                match nibble {
-                    0..=9 => number.digit(nibble, index * 2 + half),
-                    DOT => number.in_fraction = true,
-                    MINUS => number.minus(index * 2 + half),
-                    EXPONENT => number.in_exponent = true,
-                    COMMA => {
-                        if number.started {
-                            values.push(number.finish(&self.nibbles, index * 2 + half));
-                        }
+        let nibbles = &self.nibbles[..];
+        let mut at = 0;
+        // Walks symbol by symbol, but a number is read whole by `decode_number` (most of
+        // them in a few word operations), so the branches here follow the regular
+        // number-comma rhythm and predict well.
+        while at < nibbles.len() * 2 {
+            match nibble_at(nibbles, at) {
+                OPEN => depth += 1,
+                COMMA => {}
+                CLOSE => {
+                    if depth == target {
+                        visit(&values)?;
+                        values.clear();
                     }
-                    OPEN => depth += 1,
-                    _ => {
-                        if number.started {
-                            values.push(number.finish(&self.nibbles, index * 2 + half));
-                        }
-                        if depth == target {
-                            visit(&values)?;
-                            values.clear();
-                        }
-                        depth -= 1;
-                        if depth <= 0 {
-                            return Ok(());
-                        }
+                    depth -= 1;
+                    if depth <= 0 {
+                        return Ok(());
                     }
                 }
+                _ => {
+                    let (value, end) = decode_number(nibbles, at);
+                    values.push(value);
+                    at = end;
+                    continue;
+                }
             }
+            at += 1;
         }
         Ok(())
     }
@@ -321,131 +318,6 @@ pub(crate) fn format_number(buffer: &mut ryu::Buffer, value: f64) -> &str {
         "Infinity"
     } else {
         "-Infinity"
-    }
-}
-
-/// Turns packed number symbols into an `f64`, correctly rounded like Python's `float()`.
-///
-/// Most COCO numbers (`239.97`) take Clinger's fast path: when the decimal mantissa fits
-/// in 53 bits and the power of ten is at most 22, both are exact `f64`s and one IEEE
-/// multiplication or division rounds correctly. Anything else falls back to Rust's
-/// (correctly rounding) parser on the number's text, rebuilt from the nibbles.
-#[derive(Default)]
-struct NumberDecoder {
-    started: bool,
-    /// Nibble index of the number's first symbol.
-    start: usize,
-    negative: bool,
-    mantissa: u64,
-    digits: u32,
-    fraction_digits: i32,
-    in_fraction: bool,
-    in_exponent: bool,
-    exponent: i32,
-    exponent_negative: bool,
-}
-
-impl NumberDecoder {
-    fn begin(&mut self, at: usize) {
-        if !self.started {
-            self.started = true;
-            self.start = at;
-        }
-    }
-
-    fn digit(&mut self, digit: u8, at: usize) {
-        self.begin(at);
-        if self.in_exponent {
-            self.exponent = self
-                .exponent
-                .saturating_mul(10)
-                .saturating_add(digit as i32);
-        } else {
-            self.digits += 1;
-            if self.digits <= 19 {
-                self.mantissa = self.mantissa * 10 + digit as u64;
-            }
-            self.fraction_digits += self.in_fraction as i32;
-        }
-    }
-
-    fn minus(&mut self, at: usize) {
-        self.begin(at);
-        if self.in_exponent {
-            self.exponent_negative = true;
-        } else {
-            self.negative = true;
-        }
-    }
-
-    /// The value of the number that ends before nibble `end`; resets for the next one.
-    fn finish(&mut self, nibbles: &[u8], end: usize) -> f64 {
-        let exponent = if self.exponent_negative {
-            -self.exponent
-        } else {
-            self.exponent
-        };
-        let power = exponent.saturating_sub(self.fraction_digits);
-        let value = match exact_decimal(self.mantissa, self.digits, power, self.negative) {
-            Some(value) => value,
-            None => {
-                let mut text = NumberText::default();
-                for at in self.start..end {
-                    let byte = nibbles[at / 2];
-                    let nibble = if at % 2 == 0 { byte >> 4 } else { byte & 0x0f };
-                    text.push(SYMBOL[nibble as usize]);
-                }
-                text.parse()
-            }
-        };
-        *self = Self::default();
-        value
-    }
-}
-
-/// A number's text gathered on the stack before parsing.
-struct NumberText {
-    bytes: [u8; 40],
-    len: usize,
-    /// Set when a number is longer than the stack buffer (never in real files).
-    long: Vec<u8>,
-}
-
-impl Default for NumberText {
-    fn default() -> Self {
-        Self {
-            bytes: [0; 40],
-            len: 0,
-            long: Vec::new(),
-        }
-    }
-}
-
-impl NumberText {
-    fn push(&mut self, byte: u8) {
-        if self.len < self.bytes.len() && self.long.is_empty() {
-            self.bytes[self.len] = byte;
-            self.len += 1;
-        } else {
-            if self.long.is_empty() {
-                self.long.extend_from_slice(&self.bytes[..self.len]);
-            }
-            self.long.push(byte);
-        }
-    }
-
-    fn parse(&self) -> f64 {
-        let text = if self.long.is_empty() {
-            &self.bytes[..self.len]
-        } else {
-            &self.long[..]
-        };
-        // The text was validated as a JSON number when it was packed, and JSON number
-        // syntax is a subset of what Rust's float parser accepts.
-        std::str::from_utf8(text)
-            .ok()
-            .and_then(|text| text.parse().ok())
-            .unwrap_or(f64::NAN)
     }
 }
 
