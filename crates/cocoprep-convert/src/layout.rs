@@ -16,6 +16,10 @@ pub struct StagedFolder {
     final_path: PathBuf,
     staging_path: PathBuf,
     committed: bool,
+    /// The staging folder, open, so that files directly in it are created relative to it:
+    /// one name to look up instead of every folder of the path, for each of 100k files.
+    #[cfg(unix)]
+    directory: Option<rustix::fd::OwnedFd>,
 }
 
 impl StagedFolder {
@@ -42,16 +46,61 @@ impl StagedFolder {
         }
         let staging_path = parent.join(format!(".{name}.partial-{}", std::process::id()));
         fs_err::create_dir_all(&staging_path).map_err(Error::io("create", &staging_path))?;
+        #[cfg(unix)]
+        let directory = {
+            use rustix::fs::{Mode, OFlags};
+            // Without the folder open, files are written by path (same result, slower).
+            rustix::fs::open(
+                &staging_path,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .ok()
+        };
         Ok(Self {
             final_path: final_path.to_owned(),
             staging_path,
             committed: false,
+            #[cfg(unix)]
+            directory,
         })
     }
 
     /// Where to write the folder's contents.
     pub fn path(&self) -> &Path {
         &self.staging_path
+    }
+
+    /// Writes `contents` to the file `relative` (a contained path, see [`is_contained`])
+    /// inside the folder, creating its parent folders.
+    pub fn write_file(&self, relative: &Path, contents: &[u8]) -> Result<(), Error> {
+        #[cfg(unix)]
+        if let Some(directory) = &self.directory
+            && relative.parent() == Some(Path::new(""))
+        {
+            use rustix::fs::{Mode, OFlags};
+            use std::io::Write;
+            let error = |source: std::io::Error| Error::Io {
+                action: "write",
+                path: self.staging_path.join(relative),
+                source,
+            };
+            let file = rustix::fs::openat(
+                directory,
+                relative,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o666),
+            )
+            .map_err(|errno| error(errno.into()))?;
+            return std::fs::File::from(file).write_all(contents).map_err(error);
+        }
+        let path = self.staging_path.join(relative);
+        if let Some(parent) = path.parent()
+            && relative.parent().is_some_and(|p| !p.as_os_str().is_empty())
+        {
+            fs_err::create_dir_all(parent).map_err(Error::io("create", parent))?;
+        }
+        fs_err::write(&path, contents).map_err(Error::io("write", &path))
     }
 
     /// Moves the staging folder to the final name, replacing what was there.

@@ -397,13 +397,7 @@ fn write_split(
                 rows_written += rows.len() as u64;
                 highest_class = highest_class.max(rows.iter().map(|row| row.class).max());
             }
-            let path = labels_folder.path().join(relative);
-            if let Some(parent) = path.parent()
-                && relative.parent().is_some_and(|p| !p.as_os_str().is_empty())
-            {
-                fs_err::create_dir_all(parent).map_err(Error::io("create", parent))?;
-            }
-            fs_err::write(&path, text.as_bytes()).map_err(Error::io("write", &path))?;
+            labels_folder.write_file(relative, text.as_bytes())?;
             reporter.on_task_progress(written, 1);
             Ok::<_, Error>(WrittenFiles {
                 rows: rows_written,
