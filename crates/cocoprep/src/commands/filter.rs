@@ -101,5 +101,6 @@ pub fn run(settings: &FilterSettings, global: &GlobalSettings) -> anyhow::Result
             report.categories.0
         ),
     );
+    super::release_at_exit(filtered);
     Ok(Outcome::Success)
 }

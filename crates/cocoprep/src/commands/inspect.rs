@@ -38,8 +38,7 @@ pub fn run(settings: &InspectSettings, global: &GlobalSettings) -> anyhow::Resul
     } else {
         output::stdout(&render(&file.display().to_string(), &summary))?;
     }
-    // Do not spend time freeing a large dataset just before exiting.
-    std::mem::forget(dataset);
+    super::release_at_exit(dataset);
     Ok(Outcome::Success)
 }
 

@@ -59,5 +59,6 @@ pub fn run(settings: &MergeSettings, global: &GlobalSettings) -> anyhow::Result<
             report.categories
         ),
     );
+    super::release_at_exit(merged);
     Ok(Outcome::Success)
 }

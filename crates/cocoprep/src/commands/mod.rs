@@ -16,6 +16,15 @@ pub mod subset;
 pub mod validate;
 pub mod verify;
 
+/// Leaves `value` to the operating system instead of freeing it, because the command is
+/// done and the process is about to exit. A train2017-sized dataset is millions of small
+/// heap blocks: freeing them one by one took 0.13 s of a 2.1 s `convert yolo`, while the
+/// kernel takes the pages back at exit in a few milliseconds. Only for values whose drop
+/// does nothing but free memory (no files to flush or remove).
+pub fn release_at_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// How a command that ran to the end went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {

@@ -65,5 +65,6 @@ pub fn run(settings: &SplitSettings, global: &GlobalSettings) -> anyhow::Result<
             ),
         );
     }
+    super::release_at_exit(dataset);
     Ok(Outcome::Success)
 }

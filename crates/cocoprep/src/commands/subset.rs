@@ -176,5 +176,7 @@ pub fn run(settings: &SubsetSettings, global: &GlobalSettings) -> anyhow::Result
         global,
         format!("classes in order: {}", report.names.join(", ")),
     );
+    drop(sources);
+    super::release_at_exit(datasets);
     Ok(outcome)
 }

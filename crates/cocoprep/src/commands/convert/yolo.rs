@@ -8,7 +8,7 @@ use cocoprep_convert::yolo::{ImageSelection, SplitSource, YoloOptions, write_yol
 
 use super::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo, with_jobs};
 use crate::cli::{ClassMapArg, YoloArgs};
-use crate::commands::Outcome;
+use crate::commands::{Outcome, release_at_exit};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -109,5 +109,8 @@ pub fn run(settings: &ConvertYoloSettings, global: &GlobalSettings) -> anyhow::R
         write_yolo(&splits, &classes, output, &options, &progress)
     })?
     .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
-    report_yolo(&report, *json, global)
+    let outcome = report_yolo(&report, *json, global);
+    drop(splits);
+    release_at_exit(datasets);
+    outcome
 }

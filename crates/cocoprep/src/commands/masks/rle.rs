@@ -92,6 +92,7 @@ pub fn run(settings: &RleSettings, global: &GlobalSettings) -> anyhow::Result<Ou
             summary.failures.len()
         ),
     );
+    crate::commands::release_at_exit(dataset);
     Ok(if summary.failures.is_empty() {
         Outcome::Success
     } else {
