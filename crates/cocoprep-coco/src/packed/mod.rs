@@ -224,10 +224,20 @@ impl PackedNumbers {
     /// `Flat`), reusing one buffer. Stops at and returns the first error `visit` returns.
     pub fn try_for_each_part<E>(
         &self,
+        visit: impl FnMut(&[f64]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.try_for_each_part_with(&mut Vec::with_capacity(64), visit)
+    }
+
+    /// [`PackedNumbers::try_for_each_part`] decoding into `values` (cleared first), so
+    /// that a caller going through millions of arrays reuses one buffer.
+    pub fn try_for_each_part_with<E>(
+        &self,
+        values: &mut Vec<f64>,
         mut visit: impl FnMut(&[f64]) -> Result<(), E>,
     ) -> Result<(), E> {
         let target = self.nesting.depth() as i32;
-        let mut values = Vec::with_capacity(64);
+        values.clear();
         let mut depth = 0i32;
         let nibbles = &self.nibbles[..];
         let mut at = 0;
@@ -240,7 +250,7 @@ impl PackedNumbers {
                 COMMA => {}
                 CLOSE => {
                     if depth == target {
-                        visit(&values)?;
+                        visit(values)?;
                         values.clear();
                     }
                     depth -= 1;

@@ -9,10 +9,15 @@
 
 /// Joins `parts` (flat `[x1, y1, x2, y2, ...]` lists, at least two) into one list of
 /// points, in Ultralytics' order.
-pub fn merge_multi_segment(parts: &[Vec<f64>]) -> Vec<[f64; 2]> {
+pub fn merge_multi_segment<P: AsRef<[f64]>>(parts: &[P]) -> Vec<[f64; 2]> {
     let mut segments: Vec<Vec<[f64; 2]>> = parts
         .iter()
-        .map(|part| part.chunks_exact(2).map(|xy| [xy[0], xy[1]]).collect())
+        .map(|part| {
+            part.as_ref()
+                .chunks_exact(2)
+                .map(|xy| [xy[0], xy[1]])
+                .collect()
+        })
         .collect();
     let count = segments.len();
     let mut bridges: Vec<Vec<usize>> = vec![Vec::new(); count];

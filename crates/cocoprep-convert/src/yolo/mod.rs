@@ -20,7 +20,7 @@ use crate::layout::{LinkMode, Placed, StagedFolder, is_contained, place_image};
 use crate::number::Precision;
 use crate::random::SeededRandom;
 use cocoprep_formats::dataset_yaml::{DatasetYaml, flip_index};
-pub use rows::{Geometry, Row, RowBuilder, RowCounts, push_rows};
+pub use rows::{Geometry, Row, RowBuilder, RowCounts, RowSet, push_row_values, push_rows};
 
 /// One annotation file to convert, and the split folder it becomes.
 pub struct SplitSource<'a> {
@@ -376,36 +376,48 @@ fn write_split(
     };
     let written_files = files
         .par_iter()
-        .map(|(relative, candidates)| {
-            let mut text = String::with_capacity(256);
-            let mut file_counts = RowCounts::default();
-            let (mut rows_written, mut highest_class) = (0u64, None::<u32>);
-            for candidate in candidates {
-                let computed;
-                let rows = match candidate.rows {
-                    Some(rows) => rows,
-                    None => {
-                        computed = builder.rows(
-                            candidate.image,
-                            &candidate.annotations,
-                            &mut file_counts,
-                        )?;
-                        &computed[..]
+        // One text buffer and one row set per worker, reused file after file.
+        .map_init(
+            || (String::with_capacity(4096), RowSet::default()),
+            |(text, row_set), (relative, candidates)| {
+                text.clear();
+                let mut file_counts = RowCounts::default();
+                let (mut rows_written, mut highest_class) = (0u64, None::<u32>);
+                for candidate in candidates {
+                    match candidate.rows {
+                        Some(rows) => {
+                            push_rows(text, rows, options.precision);
+                            rows_written += rows.len() as u64;
+                            highest_class =
+                                highest_class.max(rows.iter().map(|row| row.class).max());
+                        }
+                        None => {
+                            // Each image's rows are de-duplicated on their own, as when
+                            // Ultralytics appends a second image's rows to a shared file.
+                            row_set.clear();
+                            builder.append_rows(
+                                candidate.image,
+                                &candidate.annotations,
+                                &mut file_counts,
+                                row_set,
+                            )?;
+                            push_row_values(text, row_set.iter(), options.precision);
+                            rows_written += row_set.len() as u64;
+                            highest_class =
+                                highest_class.max(row_set.iter().map(|(class, _)| class).max());
+                        }
                     }
-                };
-                push_rows(&mut text, rows, options.precision);
-                rows_written += rows.len() as u64;
-                highest_class = highest_class.max(rows.iter().map(|row| row.class).max());
-            }
-            labels_folder.write_file(relative, text.as_bytes())?;
-            reporter.on_task_progress(written, 1);
-            Ok::<_, Error>(WrittenFiles {
-                rows: rows_written,
-                empty: u64::from(rows_written == 0),
-                highest_class,
-                counts: file_counts,
-            })
-        })
+                }
+                labels_folder.write_file(relative, text.as_bytes())?;
+                reporter.on_task_progress(written, 1);
+                Ok::<_, Error>(WrittenFiles {
+                    rows: rows_written,
+                    empty: u64::from(rows_written == 0),
+                    highest_class,
+                    counts: file_counts,
+                })
+            },
+        )
         .try_reduce(WrittenFiles::default, |mut a, b| {
             a.rows += b.rows;
             a.empty += b.empty;

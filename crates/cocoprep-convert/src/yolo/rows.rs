@@ -2,6 +2,7 @@
 //! `convert_coco` computes them (same float operations in the same order, so the numbers
 //! are bit-identical before formatting).
 
+use std::ops::Range;
 use std::path::Path;
 
 use cocoprep_coco::{Annotation, Image, Segmentation};
@@ -83,6 +84,72 @@ pub struct Row {
     pub values: Vec<f64>,
 }
 
+/// The rows of one label file, stored flat: the values of all rows in one vector, each row
+/// a class and a range of it. Cleared and refilled for file after file, it stops
+/// allocating once its buffers have grown, where a `Vec<Row>` took a few allocations per
+/// row (a million rows on train2017).
+#[derive(Clone, Debug, Default)]
+pub struct RowSet {
+    rows: Vec<(u32, Range<usize>)>,
+    values: Vec<f64>,
+    /// Scratch: polygon parts of the annotation being converted (values, then ranges of
+    /// them) and the decoder's buffer.
+    part_values: Vec<f64>,
+    parts: Vec<Range<usize>>,
+    decoded: Vec<f64>,
+}
+
+impl RowSet {
+    /// Removes every row (keeps the buffers).
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.values.clear();
+    }
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows in order: class and values.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &[f64])> + '_ {
+        self.rows
+            .iter()
+            .map(|(class, range)| (*class, &self.values[range.clone()]))
+    }
+
+    /// The rows as [`Row`]s.
+    pub fn to_rows(&self) -> Vec<Row> {
+        self.iter()
+            .map(|(class, values)| Row {
+                class,
+                values: values.to_vec(),
+            })
+            .collect()
+    }
+
+    /// Keeps the row whose values were appended from `start` on, unless an identical row
+    /// is already there (Ultralytics keeps the first); returns whether it was kept.
+    fn keep_unique(&mut self, class: u32, start: usize) -> bool {
+        let (kept, new) = self.values.split_at(start);
+        let duplicate = self
+            .rows
+            .iter()
+            .any(|(other, range)| *other == class && kept[range.clone()] == *new);
+        if duplicate {
+            self.values.truncate(start);
+        } else {
+            self.rows.push((class, start..self.values.len()));
+        }
+        !duplicate
+    }
+}
+
 /// Computes rows for images of one annotation file.
 pub struct RowBuilder<'a> {
     /// The annotation file (for messages).
@@ -102,6 +169,20 @@ impl RowBuilder<'_> {
         annotations: &[(usize, &Annotation)],
         counts: &mut RowCounts,
     ) -> Result<Vec<Row>, Error> {
+        let mut rows = RowSet::default();
+        self.append_rows(image, annotations, counts, &mut rows)?;
+        Ok(rows.to_rows())
+    }
+
+    /// [`RowBuilder::rows`] appended to `rows`: a row equal to one already in `rows` is
+    /// dropped as a duplicate (clear `rows` first for one image's rows).
+    pub fn append_rows(
+        &self,
+        image: &Image,
+        annotations: &[(usize, &Annotation)],
+        counts: &mut RowCounts,
+        rows: &mut RowSet,
+    ) -> Result<(), Error> {
         let member_error = |member| Error::ImageMember {
             file: self.file.to_owned(),
             image_id: image.id,
@@ -109,12 +190,10 @@ impl RowBuilder<'_> {
         };
         let width = f64::from(image.width.ok_or_else(|| member_error("width"))?);
         let height = f64::from(image.height.ok_or_else(|| member_error("height"))?);
-        let mut rows: Vec<Row> = Vec::with_capacity(annotations.len());
         for &(index, annotation) in annotations {
-            let label = AnnotationLabel::of(annotation, index);
             let annotation_error = |message: String| Error::Annotation {
                 file: self.file.to_owned(),
-                annotation: label,
+                annotation: AnnotationLabel::of(annotation, index),
                 message,
             };
             if annotation.is_crowd() {
@@ -147,16 +226,17 @@ impl RowBuilder<'_> {
                     // printing `None`); name the annotation instead.
                     return Err(Error::UnmappableCategory {
                         file: self.file.to_owned(),
-                        annotation: label,
+                        annotation: AnnotationLabel::of(annotation, index),
                         category_id,
                         mapping: self.classes.mapping().name(),
                         hint: ": use `--class-map dense` for datasets whose ids are not COCO's",
                     });
                 }
             };
-            let mut values = vec![center_x, center_y, box_width, box_height];
+            let start = rows.values.len();
+            let center_box = [center_x, center_y, box_width, box_height];
             match self.geometry {
-                Geometry::Boxes => {}
+                Geometry::Boxes => rows.values.extend_from_slice(&center_box),
                 Geometry::Keypoints => {
                     let keypoints = annotation
                         .keypoints
@@ -173,8 +253,9 @@ impl RowBuilder<'_> {
                             keypoints.len()
                         )));
                     }
+                    rows.values.extend_from_slice(&center_box);
                     for triple in keypoints.chunks_exact(3) {
-                        values.extend_from_slice(&[
+                        rows.values.extend_from_slice(&[
                             triple[0] / width,
                             triple[1] / height,
                             triple[2],
@@ -182,99 +263,121 @@ impl RowBuilder<'_> {
                     }
                 }
                 Geometry::Segments => {
-                    values = self
-                        .segment(
-                            annotation,
-                            (width, height),
-                            [center_x, center_y, box_width, box_height],
-                            counts,
-                        )
+                    segment(annotation, (width, height), center_box, counts, rows)
                         .map_err(annotation_error)?;
                 }
             }
             counts.rows += 1;
-            let row = Row { class, values };
-            if rows.contains(&row) {
+            if !rows.keep_unique(class, start) {
                 counts.duplicates += 1;
-            } else {
-                rows.push(row);
             }
         }
-        Ok(rows)
+        Ok(())
     }
+}
 
-    fn segment(
-        &self,
-        annotation: &Annotation,
-        (width, height): (f64, f64),
-        [center_x, center_y, box_width, box_height]: [f64; 4],
-        counts: &mut RowCounts,
-    ) -> Result<Vec<f64>, String> {
-        let mut polygons: Vec<Vec<f64>> = match &annotation.segmentation {
-            Some(Segmentation::Rle(rle))
-                if f64::from(rle.height) == height && f64::from(rle.width) == width =>
-            {
-                let mask = RunLengthMask::from_rle(rle)
-                    .map_err(|error| format!("`segmentation`: {error}"))?
-                    .decode_row_major();
-                counts.rle_traced += 1;
-                outer_contours(&mask, rle.width as usize, rle.height as usize)
-                    .into_iter()
-                    .map(|contour| {
-                        contour
-                            .iter()
-                            .flat_map(|&[x, y]| [f64::from(x), f64::from(y)])
-                            .collect::<Vec<f64>>()
-                    })
-                    .filter(|part| part.len() >= 6)
-                    .collect()
-            }
-            Some(Segmentation::Polygons(packed)) => {
-                let mut parts = Vec::with_capacity(1);
-                let _ = packed.try_for_each_part::<()>(|part| {
-                    if part.len() >= 6 && part.len() % 2 == 0 {
-                        parts.push(part.to_vec());
-                    }
-                    Ok(())
-                });
-                parts
-            }
-            // An RLE of another size, or no segmentation.
-            _ => Vec::new(),
-        };
-        Ok(match polygons.len() {
-            0 => {
-                counts.box_polygons += 1;
-                let (x1, y1) = (center_x - box_width / 2.0, center_y - box_height / 2.0);
-                let (x2, y2) = (center_x + box_width / 2.0, center_y + box_height / 2.0);
-                vec![x1, y1, x2, y1, x2, y2, x1, y2]
-            }
-            1 => {
-                // Normalised in place: one polygon is the common case.
-                let mut polygon = polygons.pop().unwrap_or_default();
-                for xy in polygon.chunks_exact_mut(2) {
-                    xy[0] /= width;
-                    xy[1] /= height;
+/// Appends the segment row values of `annotation` to `rows.values`: its polygon, its
+/// parts merged into one, the outline of its RLE mask, or its box's corners.
+fn segment(
+    annotation: &Annotation,
+    (width, height): (f64, f64),
+    [center_x, center_y, box_width, box_height]: [f64; 4],
+    counts: &mut RowCounts,
+    rows: &mut RowSet,
+) -> Result<(), String> {
+    let RowSet {
+        values,
+        part_values,
+        parts,
+        decoded,
+        ..
+    } = rows;
+    part_values.clear();
+    parts.clear();
+    let mut add_part = |part: &[f64]| {
+        let start = part_values.len();
+        part_values.extend_from_slice(part);
+        parts.push(start..part_values.len());
+    };
+    match &annotation.segmentation {
+        Some(Segmentation::Rle(rle))
+            if f64::from(rle.height) == height && f64::from(rle.width) == width =>
+        {
+            let mask = RunLengthMask::from_rle(rle)
+                .map_err(|error| format!("`segmentation`: {error}"))?
+                .decode_row_major();
+            counts.rle_traced += 1;
+            for contour in outer_contours(&mask, rle.width as usize, rle.height as usize) {
+                if contour.len() >= 3 {
+                    let points: Vec<f64> = contour
+                        .iter()
+                        .flat_map(|&[x, y]| [f64::from(x), f64::from(y)])
+                        .collect();
+                    add_part(&points);
                 }
-                polygon
             }
-            _ => {
-                counts.parts_merged += 1;
+        }
+        Some(Segmentation::Polygons(packed)) => {
+            let _ = packed.try_for_each_part_with::<()>(decoded, |part| {
+                if part.len() >= 6 && part.len() % 2 == 0 {
+                    add_part(part);
+                }
+                Ok(())
+            });
+        }
+        // An RLE of another size, or no segmentation.
+        _ => {}
+    }
+    match parts.len() {
+        0 => {
+            counts.box_polygons += 1;
+            let (x1, y1) = (center_x - box_width / 2.0, center_y - box_height / 2.0);
+            let (x2, y2) = (center_x + box_width / 2.0, center_y + box_height / 2.0);
+            values.extend_from_slice(&[x1, y1, x2, y1, x2, y2, x1, y2]);
+        }
+        1 => {
+            // Normalised while copied: one polygon is the common case.
+            values.extend(
+                part_values
+                    .chunks_exact(2)
+                    .flat_map(|xy| [xy[0] / width, xy[1] / height]),
+            );
+        }
+        _ => {
+            counts.parts_merged += 1;
+            let polygons: Vec<&[f64]> = parts
+                .iter()
+                .map(|range| &part_values[range.clone()])
+                .collect();
+            values.extend(
                 merge_multi_segment(&polygons)
                     .into_iter()
-                    .flat_map(|[x, y]| [x / width, y / height])
-                    .collect()
-            }
-        })
+                    .flat_map(|[x, y]| [x / width, y / height]),
+            );
+        }
     }
+    Ok(())
 }
 
 /// Appends rows as label text: space-separated, one row per line.
 pub fn push_rows(out: &mut String, rows: &[Row], precision: Precision) {
-    for row in rows {
-        use std::fmt::Write;
-        let _ = write!(out, "{}", row.class);
-        for &value in &row.values {
+    push_row_values(
+        out,
+        rows.iter().map(|row| (row.class, &row.values[..])),
+        precision,
+    );
+}
+
+/// [`push_rows`] for any rows given as class and values (a [`RowSet`]'s `iter()`).
+pub fn push_row_values<'v>(
+    out: &mut String,
+    rows: impl IntoIterator<Item = (u32, &'v [f64])>,
+    precision: Precision,
+) {
+    for (class, values) in rows {
+        let mut digits = itoa::Buffer::new();
+        out.push_str(digits.format(class));
+        for &value in values {
             out.push(' ');
             push_number(out, value, precision);
         }
