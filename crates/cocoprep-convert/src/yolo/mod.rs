@@ -5,17 +5,21 @@
 //! are placed next to the labels (hard links by default), the YAML is written, RLE masks
 //! become polygons, and a bad category id names the annotation instead of crashing.
 
+mod group;
 pub mod merge;
 pub mod rows;
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{Annotation, Dataset, Image, ImageId, ProgressUnit, Reporter};
+use cocoprep_coco::{Dataset, Image, ImageId, ProgressUnit, Reporter};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
+
+use group::{ImageGroups, Numbered};
 
 use crate::classes::ClassTable;
-use crate::error::{AnnotationLabel, Error};
+use crate::error::Error;
 use crate::layout::{LinkMode, Placed, StagedFolder, is_contained, place_image};
 use crate::number::Precision;
 use crate::random::SeededRandom;
@@ -191,55 +195,6 @@ pub fn select_images(
     Ok(kept.iter().map(|&index| labels[index].image.id).collect())
 }
 
-/// An image with its annotations, in the order Ultralytics walks them.
-type ImageGroup<'a> = (&'a Image, Vec<(usize, &'a Annotation)>);
-
-/// Annotations grouped by image, images in order of their first annotation (the order
-/// Ultralytics' `defaultdict` walks them in), then (with `include_empty`) the others.
-fn group_by_image<'a>(
-    split: &SplitSource<'a>,
-    include_empty: bool,
-) -> Result<Vec<ImageGroup<'a>>, Error> {
-    let dataset = split.dataset;
-    let file = split.file.as_path();
-    let images: FxHashMap<ImageId, &Image> = dataset
-        .images
-        .iter()
-        .map(|image| (image.id, image))
-        .collect();
-    // Annotations grouped by image, images in order of their first annotation (the order
-    // Ultralytics' `defaultdict` walks them in).
-    let mut group_of: FxHashMap<ImageId, usize> = FxHashMap::default();
-    let mut groups: Vec<(&Image, Vec<(usize, &Annotation)>)> = Vec::new();
-    for (index, annotation) in dataset.annotations.iter().enumerate() {
-        let group = match group_of.get(&annotation.image_id) {
-            Some(&group) => group,
-            None => {
-                let image =
-                    images
-                        .get(&annotation.image_id)
-                        .ok_or_else(|| Error::DanglingAnnotation {
-                            file: file.to_owned(),
-                            annotation: AnnotationLabel::of(annotation, index),
-                            image_id: annotation.image_id,
-                        })?;
-                group_of.insert(annotation.image_id, groups.len());
-                groups.push((image, Vec::new()));
-                groups.len() - 1
-            }
-        };
-        groups[group].1.push((index, annotation));
-    }
-    if include_empty {
-        for image in &dataset.images {
-            if !group_of.contains_key(&image.id) {
-                groups.push((image, Vec::new()));
-            }
-        }
-    }
-    Ok(groups)
-}
-
 /// Rows of every candidate image, the indexes of those kept, and the summed counts.
 fn label_split<'a>(
     split: &SplitSource<'a>,
@@ -248,7 +203,7 @@ fn label_split<'a>(
     reporter: &dyn Reporter,
 ) -> Result<(Vec<ImageLabel<'a>>, Vec<usize>, RowCounts), Error> {
     let file = split.file.as_path();
-    let groups = group_by_image(split, options.selection.include_empty)?;
+    let groups = ImageGroups::of(split, options.selection.include_empty)?;
     let task = reporter.on_task_start(
         &format!("{}: labels", split.name),
         Some(groups.len() as u64),
@@ -259,9 +214,10 @@ fn label_split<'a>(
         classes,
         geometry: options.geometry,
     };
-    let labels: Vec<ImageLabel> = groups
-        .par_iter()
-        .map(|(image, annotations)| {
+    let labels: Vec<ImageLabel> = (0..groups.len())
+        .into_par_iter()
+        .map(|group| {
+            let (image, annotations) = groups.get(group);
             let mut counts = RowCounts::default();
             let rows = builder.rows(image, annotations, &mut counts)?;
             reporter.on_task_progress(task, 1);
@@ -301,7 +257,7 @@ fn label_split<'a>(
 struct Candidate<'a, 'l> {
     image: &'a Image,
     rows: Option<&'l [Row]>,
-    annotations: Vec<(usize, &'a Annotation)>,
+    annotations: &'l [Numbered<'a>],
 }
 
 fn write_split(
@@ -317,14 +273,18 @@ fn write_split(
     // per label file: no million intermediate row vectors (memory, page faults, time).
     let streaming = selection.min_instances == 0 && selection.max_images.is_none();
     let materialized;
+    let groups;
     let mut counts = RowCounts::default();
     let candidates: Vec<Candidate> = if streaming {
-        group_by_image(split, selection.include_empty)?
-            .into_iter()
-            .map(|(image, annotations)| Candidate {
-                image,
-                rows: None,
-                annotations,
+        groups = ImageGroups::of(split, selection.include_empty)?;
+        (0..groups.len())
+            .map(|group| {
+                let (image, annotations) = groups.get(group);
+                Candidate {
+                    image,
+                    rows: None,
+                    annotations,
+                }
             })
             .collect()
     } else {
@@ -335,7 +295,7 @@ fn write_split(
             .map(|&index| Candidate {
                 image: materialized[index].image,
                 rows: Some(&materialized[index].rows),
-                annotations: Vec::new(),
+                annotations: &[],
             })
             .collect()
     };
@@ -349,17 +309,23 @@ fn write_split(
         ..SplitReport::default()
     };
 
-    // Label paths; two images with the same `file_name` share a file (Ultralytics appends
-    // the second image's rows to the first's).
-    let mut files: Vec<(PathBuf, Vec<&Candidate>)> = Vec::new();
-    let mut file_index: FxHashMap<PathBuf, usize> = FxHashMap::default();
-    for candidate in &candidates {
-        let relative = image_path(file, candidate.image)?.with_extension("txt");
-        match file_index.get(&relative) {
-            Some(&index) => files[index].1.push(candidate),
-            None => {
-                file_index.insert(relative.clone(), files.len());
-                files.push((relative, vec![candidate]));
+    // Label paths (made in parallel: a path per image); two images with the same
+    // `file_name` share a file (Ultralytics appends the second image's rows to the
+    // first's), which is rare, so only those get a list.
+    let relatives: Vec<PathBuf> = candidates
+        .par_iter()
+        .map(|candidate| Ok(image_path(file, candidate.image)?.with_extension("txt")))
+        .collect::<Result<_, Error>>()?;
+    let mut first_with_path: FxHashMap<&Path, usize> =
+        FxHashMap::with_capacity_and_hasher(relatives.len(), Default::default());
+    let mut files: Vec<usize> = Vec::with_capacity(relatives.len());
+    let mut sharing: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for (index, relative) in relatives.iter().enumerate() {
+        match first_with_path.entry(relative) {
+            Entry::Occupied(first) => sharing.entry(*first.get()).or_default().push(index),
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                files.push(index);
             }
         }
     }
@@ -379,11 +345,14 @@ fn write_split(
         // One text buffer and one row set per worker, reused file after file.
         .map_init(
             || (String::with_capacity(4096), RowSet::default()),
-            |(text, row_set), (relative, candidates)| {
+            |(text, row_set), &first| {
+                let relative = &relatives[first];
+                let shared = sharing.get(&first).map(Vec::as_slice).unwrap_or_default();
                 text.clear();
                 let mut file_counts = RowCounts::default();
                 let (mut rows_written, mut highest_class) = (0u64, None::<u32>);
-                for candidate in candidates {
+                for &index in std::iter::once(&first).chain(shared) {
+                    let candidate = &candidates[index];
                     match candidate.rows {
                         Some(rows) => {
                             push_rows(text, rows, options.precision);
@@ -397,7 +366,7 @@ fn write_split(
                             row_set.clear();
                             builder.append_rows(
                                 candidate.image,
-                                &candidate.annotations,
+                                candidate.annotations,
                                 &mut file_counts,
                                 row_set,
                             )?;
@@ -553,5 +522,55 @@ fn dataset_yaml(
         names: classes.names().to_vec(),
         kpt_shape,
         flip_idx,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cocoprep_coco::NoReporter;
+
+    use super::*;
+    use crate::classes::ClassMapping;
+
+    /// Ultralytics appends each image's rows to the label file named after its
+    /// `file_name`, so two images with the same name share one file, and duplicate rows
+    /// are removed within an image only.
+    #[test]
+    fn images_sharing_a_file_name_share_a_label_file() {
+        let dataset = Dataset::from_json_slice(
+            br#"{"images": [{"id": 1, "file_name": "x.jpg", "width": 10, "height": 10},
+                           {"id": 2, "file_name": "x.jpg", "width": 10, "height": 10},
+                           {"id": 3, "file_name": "y.jpg", "width": 10, "height": 10}],
+                "annotations": [
+                  {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 5, 5], "iscrowd": 0},
+                  {"id": 2, "image_id": 3, "category_id": 1, "bbox": [0, 0, 2, 2], "iscrowd": 0},
+                  {"id": 3, "image_id": 1, "category_id": 1, "bbox": [0, 0, 5, 5], "iscrowd": 0},
+                  {"id": 4, "image_id": 2, "category_id": 1, "bbox": [0, 0, 5, 5], "iscrowd": 0}],
+                "categories": [{"id": 1, "name": "person"}]}"#,
+        )
+        .unwrap();
+        let categories: Vec<_> = dataset.categories.iter().collect();
+        let classes = ClassTable::build(ClassMapping::Coco80, &categories).unwrap();
+        let output = tempfile::tempdir().unwrap();
+        let split = SplitSource {
+            name: "val".to_owned(),
+            file: PathBuf::from("instances_val.json"),
+            dataset: &dataset,
+        };
+        let report = write_yolo(
+            &[split],
+            &classes,
+            output.path(),
+            &YoloOptions::default(),
+            &NoReporter,
+        )
+        .unwrap();
+        let labels = output.path().join("labels/val");
+        let read = |name: &str| std::fs::read_to_string(labels.join(name)).unwrap();
+        assert_eq!(read("x.txt"), "0 0.25 0.25 0.5 0.5\n0 0.25 0.25 0.5 0.5\n");
+        assert_eq!(read("y.txt"), "0 0.1 0.1 0.2 0.2\n");
+        let split = &report.splits[0];
+        assert_eq!((split.label_files, split.rows), (2, 3));
+        assert_eq!(split.counts.duplicates, 1);
     }
 }
