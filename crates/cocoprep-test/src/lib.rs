@@ -5,6 +5,7 @@
 //! * [`python`]: the Python interpreter with the reference tools (pycocotools, numpy,
 //!   h5py, ...) that `scripts/test.sh` installs into `.venv`.
 
+pub mod cli;
 pub mod http_server;
 
 use std::path::{Path, PathBuf};

@@ -4,12 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn cocoprep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cocoprep"))
-        .args(args)
-        .output()
-        .expect("cocoprep runs")
-}
+use crate::cocoprep;
 
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()

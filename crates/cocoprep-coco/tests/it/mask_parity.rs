@@ -394,7 +394,7 @@ fn masks_match_pycocotools_byte_for_byte() {
         "bbox_ious": bbox_ious.iter().map(|(dt, gt, crowd)| json!({"dt": dt, "gt": gt, "iscrowd": crowd.iter().map(|c| *c as u8).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
     fs_err::write(&cases_path, serde_json::to_vec(&cases).unwrap()).unwrap();
-    let script = include_str!("python/mask_parity.py");
+    let script = include_str!("../python/mask_parity.py");
     let output = cocoprep_test::run_python(script, &[Path::new(&cases_path)]);
     let reference: Value = serde_json::from_str(&output).unwrap();
 

@@ -1,7 +1,7 @@
 //! The test vectors of `shared/specs/captioning.md` (§2, §3), reproduced by running the
 //! reference scripts: `fixtures/captions/tiny.json`.
 
-mod support;
+use crate::support;
 
 use cocoprep_captions::karpathy::{Fields, ReadOptions, read_karpathy};
 use cocoprep_captions::labels::{Labels, LabelsOptions, LabelsOutputs, Vocabulary, prepare_labels};

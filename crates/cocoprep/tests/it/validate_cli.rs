@@ -6,12 +6,7 @@ use std::process::{Command, Output};
 
 use cocoprep_test::fixtures;
 
-fn cocoprep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cocoprep"))
-        .args(args)
-        .output()
-        .expect("cocoprep runs")
-}
+use crate::cocoprep;
 
 fn validate(file: &Path, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec!["validate", file.to_str().unwrap()];

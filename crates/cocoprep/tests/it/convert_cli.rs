@@ -10,13 +10,10 @@ use std::process::{Command, Output};
 use cocoprep_coco::Dataset;
 use cocoprep_test::{fixtures, run_python, temp_dir};
 
+/// Runs cocoprep quietly: these tests read only the files and the exit status.
 fn cocoprep(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cocoprep"));
-    command.arg("-q");
-    for arg in args {
-        command.arg(arg);
-    }
-    command.output().unwrap()
+    let quiet: &dyn AsRef<std::ffi::OsStr> = &"-q";
+    crate::cocoprep(std::iter::once(&quiet).chain(args))
 }
 
 fn succeed(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {

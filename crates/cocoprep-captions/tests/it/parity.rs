@@ -4,7 +4,7 @@
 //! control characters, captions longer than `max_length`, unusual split names, a
 //! vocabulary without `UNK`, and a dictionary whose ids collide with `<eos>`'s.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -7,7 +7,7 @@ use cocoprep_test::{fixtures, temp_dir};
 #[test]
 fn demo_runs_every_step_on_the_built_in_sample() {
     let folder = temp_dir();
-    let output = Command::new(env!("CARGO_BIN_EXE_cocoprep"))
+    let output = crate::cocoprep_command()
         .args(["demo", "-o"])
         .arg(folder.path())
         .output()
@@ -34,7 +34,7 @@ fn demo_runs_every_step_on_the_built_in_sample() {
             .is_file()
     );
     // Running again reuses the sample already written.
-    let again = Command::new(env!("CARGO_BIN_EXE_cocoprep"))
+    let again = crate::cocoprep_command()
         .args(["demo", "-q", "-o"])
         .arg(folder.path())
         .output()
@@ -50,7 +50,7 @@ fn demo_runs_every_step_on_the_built_in_sample() {
 #[test]
 fn inspect_json_counts_the_sample() {
     let file = fixtures().join("coco-sample/annotations/instances_val2017.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_cocoprep"))
+    let output = crate::cocoprep_command()
         .args(["inspect", "--json"])
         .arg(&file)
         .output()

@@ -7,12 +7,10 @@ use std::process::{Command, Output};
 use cocoprep_features::butd::row::encode_row;
 use cocoprep_test::{run_python, shared_golden, temp_dir};
 
+/// Runs cocoprep with words then paths.
 fn cocoprep(args: &[&str], paths: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cocoprep"))
-        .args(args)
-        .args(paths)
-        .output()
-        .expect("cocoprep runs")
+    let paths = paths.iter().map(|path| path.as_os_str());
+    crate::cocoprep(args.iter().map(std::ffi::OsStr::new).chain(paths))
 }
 
 fn rows(ids: &[u64]) -> String {

@@ -9,12 +9,7 @@ use std::process::{Command, Output};
 use cocoprep_coco::mask::{LabelMap, cocostuff_palette};
 use serde_json::Value;
 
-fn cocoprep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cocoprep"))
-        .args(args)
-        .output()
-        .expect("cocoprep runs")
-}
+use crate::cocoprep;
 
 fn succeed(args: &[&str]) -> Output {
     let output = cocoprep(args);

@@ -12,13 +12,7 @@ use std::time::{Duration, Instant};
 use cocoprep_test::http_server::{Body, Faults, TestServer, pseudo_random_bytes};
 use cocoprep_test::{fixtures, temp_dir};
 
-fn cocoprep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cocoprep"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cocoprep runs")
-}
+use crate::cocoprep;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -107,7 +101,7 @@ fn write_catalog(folder: &Path, catalog: &serde_json::Value) -> String {
 #[test]
 fn dry_run_prints_the_real_coco2017_plan_offline() {
     let folder = temp_dir();
-    let output = Command::new(env!("CARGO_BIN_EXE_cocoprep"))
+    let output = crate::cocoprep_command()
         .args(["get", "--dry-run", "coco2017", "--dir"])
         .arg(folder.path().join("coco"))
         // Any network access would go to a closed port and fail.
@@ -410,7 +404,7 @@ fn sigkill_mid_download_resumes_without_fetching_finished_ranges_again() {
     let folder = temp_dir();
     let out = folder.path().to_string_lossy().into_owned();
     let url = server.url("/big.bin");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cocoprep"))
+    let mut child = crate::cocoprep_command()
         .args([
             "download",
             &url,

@@ -3,7 +3,7 @@
 //! real val2017 captions in Karpathy format) and against the Uni-Perceiver and coco-scripts
 //! algorithms on the same file. Skipped with a message when `shared/` is absent.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

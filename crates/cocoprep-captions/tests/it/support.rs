@@ -1,8 +1,6 @@
 //! Helpers shared by the captioning tests: running the Python reference implementations
 //! and comparing outputs with h5py and pickle.
 
-#![allow(dead_code, reason = "each test file uses a different subset")]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

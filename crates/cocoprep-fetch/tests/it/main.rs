@@ -1,0 +1,4 @@
+//! Integration tests of `cocoprep-fetch`: one test binary, one module per behaviour area.
+
+mod download_faults;
+mod extract_archives;

@@ -1,0 +1,26 @@
+//! Integration tests of `cocoprep`: one test binary, one module per behaviour area.
+
+use std::ffi::OsStr;
+use std::process::{Command, Output};
+
+/// Runs the `cocoprep` binary built for these tests (the shared helper in `cocoprep-test`).
+pub fn cocoprep<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    cocoprep_test::cli::run(env!("CARGO_BIN_EXE_cocoprep"), args)
+}
+
+/// The command [`cocoprep`] runs, for tests that set a working folder, variables or stdin.
+pub fn cocoprep_command() -> Command {
+    cocoprep_test::cli::command(env!("CARGO_BIN_EXE_cocoprep"))
+}
+
+mod captions;
+mod convert_cli;
+mod demo_and_inspect;
+mod features_cli;
+mod get_cli;
+mod masks;
+mod validate_cli;
