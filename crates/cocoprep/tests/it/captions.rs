@@ -2,7 +2,6 @@
 //! the demo's outputs in their consumers (h5py, pickle, pycocotools).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use crate::cocoprep;
 
@@ -29,7 +28,7 @@ fn reference_flag_names_are_accepted() {
     let folder = cocoprep_test::temp_dir();
     let talk = folder.path().join("talk.json");
     let prefix = folder.path().join("talk");
-    let output = cocoprep(&[
+    let output = cocoprep([
         "captions",
         "labels",
         "--input_json",
@@ -49,7 +48,7 @@ fn reference_flag_names_are_accepted() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(folder.path().join("talk_label.h5").exists());
-    let output = cocoprep(&[
+    let output = cocoprep([
         "-q",
         "captions",
         "ngrams",
@@ -68,7 +67,7 @@ fn reference_flag_names_are_accepted() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.stderr.is_empty(), "-q prints nothing");
-    let output = cocoprep(&[
+    let output = cocoprep([
         "captions",
         "reference",
         "--input_json",
@@ -92,14 +91,14 @@ fn reference_flag_names_are_accepted() {
         ]
     );
     // The aliases stay out of the help.
-    let help = cocoprep(&["captions", "labels", "--help"]);
+    let help = cocoprep(["captions", "labels", "--help"]);
     let help = String::from_utf8(help.stdout).unwrap();
     assert!(
         help.contains("--output-json") && !help.contains("output_json"),
         "{help}"
     );
     // max_length 0 would make every caption empty: refused before running.
-    let output = cocoprep(&["captions", "labels", path(&tiny()), "--max-length", "0"]);
+    let output = cocoprep(["captions", "labels", path(&tiny()), "--max-length", "0"]);
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -236,7 +235,7 @@ fn image_sizes_come_from_the_image_headers() {
     let lists = folder.path().join("empty-list.txt");
     std::fs::write(&lists, "").unwrap();
     let dataset = folder.path().join("dataset.json");
-    let output = cocoprep(&[
+    let output = cocoprep([
         "captions",
         "karpathy",
         path(&sample.join("annotations/captions_train2017.json")),
@@ -254,7 +253,7 @@ fn image_sizes_come_from_the_image_headers() {
         String::from_utf8_lossy(&output.stderr)
     );
     let talk = folder.path().join("talk.json");
-    let output = cocoprep(&[
+    let output = cocoprep([
         "captions",
         "labels",
         path(&dataset),
@@ -290,7 +289,7 @@ print('ok')
     );
 
     // A missing image is an error naming the image and the file.
-    let output = cocoprep(&[
+    let output = cocoprep([
         "captions",
         "labels",
         path(&dataset),
@@ -312,7 +311,7 @@ print('ok')
 #[test]
 fn demo_outputs_load_in_their_consumers() {
     let folder = cocoprep_test::temp_dir();
-    let output = cocoprep(&["demo", "-o", path(folder.path())]);
+    let output = cocoprep(["demo", "-o", path(folder.path())]);
     assert!(
         output.status.success(),
         "{}",

@@ -1,7 +1,5 @@
 //! The demo runs end to end on the built-in sample, and `inspect` reports real numbers.
 
-use std::process::Command;
-
 use cocoprep_test::{fixtures, temp_dir};
 
 #[test]

@@ -2,7 +2,7 @@
 //! names, and the demo's feature outputs read back in Python.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cocoprep_features::butd::row::encode_row;
 use cocoprep_test::{run_python, shared_golden, temp_dir};

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -136,7 +136,7 @@ fn a_bundle_is_fetched_verified_and_a_rerun_does_no_network_work() {
     let catalog_path = write_catalog(folder.path(), &catalog);
     let dir = folder.path().join("coco");
     let dir_text = dir.to_string_lossy().into_owned();
-    let output = cocoprep(&[
+    let output = cocoprep([
         "get",
         "test-bundle",
         "--catalog",
@@ -158,7 +158,7 @@ fn a_bundle_is_fetched_verified_and_a_rerun_does_no_network_work() {
     );
 
     server.clear_log();
-    let again = cocoprep(&[
+    let again = cocoprep([
         "get",
         "test-bundle",
         "--catalog",
@@ -178,7 +178,7 @@ fn a_bundle_is_fetched_verified_and_a_rerun_does_no_network_work() {
         text(&again.stderr)
     );
 
-    let verify = cocoprep(&["verify", &dir_text]);
+    let verify = cocoprep(["verify", &dir_text]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
     assert!(
         text(&verify.stderr).contains("OK"),
@@ -191,7 +191,7 @@ fn a_bundle_is_fetched_verified_and_a_rerun_does_no_network_work() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&victim, bytes).unwrap();
-    let verify = cocoprep(&["verify", &dir_text]);
+    let verify = cocoprep(["verify", &dir_text]);
     assert_eq!(verify.status.code(), Some(1));
     assert!(
         text(&verify.stdout).contains("000000000139.jpg")
@@ -227,7 +227,7 @@ fn the_known_corrupt_train2014_image_is_detected_and_replaced() {
     let catalog_path = write_catalog(folder.path(), &catalog);
     let dir = folder.path().join("coco");
     let dir_text = dir.to_string_lossy().into_owned();
-    let output = cocoprep(&[
+    let output = cocoprep([
         "get",
         "train2014",
         "--catalog",
@@ -242,7 +242,7 @@ fn the_known_corrupt_train2014_image_is_detected_and_replaced() {
         text(&output.stderr)
     );
     assert_eq!(std::fs::read(dir.join(defect)).unwrap(), good);
-    let verify = cocoprep(&["verify", &dir_text]);
+    let verify = cocoprep(["verify", &dir_text]);
     assert!(
         verify.status.success(),
         "{}{}",
@@ -359,7 +359,7 @@ fn a_subset_in_the_yolo_layout_gets_labels_equal_to_convert_yolo_and_a_yaml() {
     assert!(!names.is_empty());
     // The same labels `convert yolo` writes from the subset's annotation file.
     let reference = folder.path().join("reference");
-    let converted = cocoprep(&[
+    let converted = cocoprep([
         "convert",
         "yolo",
         &subset_file.to_string_lossy(),
@@ -458,7 +458,7 @@ fn sigkill_mid_download_resumes_without_fetching_finished_ranges_again() {
 
     server.add("/big.bin", body, Faults::default());
     server.clear_log();
-    let resumed = cocoprep(&[
+    let resumed = cocoprep([
         "download",
         &url,
         "-o",
@@ -501,7 +501,7 @@ fn download_with_a_wrong_checksum_fails_clearly_and_leaves_no_file() {
     let folder = temp_dir();
     let out = folder.path().to_string_lossy().into_owned();
     let wrong = "0".repeat(64);
-    let output = cocoprep(&[
+    let output = cocoprep([
         "download",
         &server.url("/x.bin"),
         "-o",
@@ -521,7 +521,7 @@ fn download_with_a_wrong_checksum_fails_clearly_and_leaves_no_file() {
 
 #[test]
 fn emit_prints_array_job_scripts() {
-    let slurm = cocoprep(&[
+    let slurm = cocoprep([
         "get",
         "coco2017",
         "--dir",
@@ -540,7 +540,7 @@ fn emit_prints_array_job_scripts() {
         "{script}"
     );
     assert!(script.contains("--shard \"${SHARD}/4\""), "{script}");
-    let sge = cocoprep(&[
+    let sge = cocoprep([
         "get",
         "coco2017",
         "--dir",
@@ -562,7 +562,7 @@ fn shards_split_a_bundle_without_overlap() {
     let mut owners: HashMap<String, usize> = HashMap::new();
     for index in 0..3 {
         let shard = format!("{index}/3");
-        let output = cocoprep(&["get", "--dry-run", "coco2017", "--shard", &shard, "--json"]);
+        let output = cocoprep(["get", "--dry-run", "coco2017", "--shard", &shard, "--json"]);
         assert!(output.status.success(), "{}", text(&output.stderr));
         let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         for step in plan["steps"].as_array().unwrap() {
@@ -579,7 +579,7 @@ fn shards_split_a_bundle_without_overlap() {
 
 #[test]
 fn an_unknown_name_gets_a_suggestion() {
-    let output = cocoprep(&["get", "--dry-run", "coco-2017"]);
+    let output = cocoprep(["get", "--dry-run", "coco-2017"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         text(&output.stderr).contains("did you mean `coco2017`"),
@@ -631,7 +631,7 @@ fn the_yolo_layout_puts_images_and_labels_where_ultralytics_looks_and_writes_the
     let folder = temp_dir();
     let catalog_path = write_catalog(folder.path(), &catalog);
     let dir = folder.path().join("datasets/coco");
-    let output = cocoprep(&[
+    let output = cocoprep([
         "get",
         "tiny-yolo",
         "--catalog",

@@ -4,7 +4,7 @@
 //! sample, and its logic reproduced in `bench/reference/`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cocoprep_coco::mask::{LabelMap, cocostuff_palette};
 use serde_json::Value;
@@ -171,7 +171,7 @@ print(json.dumps(overlapping))
 
     // `--overlap error` fails on exactly the images cocostuffapi's check rejects.
     let checked = folder.path().join("checked");
-    let output = cocoprep(&[
+    let output = cocoprep([
         "masks",
         "semantic",
         text(&annotations),
@@ -354,7 +354,7 @@ fn masks_rle_on_a_results_list_takes_image_sizes_from_the_ground_truth() {
     let output = folder.path().join("results_rle.json");
 
     // Without the ground truth there is no image size: each result is reported.
-    let without = cocoprep(&["masks", "rle", text(&input), "-o", text(&output)]);
+    let without = cocoprep(["masks", "rle", text(&input), "-o", text(&output)]);
     assert_eq!(without.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&without.stderr).contains("image"),
@@ -408,7 +408,7 @@ fn short_rle_counts_are_reported_not_decoded_as_garbage() {
             "categories": [{"id": 1, "name": "a"}]}"#,
     )
     .unwrap();
-    let output = cocoprep(&[
+    let output = cocoprep([
         "masks",
         "rle",
         text(&input),

@@ -2,7 +2,6 @@
 //! exits with status 1 and never panics; on good files it exits 0.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use cocoprep_test::fixtures;
 
@@ -143,7 +142,7 @@ fn broken_files_report_every_problem_by_path_and_id() {
 
 #[test]
 fn json_report_lists_issues_for_scripts() {
-    let output = cocoprep(&[
+    let output = cocoprep([
         "validate",
         "--json",
         fixtures().join("broken/bad_boxes.json").to_str().unwrap(),
@@ -183,14 +182,14 @@ fn sample_files_and_their_images_are_valid() {
 
 #[test]
 fn unreadable_input_is_an_error_with_status_2() {
-    let output = cocoprep(&["inspect", "no/such/file.json"]);
+    let output = cocoprep(["inspect", "no/such/file.json"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("no/such/file.json") && stderr.contains("No such file"),
         "{stderr}"
     );
-    let output = cocoprep(&[
+    let output = cocoprep([
         "inspect",
         fixtures().join("broken/wrong_types.json").to_str().unwrap(),
     ]);
