@@ -7,6 +7,7 @@ use cocoprep_features::butd::{self, ButdOptions, StoreKind};
 
 use crate::cli::{ButdArgs, StoreArg};
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -67,6 +68,7 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
         report: report_path,
         json,
     } = settings;
+    input_kind::check_all(inputs, &expected::FEATURES_BUTD)?;
     let progress = Progress::new(global);
     let options = ButdOptions {
         output_prefix: output_prefix.clone(),
