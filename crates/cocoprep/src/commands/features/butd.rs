@@ -69,7 +69,7 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
         json,
     } = settings;
     input_kind::check_all(inputs, &expected::FEATURES_BUTD)?;
-    let progress = Progress::new(global);
+    let progress = Progress::new(global).with_report_file(report_path.clone());
     let options = ButdOptions {
         output_prefix: output_prefix.clone(),
         store: *store,
@@ -82,6 +82,7 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
     let report_json = serde_json::to_string_pretty(&report)?;
     cocoprep_coco::atomic::write_atomic(report_path, format!("{report_json}\n").as_bytes())
         .with_context(|| format!("cannot write `{}`", report_path.display()))?;
+    progress.finish_warnings();
     if *json {
         output::stdout(&format!("{report_json}\n"))?;
     }
