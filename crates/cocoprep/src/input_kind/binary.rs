@@ -24,8 +24,6 @@ pub(super) fn sniff_binary(sample: &Sample<'_>) -> Option<Sniffed> {
         Kind::Hdf5
     } else if is_pickle(head, sample.file_name) {
         Kind::Pickle
-    } else if looks_binary(head) {
-        Kind::OtherBinary
     } else {
         return None;
     };
@@ -53,7 +51,7 @@ fn is_pickle(head: &[u8], file_name: &str) -> bool {
 }
 
 /// NUL bytes, or invalid UTF-8 other than a character cut at the end of the sample.
-fn looks_binary(head: &[u8]) -> bool {
+pub(super) fn looks_binary(head: &[u8]) -> bool {
     if head.contains(&0) {
         return true;
     }

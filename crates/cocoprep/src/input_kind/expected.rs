@@ -255,7 +255,8 @@ pub const CAPTIONS_KARPATHY: Expected = Expected {
 pub const CAPTIONS_KARPATHY_LIST: Expected = Expected {
     command: "captions karpathy --test-list/--val-list",
     wants: "Karpathy's image lists (`<path> <cocoid>` lines)",
-    accepts: &[Kind::ImageList, Kind::OtherText],
+    // An empty list is a split without images.
+    accepts: &[Kind::ImageList, Kind::OtherText, Kind::Empty],
     tolerates: &[],
 };
 pub const CAPTIONS_KARPATHY_FLICKR8K: Expected = Expected {

@@ -119,9 +119,9 @@ fn classify(evidence: &Evidence, file_name: &str) -> Sniffed {
         || (!evidence.category_ids.is_empty() && evidence.category_ids.iter().all(|&id| id >= 92))
     {
         Kind::CocoStuff
-    } else if evidence.has_any(&["bbox", "segmentation", "iscrowd", "supercategory"]) {
-        Kind::CocoInstances
-    } else if lower_name.starts_with("instances_") {
+    } else if evidence.has_any(&["bbox", "segmentation", "iscrowd", "supercategory"])
+        || lower_name.starts_with("instances_")
+    {
         Kind::CocoInstances
     } else if lower_name.starts_with("person_keypoints_") {
         Kind::CocoKeypoints

@@ -220,9 +220,11 @@ impl Kind {
             }
             Kind::Hdf5 => "no cocoprep command reads it (`captions labels` writes these)",
             Kind::OtherBinary => "no cocoprep command knows this format",
-            Kind::DatasetFolder | Kind::CocoFolder | Kind::ImageFolder => {
-                "it is read by `cocoprep verify`"
+            Kind::DatasetFolder | Kind::CocoFolder => {
+                "it is read by `cocoprep verify`; the other commands take its annotation files \
+                 (`annotations/*.json`)"
             }
+            Kind::ImageFolder => "it is read by `cocoprep verify` and as `--images DIR`",
             Kind::YoloFolder => {
                 "it is read by `cocoprep convert coco` and `subset --yaml` (with its data.yaml)"
             }
@@ -329,9 +331,18 @@ pub(crate) fn sniff_bytes(sample: &Sample<'_>) -> Sniffed {
     }
     let text = strip_bom(sample.head);
     match text.iter().find(|byte| !byte.is_ascii_whitespace()) {
+        // Before the test for binary data: a JSON file with bad UTF-8 in it is still JSON
+        // (and its reader says where the bad byte is).
         Some(b'{' | b'[') => return json::sniff_json(sample),
         None => return Sniffed::with_detail(Kind::Empty, "only white space"),
         Some(_) => {}
+    }
+    if binary::looks_binary(sample.head) {
+        return Sniffed::new(Kind::OtherBinary);
+    }
+    // A small file holding one JSON string or number (a COCO reader says what is wrong).
+    if sample.complete && serde_json::from_slice::<serde_json::Value>(text).is_ok() {
+        return Sniffed::with_detail(Kind::OtherJson, "not an object");
     }
     text::sniff_text(sample)
 }

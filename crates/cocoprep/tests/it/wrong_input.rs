@@ -458,12 +458,24 @@ const CASES: &[Case] = &[
         reads: &["pickle"],
     },
     Case {
-        args: &["features", "vsua-graph", "--box-info", "IN", "--save-path", "graph"],
+        args: &[
+            "features",
+            "vsua-graph",
+            "--box-info",
+            "IN",
+            "--save-path",
+            "graph",
+        ],
         reads: &["pickle"],
     },
     Case {
         args: &["verify", "IN"],
-        reads: &["image_folder", "yolo_folder", "annotation_folder", "butd_folder"],
+        reads: &[
+            "image_folder",
+            "yolo_folder",
+            "annotation_folder",
+            "butd_folder",
+        ],
     },
 ];
 
