@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod input_kind;
 mod output;
 mod progress;
 mod sample;

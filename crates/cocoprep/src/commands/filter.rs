@@ -8,6 +8,7 @@ use cocoprep_convert::edit::filter::{CrowdFilter, FilterOptions, filter};
 
 use super::Outcome;
 use crate::cli::{CrowdArg, FilterArgs};
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -81,6 +82,7 @@ pub fn run(settings: &FilterSettings, global: &GlobalSettings) -> anyhow::Result
         output,
         options,
     } = settings;
+    input_kind::check(input, &expected::FILTER)?;
     let progress = Progress::new(global);
     let dataset = read_dataset(input, &ReadOptions { jobs: global.jobs }, &progress)
         .with_context(|| format!("cannot read `{}`", input.display()))?;

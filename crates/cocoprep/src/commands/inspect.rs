@@ -9,6 +9,7 @@ use cocoprep_coco::{FileKind, ReadOptions, Spread, Summary, read_dataset};
 
 use super::Outcome;
 use crate::cli::InspectArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -28,6 +29,7 @@ impl InspectSettings {
 
 pub fn run(settings: &InspectSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let InspectSettings { file, json } = settings;
+    input_kind::check(file, &expected::INSPECT)?;
     let progress = Progress::new(global);
     let dataset = read_dataset(file, &ReadOptions { jobs: global.jobs }, &progress)
         .with_context(|| format!("cannot inspect `{}`", file.display()))?;

@@ -8,6 +8,7 @@ use cocoprep_convert::edit::merge::merge;
 use super::Outcome;
 use super::convert::read_inputs;
 use crate::cli::MergeArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -40,6 +41,7 @@ pub fn run(settings: &MergeSettings, global: &GlobalSettings) -> anyhow::Result<
         output,
         renumber,
     } = settings;
+    input_kind::check_all(inputs, &expected::MERGE)?;
     let progress = Progress::new(global);
     let datasets = read_inputs(inputs, global, &progress)?;
     let (merged, report) = merge(datasets, *renumber)?;

@@ -8,6 +8,7 @@ use cocoprep_convert::edit::split::{Part, parse_parts, split};
 
 use super::Outcome;
 use crate::cli::SplitArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -48,6 +49,7 @@ pub fn run(settings: &SplitSettings, global: &GlobalSettings) -> anyhow::Result<
         seed,
         stratify,
     } = settings;
+    input_kind::check(input, &expected::SPLIT)?;
     let progress = Progress::new(global);
     let dataset = read_dataset(input, &ReadOptions { jobs: global.jobs }, &progress)
         .with_context(|| format!("cannot read `{}`", input.display()))?;

@@ -9,6 +9,7 @@ use cocoprep_convert::yolo::{ImageSelection, SplitSource, YoloOptions};
 use super::Outcome;
 use super::convert::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo, with_jobs};
 use crate::cli::{SubsetArgs, SubsetFormatArg};
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -91,6 +92,13 @@ pub fn run(settings: &SubsetSettings, global: &GlobalSettings) -> anyhow::Result
         yolo,
         json,
     } = settings;
+    input_kind::check_all(inputs, &expected::SUBSET)?;
+    if let Some(yaml) = yaml {
+        input_kind::check(yaml, &expected::SUBSET_YAML)?;
+    }
+    if let Some(root) = yolo_root {
+        input_kind::check(root, &expected::SUBSET_YOLO_ROOT)?;
+    }
     let progress = Progress::new(global);
     if let Some(yaml) = yaml {
         anyhow::ensure!(

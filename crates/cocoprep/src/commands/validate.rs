@@ -7,6 +7,7 @@ use cocoprep_coco::validate::{Severity, ValidateOptions, validate_file};
 
 use super::Outcome;
 use crate::cli::ValidateArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -48,6 +49,7 @@ pub fn run(settings: &ValidateSettings, global: &GlobalSettings) -> anyhow::Resu
         max_issues,
         json,
     } = settings;
+    input_kind::check(file, &expected::VALIDATE)?;
     let progress = Progress::new(global);
     let options = ValidateOptions {
         images_dir: images.clone(),

@@ -7,6 +7,7 @@ use cocoprep_fetch::verify::{VerifyOptions, verify_tree};
 
 use super::Outcome;
 use crate::cli::VerifyArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -35,6 +36,7 @@ impl VerifySettings {
 
 pub fn run(settings: &VerifySettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let VerifySettings { dir, decode, json } = settings;
+    input_kind::check(dir, &expected::VERIFY)?;
     anyhow::ensure!(dir.is_dir(), "`{}` is not a folder", dir.display());
     let progress = Progress::new(global);
     let options = VerifyOptions {

@@ -150,7 +150,8 @@ fn bad_input_is_reported_by_image_and_nothing_is_written() {
         (
             "a COCO caption file",
             br#"{"images": [{"id": 9, "file_name": "x.jpg"}], "annotations": []}"#.to_vec(),
-            "images[0] (cocoid 9, `x.jpg`): missing `split` (is this a Karpathy dataset file?",
+            // Issue 16: refused before reading, in one line naming what it is.
+            "is a COCO annotation file, but `cocoprep captions",
         ),
     ];
     for (name, bytes, expected) in cases {
@@ -214,7 +215,8 @@ fn bad_input_is_reported_by_image_and_nothing_is_written() {
             );
             assert!(stderr.contains(expected), "{name}, {}:\n{stderr}", args[1]);
             assert!(
-                stderr.contains(&format!("{}:", input.display())),
+                stderr.contains(&format!("{}:", input.display()))
+                    || stderr.contains(&format!("`{}` is a", input.display())),
                 "{stderr}"
             );
             assert_eq!(

@@ -10,6 +10,7 @@ use cocoprep_captions::karpathy::Split;
 
 use crate::cli::{KarpathyArgs, OrderArg};
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -76,11 +77,17 @@ pub fn build(
             test_list,
             val_list,
         } => {
+            input_kind::check_all(captions, &expected::CAPTIONS_KARPATHY)?;
+            input_kind::check(test_list, &expected::CAPTIONS_KARPATHY_LIST)?;
+            input_kind::check(val_list, &expected::CAPTIONS_KARPATHY_LIST)?;
             let test = read_image_list(test_list)?;
             let val = read_image_list(val_list)?;
             from_coco(captions, &test, &val, settings.order, global.jobs, progress)?
         }
-        KarpathySource::Flickr8k { folder } => from_flickr8k(folder, settings.order)?,
+        KarpathySource::Flickr8k { folder } => {
+            input_kind::check(folder, &expected::CAPTIONS_KARPATHY_FLICKR8K)?;
+            from_flickr8k(folder, settings.order)?
+        }
     };
     Ok(built)
 }

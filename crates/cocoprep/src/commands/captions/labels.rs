@@ -7,6 +7,7 @@ use cocoprep_captions::labels::{LabelsOptions, LabelsOutputs, LabelsSummary, pre
 
 use crate::cli::LabelsArgs;
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -48,6 +49,7 @@ impl LabelsSettings {
 }
 
 pub fn run(settings: &LabelsSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    input_kind::check(&settings.input, &expected::CAPTIONS_LABELS)?;
     let progress = Progress::new(global);
     let outputs = settings.outputs();
     let summary = prepare_labels(

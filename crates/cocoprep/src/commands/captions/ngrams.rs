@@ -7,6 +7,7 @@ use cocoprep_captions::ngrams::{SplitSelection, prepare_ngrams};
 
 use crate::cli::NgramsArgs;
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -38,6 +39,8 @@ impl NgramsSettings {
 }
 
 pub fn run(settings: &NgramsSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    input_kind::check(&settings.input, &expected::CAPTIONS_NGRAMS)?;
+    input_kind::check(&settings.dict_json, &expected::CAPTIONS_NGRAMS_VOCABULARY)?;
     let progress = Progress::new(global);
     let summary = prepare_ngrams(
         &settings.input,

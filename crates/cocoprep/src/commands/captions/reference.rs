@@ -7,6 +7,7 @@ use cocoprep_captions::reference::prepare_reference;
 
 use crate::cli::ReferenceArgs;
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -28,6 +29,7 @@ impl ReferenceSettings {
 }
 
 pub fn run(settings: &ReferenceSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    input_kind::check(&settings.input, &expected::CAPTIONS_REFERENCE)?;
     let progress = Progress::new(global);
     let summary = prepare_reference(&settings.input, &settings.output, global.jobs, &progress)
         .with_context(|| {

@@ -7,6 +7,7 @@ use cocoprep_captions::splits::prepare_splits;
 
 use crate::cli::SplitsArgs;
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -28,6 +29,7 @@ impl SplitsSettings {
 }
 
 pub fn run(settings: &SplitsSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    input_kind::check(&settings.input, &expected::CAPTIONS_SPLITS)?;
     let progress = Progress::new(global);
     let files = prepare_splits(&settings.input, &settings.output, global.jobs, &progress)
         .with_context(|| format!("cannot split `{}`", settings.input.display()))?;

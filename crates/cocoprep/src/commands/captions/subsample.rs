@@ -7,6 +7,7 @@ use cocoprep_captions::subsample::subsample;
 
 use crate::cli::SubsampleArgs;
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -37,6 +38,7 @@ impl SubsampleSettings {
 }
 
 pub fn run(settings: &SubsampleSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    input_kind::check(&settings.input, &expected::CAPTIONS_SUBSAMPLE)?;
     let progress = Progress::new(global);
     let summary = subsample(
         &settings.input,

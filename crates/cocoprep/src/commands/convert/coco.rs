@@ -10,6 +10,7 @@ use cocoprep_formats::dataset_yaml::DatasetYaml;
 use super::with_jobs;
 use crate::cli::CocoArgs;
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -58,6 +59,10 @@ pub fn run(settings: &ConvertCocoSettings, global: &GlobalSettings) -> anyhow::R
         category_ids,
         json,
     } = settings;
+    input_kind::check(yaml, &expected::CONVERT_COCO_YAML)?;
+    if let Some(root) = root {
+        input_kind::check(root, &expected::CONVERT_COCO_ROOT)?;
+    }
     let progress = Progress::new(global);
     let description = DatasetYaml::read(yaml)?;
     let root = root

@@ -9,6 +9,7 @@ use cocoprep_convert::yolo::{ImageSelection, SplitSource, YoloOptions, write_yol
 use super::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo, with_jobs};
 use crate::cli::{ClassMapArg, YoloArgs};
 use crate::commands::{Outcome, release_at_exit};
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -57,6 +58,7 @@ pub fn run(settings: &ConvertYoloSettings, global: &GlobalSettings) -> anyhow::R
         yolo,
         json,
     } = settings;
+    input_kind::check_all(inputs, &expected::CONVERT_YOLO)?;
     let progress = Progress::new(global);
     let files = expand_inputs(inputs)?;
     let mut datasets = read_inputs(&files, global, &progress)?;

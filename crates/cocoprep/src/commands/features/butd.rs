@@ -7,6 +7,7 @@ use cocoprep_features::butd::{self, ButdOptions, StoreKind};
 
 use crate::cli::{ButdArgs, StoreArg};
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -67,7 +68,8 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
         report: report_path,
         json,
     } = settings;
-    let progress = Progress::new(global);
+    input_kind::check_all(inputs, &expected::FEATURES_BUTD)?;
+    let progress = Progress::new(global).with_report_file(report_path.clone());
     let options = ButdOptions {
         output_prefix: output_prefix.clone(),
         store: *store,
@@ -80,6 +82,7 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
     let report_json = serde_json::to_string_pretty(&report)?;
     cocoprep_coco::atomic::write_atomic(report_path, format!("{report_json}\n").as_bytes())
         .with_context(|| format!("cannot write `{}`", report_path.display()))?;
+    progress.finish_warnings();
     if *json {
         output::stdout(&format!("{report_json}\n"))?;
     }

@@ -7,6 +7,7 @@ use cocoprep_features::vsua::{self, GraphJobOptions, GraphOptions, GraphSource};
 
 use crate::cli::{VsuaGeometryArgs, VsuaGraphArgs};
 use crate::commands::Outcome;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -44,6 +45,7 @@ pub fn run_geometry(
         save_prefix,
         directed,
     } = settings;
+    input_kind::check(box_info, &expected::FEATURES_VSUA_GEOMETRY)?;
     let progress = Progress::new(global);
     let report = vsua::write_geometry(box_info, save_prefix, *directed, global.jobs, &progress)
         .with_context(|| {
@@ -120,6 +122,14 @@ pub fn run_graph(settings: &GraphSettings, global: &GlobalSettings) -> anyhow::R
         overwrite,
         json,
     } = settings;
+    match source {
+        GraphSource::BoxInfo(path) => {
+            input_kind::check(path, &expected::FEATURES_VSUA_GRAPH_BOX_INFO)?
+        }
+        GraphSource::Geometry(path) => {
+            input_kind::check(path, &expected::FEATURES_VSUA_GRAPH_GEOMETRY)?
+        }
+    }
     let progress = Progress::new(global);
     let options = GraphJobOptions {
         graph: *graph,

@@ -8,6 +8,7 @@ use cocoprep_coco::{Category, ReadOptions, read_dataset};
 
 use super::Outcome;
 use crate::cli::PanopticArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -76,6 +77,10 @@ pub fn run(settings: &PanopticSettings, global: &GlobalSettings) -> anyhow::Resu
         things_only,
         first_id,
     } = settings;
+    input_kind::check(input, &expected::MASKS_PANOPTIC)?;
+    if let Some(categories) = categories {
+        input_kind::check(categories, &expected::MASKS_PANOPTIC_CATEGORIES)?;
+    }
     let progress = Progress::new(global);
     let read_options = ReadOptions { jobs: global.jobs };
     let dataset = read_dataset(input, &read_options, &progress)

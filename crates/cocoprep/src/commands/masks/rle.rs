@@ -10,6 +10,7 @@ use cocoprep_coco::{ReadOptions, read_dataset};
 
 use super::{Outcome, report_failures};
 use crate::cli::RleArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -50,6 +51,10 @@ pub fn run(settings: &RleSettings, global: &GlobalSettings) -> anyhow::Result<Ou
         recompute_bbox,
         images,
     } = settings;
+    input_kind::check(input, &expected::MASKS_RLE)?;
+    if let Some(images) = images {
+        input_kind::check(images, &expected::MASKS_RLE_IMAGES)?;
+    }
     let progress = Progress::new(global);
     let mut dataset = read_dataset(input, &ReadOptions { jobs: global.jobs }, &progress)
         .with_context(|| format!("cannot read `{}`", input.display()))?;

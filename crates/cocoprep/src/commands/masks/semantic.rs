@@ -8,6 +8,7 @@ use cocoprep_coco::{ReadOptions, read_dataset};
 
 use super::{Outcome, report_failures};
 use crate::cli::SemanticArgs;
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -48,6 +49,7 @@ pub fn run(settings: &SemanticSettings, global: &GlobalSettings) -> anyhow::Resu
         include_crowd,
         things,
     } = settings;
+    input_kind::check(input, &expected::MASKS_SEMANTIC)?;
     let progress = Progress::new(global);
     let dataset = read_dataset(input, &ReadOptions { jobs: global.jobs }, &progress)
         .with_context(|| format!("cannot read `{}`", input.display()))?;
