@@ -15,7 +15,6 @@ pub(crate) fn check_image_files(
     facts: &CollectedFacts,
     images_dir: &Path,
     skip_decode: bool,
-    jobs: usize,
     reporter: &dyn Reporter,
 ) -> (Vec<Issue>, usize) {
     let task = reporter.on_task_start(
@@ -23,22 +22,18 @@ pub(crate) fn check_image_files(
         Some(facts.images.len() as u64),
         ProgressUnit::Items,
     );
-    let check = || {
-        facts
-            .images
-            .par_iter()
-            .enumerate()
-            .filter_map(|(index, image)| {
-                let issue = check_one(index, image, images_dir, skip_decode);
-                reporter.on_task_progress(task, 1);
-                issue
-            })
-            .collect::<Vec<Issue>>()
-    };
-    let issues = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-        Ok(pool) => pool.install(check),
-        Err(_) => check(),
-    };
+    // Runs on the ambient rayon pool: the binary sizes the global pool once, and a library
+    // user who wants fewer threads calls us inside their own `ThreadPool::install`.
+    let issues = facts
+        .images
+        .par_iter()
+        .enumerate()
+        .filter_map(|(index, image)| {
+            let issue = check_one(index, image, images_dir, skip_decode);
+            reporter.on_task_progress(task, 1);
+            issue
+        })
+        .collect::<Vec<Issue>>();
     reporter.on_task_complete(task);
     (issues, facts.images.len())
 }

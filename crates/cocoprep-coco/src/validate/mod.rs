@@ -19,12 +19,15 @@ use serde_json::Value;
 
 pub use issue::{Issue, Severity};
 
+use cocoprep_base::position::Locator;
+use cocoprep_base::threads::worker_count;
+
+use crate::document::pipeline::{Element, read_array};
+use crate::document::{DocumentError, DocumentVisitor, array_error, syntax_message, walk_document};
 use crate::error::ReadError;
 use crate::json_split::{ScanError, Scanner};
 use crate::progress::{NoReporter, ProgressUnit, Reporter};
-use crate::read::document::{DocumentVisitor, array_error, walk_document};
-use crate::read::pipeline::{Element, read_array};
-use crate::read::{DocumentError, Locator, RecordKind, syntax_message, worker_count};
+use crate::record_kind::RecordKind;
 use record::{Facts, check_record_with_facts};
 
 /// What to check besides the file itself.
@@ -34,7 +37,7 @@ pub struct ValidateOptions {
     pub images_dir: Option<PathBuf>,
     /// Only read image headers, do not decode (much faster, misses corrupt pixel data).
     pub skip_decode: bool,
-    /// Worker threads; 0 means one per core.
+    /// Worker threads for parsing; 0 means as many as the rayon pool the call runs in.
     pub jobs: usize,
 }
 
@@ -364,7 +367,7 @@ fn validate_reader<R: Read>(
     issues.extend(cross::check(&facts, &sections));
     if let Some(images_dir) = &options.images_dir {
         let (file_issues, checked) =
-            files::check_image_files(&facts, images_dir, options.skip_decode, jobs, reporter);
+            files::check_image_files(&facts, images_dir, options.skip_decode, reporter);
         issues.extend(file_issues);
         counts.image_files = checked;
     }
@@ -381,10 +384,10 @@ fn resolve_positions(mut issues: Vec<(u64, Issue)>, locator: &Locator) -> Vec<Is
         return Vec::new();
     }
     let offsets: Vec<u64> = issues.iter().map(|(offset, _)| *offset).collect();
-    let positions = locator.line_columns(&offsets);
-    for ((_, issue), (line, column)) in issues.iter_mut().zip(positions) {
-        issue.line = Some(line);
-        issue.column = Some(column);
+    let positions = locator.positions(&offsets);
+    for ((_, issue), position) in issues.iter_mut().zip(positions) {
+        issue.line = Some(position.line);
+        issue.column = Some(position.column);
     }
     issues.into_iter().map(|(_, issue)| issue).collect()
 }

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::issue::{Issue, Severity};
-use crate::read::RecordKind;
+use crate::record_kind::RecordKind;
 use crate::segmentation::RleCounts;
 
 /// What the cross-record checks need to know about an image.
