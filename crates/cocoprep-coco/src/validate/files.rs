@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::issue::{Issue, Severity};
+use super::issue::{Issue, IssueCode, Severity};
 use super::record::ImageFacts;
 use crate::image_file::{ImageFileError, check_image_file, read_image_header};
 use crate::progress::{ProgressUnit, Reporter};
@@ -55,7 +55,7 @@ fn check_one(
     };
     if !path.is_file() {
         return issue(
-            "image-missing",
+            IssueCode::ImageMissing,
             format!("`{}` does not exist", path.display()),
         );
     }
@@ -70,7 +70,7 @@ fn check_one(
             if declared != (Some(info.width as u64), Some(info.height as u64)) {
                 let (width, height) = (image.width.unwrap_or(0), image.height.unwrap_or(0));
                 return issue(
-                    "image-size-mismatch",
+                    IssueCode::ImageSizeMismatch,
                     format!(
                         "`{}` is {}x{} but the annotation says {width}x{height}",
                         path.display(),
@@ -82,9 +82,9 @@ fn check_one(
             None
         }
         Err(ImageFileError::Decode { message, .. }) => issue(
-            "image-decode",
+            IssueCode::ImageDecode,
             format!("`{}` does not decode: {message}", path.display()),
         ),
-        Err(error) => issue("image-unreadable", error.to_string()),
+        Err(error) => issue(IssueCode::ImageUnreadable, error.to_string()),
     }
 }
