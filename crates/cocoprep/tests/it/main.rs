@@ -24,3 +24,4 @@ mod features_cli;
 mod get_cli;
 mod masks;
 mod validate_cli;
+mod validate_dialects;
