@@ -26,6 +26,15 @@ pub enum QueryError {
         /// The missing member.
         member: &'static str,
     },
+    /// A category lacks a member the query reads (pycocotools raises `KeyError`): LVIS and
+    /// Objects365 categories have no `supercategory`.
+    #[error("categories[{index}] has no `{member}`, which this query needs")]
+    MissingCategoryMember {
+        /// Position of the category in `categories`.
+        index: usize,
+        /// The missing member.
+        member: &'static str,
+    },
     /// The file has no such top-level list (pycocotools raises `KeyError`).
     #[error("the file has no `{key}` list")]
     MissingList {
@@ -262,21 +271,29 @@ impl Coco {
         if !self.dataset.sections.categories {
             return Err(QueryError::MissingList { key: "categories" });
         }
-        Ok(self
-            .dataset
-            .categories
-            .iter()
-            .filter(|category| names.is_empty() || names.contains(&category.name.as_str()))
-            .filter(|category| {
-                supercategories.is_empty()
-                    || category
-                        .supercategory
-                        .as_deref()
-                        .is_some_and(|name| supercategories.contains(&name))
-            })
-            .filter(|category| ids.is_empty() || ids.contains(&category.id))
-            .map(|category| category.id)
-            .collect())
+        let mut found = Vec::new();
+        for (index, category) in self.dataset.categories.iter().enumerate() {
+            if !names.is_empty() && !names.contains(&category.name.as_str()) {
+                continue;
+            }
+            if !supercategories.is_empty() {
+                // pycocotools reads `cat['supercategory']` of every category left after the
+                // name filter.
+                let Some(supercategory) = category.supercategory.as_deref() else {
+                    return Err(QueryError::MissingCategoryMember {
+                        index,
+                        member: "supercategory",
+                    });
+                };
+                if !supercategories.contains(&supercategory) {
+                    continue;
+                }
+            }
+            if ids.is_empty() || ids.contains(&category.id) {
+                found.push(category.id);
+            }
+        }
+        Ok(found)
     }
 
     /// `getImgIds(imgIds, catIds)`.

@@ -36,6 +36,7 @@
 pub mod atomic;
 mod bbox;
 mod decimal;
+mod document;
 mod error;
 mod ids;
 pub mod image_file;
@@ -46,6 +47,7 @@ mod model;
 mod packed;
 pub mod progress;
 mod read;
+mod record_kind;
 mod segmentation;
 mod summary;
 pub mod validate;

@@ -217,7 +217,7 @@ impl<R: Read> Scanner<R> {
             let column = error.column().saturating_sub(1).min(bytes.len());
             ScanError::InvalidKey {
                 offset: offset + column as u64,
-                message: crate::read::element::strip_position(&error.to_string()),
+                message: cocoprep_base::position::strip_position(&error.to_string()),
             }
         })?;
         self.expect(b':', "`:` after a key")?;

@@ -68,7 +68,7 @@ pub use semantic::{
 /// Runs `work` on a rayon pool of `jobs` threads (0 = one per core). The global pool is
 /// used when it already has that size, so library users can configure rayon themselves.
 pub(crate) fn in_pool<T: Send>(jobs: usize, work: impl FnOnce() -> T + Send) -> T {
-    let threads = crate::read::worker_count(jobs);
+    let threads = cocoprep_base::threads::worker_count(jobs);
     if threads == rayon::current_num_threads() {
         return work();
     }

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use cocoprep_base::position::strip_position;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -151,23 +152,6 @@ pub(crate) fn parse_segmentation(text: &str) -> Result<Segmentation, String> {
             .map_err(|error| format!("RLE: {}", strip_position(&error.to_string()))),
         _ => Err("expected a list of polygons or an RLE object".to_owned()),
     }
-}
-
-/// Removes serde_json's ` at line N column M` suffixes (positions are reported separately,
-/// relative to the whole file).
-pub(crate) fn strip_position(message: &str) -> String {
-    let mut out = message.to_owned();
-    while let Some(at) = out.rfind(" at line ") {
-        let tail = &out[at + " at line ".len()..];
-        let is_position = tail.split_once(" column ").is_some_and(|(line, column)| {
-            line.bytes().all(|b| b.is_ascii_digit()) && column.bytes().all(|b| b.is_ascii_digit())
-        });
-        if !is_position {
-            break;
-        }
-        out.truncate(at);
-    }
-    out
 }
 
 pub(crate) struct RleValue(pub(crate) Rle);

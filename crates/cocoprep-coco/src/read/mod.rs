@@ -5,43 +5,37 @@
 //! file's text is never held whole.
 
 mod diagnose;
-pub(crate) mod document;
 pub(crate) mod element;
 mod fast;
-pub(crate) mod pipeline;
+mod typed;
 
 use std::io::Read;
 use std::path::Path;
 
 use serde_json::value::RawValue;
 
+use cocoprep_base::position::Locator;
+use cocoprep_base::threads::worker_count;
+
+use crate::document::pipeline::read_array;
+use crate::document::{DocumentError, DocumentVisitor, array_error, walk_document};
 use crate::error::ReadError;
-use crate::json_split::{ScanError, Scanner};
+use crate::json_split::Scanner;
 use crate::model::{Annotation, Dataset, ExtrasBuilder, Info, Layout, Sections};
 use crate::progress::{ProgressUnit, Reporter};
-use document::{DocumentVisitor, array_error, walk_document};
-use pipeline::read_array;
-
-pub(crate) use diagnose::{Locator, RecordKind, syntax_message};
+use crate::record_kind::RecordKind;
 
 /// How to read.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    /// Worker threads for parsing; 0 means one per available core.
+    /// Worker threads for parsing; 0 means as many as the rayon pool the call runs in
+    /// (the global pool, which the binary sizes once at start-up).
     pub jobs: usize,
 }
 
 impl ReadOptions {
     pub(crate) fn worker_count(&self) -> usize {
         worker_count(self.jobs)
-    }
-}
-
-/// `jobs`, or one per available core when 0.
-pub(crate) fn worker_count(jobs: usize) -> usize {
-    match jobs {
-        0 => std::thread::available_parallelism().map_or(1, |count| count.get()),
-        jobs => jobs,
     }
 }
 
@@ -79,26 +73,6 @@ pub fn read_dataset_from_slice(
 ) -> Result<Dataset, ReadError> {
     read_document(bytes, options.worker_count(), &mut |_| {})
         .map_err(|error| error.into_read_error(label, &Locator::Bytes(bytes)))
-}
-
-/// Why reading a document failed, before positions are resolved.
-#[derive(Debug)]
-pub(crate) enum DocumentError {
-    Scan(ScanError),
-    /// A record (element of `kind`'s array, or a top-level member) failed to parse.
-    Record {
-        kind: RecordKind,
-        index: usize,
-        offset: u64,
-        bytes: Vec<u8>,
-        error: serde_json::Error,
-    },
-}
-
-impl From<ScanError> for DocumentError {
-    fn from(error: ScanError) -> Self {
-        DocumentError::Scan(error)
-    }
 }
 
 /// Builds a [`Dataset`] from the parts of a document.

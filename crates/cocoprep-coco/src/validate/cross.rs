@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::issue::{Issue, Severity};
+use super::issue::{Issue, IssueCode, Severity};
 use super::record::{AnnotationFacts, CategoryFacts, Facts, ImageFacts};
 
 /// Boxes may stick out of their image by float noise; beyond this many pixels it is an
@@ -41,7 +41,7 @@ fn first_index_by_id(
             issues.push(
                 Issue::new(
                     Severity::Error,
-                    "duplicate-id",
+                    IssueCode::DuplicateId,
                     format!("{key}[{index}]"),
                     format!("{noun} id {id} is also used by {key}[{earlier}] (pycocotools silently keeps the last one)"),
                 )
@@ -90,7 +90,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
             issues.push(
                 Issue::new(
                     Severity::Warning,
-                    "duplicate-category-name",
+                    IssueCode::DuplicateCategoryName,
                     format!("categories[{index}]"),
                     format!("name `{name}` is also used by categories[{earlier}]: tools that look categories up by name will pick one"),
                 )
@@ -122,7 +122,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
         {
             issues.push(issue(
                 Severity::Error,
-                "unknown-image",
+                IssueCode::UnknownImage,
                 "image_id",
                 format!("image {image_id} is not in `images`"),
             ));
@@ -132,7 +132,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
                 if !categories.contains_key(&category_id) {
                     issues.push(issue(
                         Severity::Error,
-                        "unknown-category",
+                        IssueCode::UnknownCategory,
                         "segments_info",
                         format!(
                             "a segment has category {category_id}, which is not in `categories`"
@@ -146,7 +146,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
                 match categories.get(&category_id).map(|&i| &facts.categories[i]) {
                     None => issues.push(issue(
                         Severity::Error,
-                        "unknown-category",
+                        IssueCode::UnknownCategory,
                         "category_id",
                         format!("category {category_id} is not in `categories`"),
                     )),
@@ -157,7 +157,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
                         {
                             issues.push(issue(
                                 Severity::Error,
-                                "keypoints-length",
+                                IssueCode::KeypointsLength,
                                 "keypoints",
                                 format!(
                                     "has {count} keypoints but category {category_id} defines {expected} ({} numbers expected)",
@@ -171,7 +171,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
                 missing_categories_noted = true;
                 issues.push(Issue::new(
                     Severity::Warning,
-                    "missing-section",
+                    IssueCode::MissingSection,
                     "",
                     "annotations have `category_id` but the file has no `categories` list"
                         .to_owned(),
@@ -195,7 +195,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
                 };
                 issues.push(issue(
                     severity,
-                    "bbox-outside-image",
+                    IssueCode::BboxOutsideImage,
                     "bbox",
                     format!(
                         "box [{x}, {y}, {box_width}, {box_height}] extends {overshoot:.3} px outside the {width}x{height} image"
@@ -212,7 +212,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
             if overshoot > OUTSIDE_TOLERANCE_PIXELS {
                 issues.push(issue(
                     Severity::Warning,
-                    "polygon-outside-image",
+                    IssueCode::PolygonOutsideImage,
                     "segmentation",
                     format!("polygon extends {overshoot:.3} px outside the {width}x{height} image (masks are clipped)"),
                 ));
@@ -223,7 +223,7 @@ pub(crate) fn check(facts: &CollectedFacts, sections: &HashMap<&'static str, boo
         {
             issues.push(issue(
                 Severity::Error,
-                "rle-size-mismatch",
+                IssueCode::RleSizeMismatch,
                 "segmentation.size",
                 format!("RLE size is [{rle_height}, {rle_width}] but image {} is {height}x{width} (height x width)", image.id.unwrap_or(0)),
             ));

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::issue::{Issue, Severity};
+use super::issue::{Issue, IssueCode, Severity};
 use super::record::ImageFacts;
 use crate::image_file::{ImageFileError, check_image_file, read_image_header};
 use crate::progress::{ProgressUnit, Reporter};
@@ -15,7 +15,6 @@ pub(crate) fn check_image_files(
     facts: &CollectedFacts,
     images_dir: &Path,
     skip_decode: bool,
-    jobs: usize,
     reporter: &dyn Reporter,
 ) -> (Vec<Issue>, usize) {
     let task = reporter.on_task_start(
@@ -23,22 +22,18 @@ pub(crate) fn check_image_files(
         Some(facts.images.len() as u64),
         ProgressUnit::Items,
     );
-    let check = || {
-        facts
-            .images
-            .par_iter()
-            .enumerate()
-            .filter_map(|(index, image)| {
-                let issue = check_one(index, image, images_dir, skip_decode);
-                reporter.on_task_progress(task, 1);
-                issue
-            })
-            .collect::<Vec<Issue>>()
-    };
-    let issues = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-        Ok(pool) => pool.install(check),
-        Err(_) => check(),
-    };
+    // Runs on the ambient rayon pool: the binary sizes the global pool once, and a library
+    // user who wants fewer threads calls us inside their own `ThreadPool::install`.
+    let issues = facts
+        .images
+        .par_iter()
+        .enumerate()
+        .filter_map(|(index, image)| {
+            let issue = check_one(index, image, images_dir, skip_decode);
+            reporter.on_task_progress(task, 1);
+            issue
+        })
+        .collect::<Vec<Issue>>();
     reporter.on_task_complete(task);
     (issues, facts.images.len())
 }
@@ -60,7 +55,7 @@ fn check_one(
     };
     if !path.is_file() {
         return issue(
-            "image-missing",
+            IssueCode::ImageMissing,
             format!("`{}` does not exist", path.display()),
         );
     }
@@ -75,7 +70,7 @@ fn check_one(
             if declared != (Some(info.width as u64), Some(info.height as u64)) {
                 let (width, height) = (image.width.unwrap_or(0), image.height.unwrap_or(0));
                 return issue(
-                    "image-size-mismatch",
+                    IssueCode::ImageSizeMismatch,
                     format!(
                         "`{}` is {}x{} but the annotation says {width}x{height}",
                         path.display(),
@@ -87,9 +82,9 @@ fn check_one(
             None
         }
         Err(ImageFileError::Decode { message, .. }) => issue(
-            "image-decode",
+            IssueCode::ImageDecode,
             format!("`{}` does not decode: {message}", path.display()),
         ),
-        Err(error) => issue("image-unreadable", error.to_string()),
+        Err(error) => issue(IssueCode::ImageUnreadable, error.to_string()),
     }
 }

@@ -1,11 +1,15 @@
-//! `cocoprep validate`: every problem in a COCO file, each located by JSON path and id.
+//! `cocoprep validate`: every problem in a COCO file, each located by JSON path and id,
+//! each naming the tools it breaks.
 //!
-//! Records are checked one by one as they stream past (see [`record`]), in parallel, then
-//! cross-record rules run over a compact summary of each record (duplicate ids, references
-//! to unknown images or categories, boxes outside their image, ...), and finally, with an
-//! images folder, the image files themselves are checked.
+//! Records are checked one by one as they stream past (see [`record`]), in parallel. Then
+//! the file's [`Dialect`] (COCO, LVIS, CrowdPose, Objects365 or a results list) is
+//! recognised from what the records hold, and the members its consumers need are checked
+//! (see [`dialect`]); cross-record rules run over a compact summary of each record
+//! (duplicate ids, references to unknown images or categories, boxes outside their image,
+//! ...), and finally, with an images folder, the image files themselves are checked.
 
 mod cross;
+mod dialect;
 mod files;
 mod issue;
 pub(crate) mod record;
@@ -17,14 +21,18 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
-pub use issue::{Issue, Severity};
+pub use dialect::{Dialect, DialectChoice};
+pub use issue::{Consumer, Issue, IssueCode, Severity};
 
+use cocoprep_base::position::Locator;
+use cocoprep_base::threads::worker_count;
+
+use crate::document::pipeline::{Element, read_array};
+use crate::document::{DocumentError, DocumentVisitor, array_error, syntax_message, walk_document};
 use crate::error::ReadError;
 use crate::json_split::{ScanError, Scanner};
 use crate::progress::{NoReporter, ProgressUnit, Reporter};
-use crate::read::document::{DocumentVisitor, array_error, walk_document};
-use crate::read::pipeline::{Element, read_array};
-use crate::read::{DocumentError, Locator, RecordKind, syntax_message, worker_count};
+use crate::record_kind::RecordKind;
 use record::{Facts, check_record_with_facts};
 
 /// What to check besides the file itself.
@@ -34,8 +42,10 @@ pub struct ValidateOptions {
     pub images_dir: Option<PathBuf>,
     /// Only read image headers, do not decode (much faster, misses corrupt pixel data).
     pub skip_decode: bool,
-    /// Worker threads; 0 means one per core.
+    /// Worker threads for parsing; 0 means as many as the rayon pool the call runs in.
     pub jobs: usize,
+    /// Judge the file as this dialect; `None` recognises it from the records.
+    pub dialect: Option<Dialect>,
 }
 
 /// Record counts seen while validating.
@@ -58,7 +68,9 @@ pub struct RecordCounts {
 pub struct ValidationReport {
     /// The file validated.
     pub file: PathBuf,
-    /// Every finding, in file order (then cross-record and image-file findings).
+    /// The dialect the findings follow.
+    pub dialect: DialectChoice,
+    /// Every finding, in file order (then whole-list, cross-record and image-file findings).
     pub issues: Vec<Issue>,
     /// How many records were seen.
     pub counts: RecordCounts,
@@ -88,6 +100,8 @@ impl ValidationReport {
 }
 
 /// One checked record: its findings (with document offsets) and its facts.
+///
+/// Findings are settled by the dialect only at the end: it can depend on later records.
 struct CheckedRecord {
     issues: Vec<(u64, Issue)>,
     facts: Facts,
@@ -104,7 +118,8 @@ impl Element for CheckedRecord {
     ) -> Result<Self, serde_json::Error> {
         match serde_json::from_slice::<Value>(bytes) {
             Ok(value) => {
-                let (issues, facts) = check_record_with_facts(*kind, index, &value);
+                let (issues, mut facts) = check_record_with_facts(*kind, index, &value);
+                facts.set_offset(offset);
                 Ok(CheckedRecord {
                     issues: issues.into_iter().map(|issue| (offset, issue)).collect(),
                     facts,
@@ -116,7 +131,7 @@ impl Element for CheckedRecord {
                 let (at, message) = syntax_message(bytes, &error);
                 let issue = Issue::new(
                     Severity::Error,
-                    "syntax",
+                    IssueCode::Syntax,
                     format!("{}[{index}]", kind.key()),
                     message,
                 );
@@ -178,7 +193,7 @@ impl DocumentVisitor for Validator<'_> {
                 .unwrap_or("invalid JSON");
             let issue = Issue::new(
                 Severity::Error,
-                "type",
+                IssueCode::Type,
                 "",
                 format!("expected a list, found {found}"),
             )
@@ -199,7 +214,7 @@ impl DocumentVisitor for Validator<'_> {
                 let (at, message) = syntax_message(bytes, &error);
                 self.issues.push((
                     offset + at,
-                    Issue::new(Severity::Error, "syntax", "", message).member(key),
+                    Issue::new(Severity::Error, IssueCode::Syntax, "", message).member(key),
                 ));
             }
             return Ok(());
@@ -308,7 +323,7 @@ fn validate_reader<R: Read>(
                 offset,
                 Issue::new(
                     Severity::Error,
-                    "syntax",
+                    IssueCode::Syntax,
                     "",
                     format!("{message}; checking stopped here"),
                 ),
@@ -326,7 +341,7 @@ fn validate_reader<R: Read>(
                 offset + at,
                 Issue::new(
                     Severity::Error,
-                    "syntax",
+                    IssueCode::Syntax,
                     format!("{}[{index}]", kind.key()),
                     message,
                 ),
@@ -335,8 +350,45 @@ fn validate_reader<R: Read>(
     }
     let stopped_early = issues
         .iter()
-        .any(|(_, issue)| issue.code == "syntax" && issue.path.is_empty());
+        .any(|(_, issue)| issue.code == IssueCode::Syntax && issue.path.is_empty());
+    let (detected, detected_evidence) = dialect::detect(&facts, is_results);
+    let choice = match options.dialect {
+        Some(forced) => DialectChoice {
+            dialect: forced,
+            forced: true,
+            evidence: format!("--dialect {forced}"),
+        },
+        None => DialectChoice {
+            dialect: detected,
+            forced: false,
+            evidence: detected_evidence.clone(),
+        },
+    };
+    let dialect = choice.dialect;
+    let mut issues: Vec<(u64, Issue)> = issues
+        .into_iter()
+        .filter_map(|(offset, issue)| issue.settle(dialect).map(|issue| (offset, issue)))
+        .collect();
+    let (member_findings, summaries) = if stopped_early {
+        (Vec::new(), Vec::new())
+    } else {
+        dialect::check_members(dialect, &facts)
+    };
+    issues.extend(member_findings);
+    // Findings in file order, whatever pass found them.
+    issues.sort_by_key(|(offset, _)| *offset);
     let mut issues = resolve_positions(issues, locator);
+    if dialect != detected && !stopped_early {
+        issues.push(Issue::new(
+            Severity::Warning,
+            IssueCode::DialectMismatch,
+            "",
+            format!(
+                "checked as {dialect} (--dialect), but the file looks like {detected} ({detected_evidence})"
+            ),
+        ));
+    }
+    issues.extend(summaries);
     // After a syntax error that stopped the scan, "missing" lists are just unread ones.
     if !is_results && !stopped_early {
         for (key, severity, why) in [
@@ -354,7 +406,7 @@ fn validate_reader<R: Read>(
             if !sections.contains_key(key) {
                 issues.push(Issue::new(
                     severity,
-                    "missing-section",
+                    IssueCode::MissingSection,
                     "",
                     format!("no `{key}` list: {why}"),
                 ));
@@ -364,27 +416,28 @@ fn validate_reader<R: Read>(
     issues.extend(cross::check(&facts, &sections));
     if let Some(images_dir) = &options.images_dir {
         let (file_issues, checked) =
-            files::check_image_files(&facts, images_dir, options.skip_decode, jobs, reporter);
+            files::check_image_files(&facts, images_dir, options.skip_decode, reporter);
         issues.extend(file_issues);
         counts.image_files = checked;
     }
     Ok(ValidationReport {
         file: path.to_owned(),
+        dialect: choice,
         issues,
         counts,
     })
 }
 
-/// Sorts nothing; fills line/column for each issue in one pass over the file.
+/// Fills line/column for each issue in one pass over the file.
 fn resolve_positions(mut issues: Vec<(u64, Issue)>, locator: &Locator) -> Vec<Issue> {
     if issues.is_empty() {
         return Vec::new();
     }
     let offsets: Vec<u64> = issues.iter().map(|(offset, _)| *offset).collect();
-    let positions = locator.line_columns(&offsets);
-    for ((_, issue), (line, column)) in issues.iter_mut().zip(positions) {
-        issue.line = Some(line);
-        issue.column = Some(column);
+    let positions = locator.positions(&offsets);
+    for ((_, issue), position) in issues.iter_mut().zip(positions) {
+        issue.line = Some(position.line);
+        issue.column = Some(position.column);
     }
     issues.into_iter().map(|(_, issue)| issue).collect()
 }

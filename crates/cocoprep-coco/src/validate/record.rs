@@ -6,13 +6,59 @@
 
 use serde_json::{Map, Value};
 
-use super::issue::{Issue, Severity};
-use crate::read::RecordKind;
+use super::dialect::Dialect;
+use super::issue::{Consumer, DialectRule, Issue, IssueCode, Severity};
+use crate::record_kind::RecordKind;
 use crate::segmentation::RleCounts;
+
+/// Which optional members an image has (bits of [`ImageFacts::members`]).
+pub(crate) mod image_members {
+    pub(crate) const FILE_NAME: u16 = 1;
+    pub(crate) const COCO_URL: u16 = 1 << 1;
+    /// LVIS.
+    pub(crate) const NEG_CATEGORY_IDS: u16 = 1 << 2;
+    /// LVIS.
+    pub(crate) const NOT_EXHAUSTIVE_CATEGORY_IDS: u16 = 1 << 3;
+    /// CrowdPose.
+    pub(crate) const CROWD_INDEX: u16 = 1 << 4;
+    /// Objects365: `file_name` like `images/v1/patch8/objects365_v1_00420917.jpg`.
+    pub(crate) const OBJECTS365_NAME: u16 = 1 << 5;
+}
+
+/// Which optional members an annotation has (bits of [`AnnotationFacts::members`]).
+pub(crate) mod annotation_members {
+    /// An object annotation (not a caption or a panoptic record).
+    pub(crate) const INSTANCE: u16 = 1;
+    pub(crate) const AREA: u16 = 1 << 1;
+    pub(crate) const ISCROWD: u16 = 1 << 2;
+    pub(crate) const SEGMENTATION: u16 = 1 << 3;
+    pub(crate) const KEYPOINTS: u16 = 1 << 4;
+    /// Objects365's `isfake` or `isreflected`.
+    pub(crate) const OBJECTS365_FLAGS: u16 = 1 << 5;
+}
+
+/// Which optional members a category has (bits of [`CategoryFacts::members`]).
+pub(crate) mod category_members {
+    pub(crate) const SUPERCATEGORY: u16 = 1;
+    /// LVIS.
+    pub(crate) const FREQUENCY: u16 = 1 << 1;
+    /// LVIS.
+    pub(crate) const SYNSET: u16 = 1 << 2;
+}
+
+/// The number of keypoints CrowdPose defines; its `num_keypoints` counts only the first 12
+/// (the body), not `head` and `neck`.
+const CROWDPOSE_KEYPOINTS: usize = 14;
+/// COCO's 17 keypoints: CrowdPose's category keeps COCO's skeleton, whose indices reach 17.
+const COCO_KEYPOINTS: u64 = 17;
 
 /// What the cross-record checks need to know about an image.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ImageFacts {
+    /// Document offset of the record.
+    pub(crate) offset: u64,
+    /// [`image_members`] bits.
+    pub(crate) members: u16,
     pub(crate) id: Option<u64>,
     pub(crate) width: Option<u64>,
     pub(crate) height: Option<u64>,
@@ -22,6 +68,10 @@ pub(crate) struct ImageFacts {
 /// What the cross-record checks need to know about an annotation.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AnnotationFacts {
+    /// Document offset of the record.
+    pub(crate) offset: u64,
+    /// [`annotation_members`] bits.
+    pub(crate) members: u16,
     pub(crate) id: Option<u64>,
     pub(crate) image_id: Option<u64>,
     pub(crate) category_id: Option<u64>,
@@ -40,6 +90,10 @@ pub(crate) struct AnnotationFacts {
 /// What the cross-record checks need to know about a category.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CategoryFacts {
+    /// Document offset of the record.
+    pub(crate) offset: u64,
+    /// [`category_members`] bits.
+    pub(crate) members: u16,
     pub(crate) id: Option<u64>,
     pub(crate) name: Option<String>,
     pub(crate) keypoint_count: Option<usize>,
@@ -52,6 +106,18 @@ pub(crate) enum Facts {
     Annotation(AnnotationFacts),
     Category(CategoryFacts),
     None,
+}
+
+impl Facts {
+    /// Records where the record starts in the document.
+    pub(crate) fn set_offset(&mut self, offset: u64) {
+        match self {
+            Facts::Image(facts) => facts.offset = offset,
+            Facts::Annotation(facts) => facts.offset = offset,
+            Facts::Category(facts) => facts.offset = offset,
+            Facts::None => {}
+        }
+    }
 }
 
 /// `annotations[12] (id 42)`.
@@ -88,7 +154,7 @@ pub(crate) fn check_record_with_facts(
     };
     let Some(object) = value.as_object() else {
         checker.record_error(
-            "type",
+            IssueCode::Type,
             format!("expected an object, found {}", type_name(value)),
         );
         return (checker.issues, Facts::None);
@@ -131,13 +197,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn push(
-        &mut self,
-        severity: Severity,
-        code: &'static str,
-        member: Option<&str>,
-        message: String,
-    ) {
+    fn push(&mut self, severity: Severity, code: IssueCode, member: Option<&str>, message: String) {
         let mut issue = Issue::new(severity, code, self.path.clone(), message).id(self.id.clone());
         if let Some(member) = member {
             issue = issue.member(member);
@@ -145,16 +205,53 @@ impl Checker {
         self.issues.push(issue);
     }
 
-    fn error(&mut self, code: &'static str, member: &str, message: String) {
+    fn error(&mut self, code: IssueCode, member: &str, message: String) {
         self.push(Severity::Error, code, Some(member), message);
     }
 
-    fn warning(&mut self, code: &'static str, member: &str, message: String) {
+    fn warning(&mut self, code: IssueCode, member: &str, message: String) {
         self.push(Severity::Warning, code, Some(member), message);
     }
 
-    fn record_error(&mut self, code: &'static str, message: String) {
+    fn record_error(&mut self, code: IssueCode, message: String) {
         self.push(Severity::Error, code, None, message);
+    }
+
+    /// Settles the last finding by the file's dialect (known only at the end).
+    fn tag_last(&mut self, rule: DialectRule) {
+        if let Some(issue) = self.issues.pop() {
+            self.issues.push(issue.dialect_rule(rule));
+        }
+    }
+
+    /// A list of category ids (LVIS's `neg_category_ids`, `not_exhaustive_category_ids`).
+    fn id_list(&mut self, value: &Value, member: &str) {
+        let Value::Array(items) = value else {
+            self.error(
+                IssueCode::Type,
+                member,
+                format!(
+                    "expected a list of category ids, found {}",
+                    type_name(value)
+                ),
+            );
+            return;
+        };
+        if let Some((index, bad)) = items.iter().enumerate().find(|(_, v)| v.as_u64().is_none()) {
+            self.push(
+                Severity::Error,
+                IssueCode::Type,
+                Some(&format!("{member}[{index}]")),
+                format!("expected a category id, found {}", type_name(bad)),
+            );
+            self.tag_last_consumers(&[Consumer::LvisEval]);
+        }
+    }
+
+    fn tag_last_consumers(&mut self, consumers: &'static [Consumer]) {
+        if let Some(issue) = self.issues.pop() {
+            self.issues.push(issue.consumers(consumers));
+        }
     }
 
     /// A non-negative integer member. Missing: `required` decides error or nothing.
@@ -168,7 +265,7 @@ impl Checker {
         let Some(value) = object.get(member) else {
             if required {
                 self.error(
-                    "missing-key",
+                    IssueCode::MissingKey,
                     member,
                     "required member is missing".to_owned(),
                 );
@@ -180,7 +277,7 @@ impl Checker {
                 if let Some(integer) = number.as_u64() {
                     if integer > max {
                         self.error(
-                            "type",
+                            IssueCode::Type,
                             member,
                             format!("expected an integer at most {max}, found {integer}"),
                         );
@@ -189,14 +286,14 @@ impl Checker {
                     Some(integer)
                 } else if number.is_i64() {
                     self.error(
-                        "type",
+                        IssueCode::Type,
                         member,
                         format!("expected a non-negative integer, found {number}"),
                     );
                     None
                 } else {
                     self.error(
-                        "type",
+                        IssueCode::Type,
                         member,
                         format!("expected an integer, found {number}"),
                     );
@@ -205,7 +302,7 @@ impl Checker {
             }
             other => {
                 self.error(
-                    "type",
+                    IssueCode::Type,
                     member,
                     format!("expected an integer, found {}", type_name(other)),
                 );
@@ -225,7 +322,7 @@ impl Checker {
                 if let Some(severity) = missing {
                     self.push(
                         severity,
-                        "missing-key",
+                        IssueCode::MissingKey,
                         Some(member),
                         "required member is missing".to_owned(),
                     );
@@ -235,7 +332,7 @@ impl Checker {
             Some(Value::String(text)) => Some(text),
             Some(other) => {
                 self.error(
-                    "type",
+                    IssueCode::Type,
                     member,
                     format!("expected a string, found {}", type_name(other)),
                 );
@@ -255,7 +352,7 @@ impl Checker {
                 if let Some(severity) = missing {
                     self.push(
                         severity,
-                        "missing-key",
+                        IssueCode::MissingKey,
                         Some(member),
                         "required member is missing".to_owned(),
                     );
@@ -265,7 +362,7 @@ impl Checker {
             Some(Value::Number(number)) => number.as_f64(),
             Some(other) => {
                 self.error(
-                    "type",
+                    IssueCode::Type,
                     member,
                     format!("expected a number, found {}", type_name(other)),
                 );
@@ -280,30 +377,67 @@ impl Checker {
         let height = self.integer(object, "height", true, u32::MAX as u64);
         for (member, value) in [("width", width), ("height", height)] {
             if value == Some(0) {
-                self.error("image-size", member, "must be positive, found 0".to_owned());
+                self.error(
+                    IssueCode::ImageSize,
+                    member,
+                    "must be positive, found 0".to_owned(),
+                );
             }
         }
-        // LVIS images have only `coco_url`; anything else without a file name cannot be found.
-        let file_name_missing = if object.contains_key("coco_url") {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
-        let file_name = self
-            .string(object, "file_name", Some(file_name_missing))
-            .map(str::to_owned);
+        // Whether a missing `file_name` matters depends on the dialect (LVIS v1 images have
+        // only `coco_url`): see `dialect::check_members`.
+        let file_name = self.string(object, "file_name", None).map(str::to_owned);
         if file_name.as_deref() == Some("") {
-            self.error("type", "file_name", "must not be empty".to_owned());
+            self.error(IssueCode::Type, "file_name", "must not be empty".to_owned());
         }
         self.integer(object, "license", false, u64::MAX);
         for member in ["coco_url", "flickr_url", "date_captured"] {
             self.string(object, member, None);
         }
+        let mut members = 0;
+        if object.contains_key("file_name") {
+            members |= image_members::FILE_NAME;
+        }
+        if object.contains_key("coco_url") {
+            members |= image_members::COCO_URL;
+        }
+        if file_name
+            .as_deref()
+            .is_some_and(|name| name.contains("objects365_"))
+        {
+            members |= image_members::OBJECTS365_NAME;
+        }
+        // LVIS's federated labels: categories verified absent, and categories whose
+        // instances are not all annotated.
+        for (member, bit) in [
+            ("neg_category_ids", image_members::NEG_CATEGORY_IDS),
+            (
+                "not_exhaustive_category_ids",
+                image_members::NOT_EXHAUSTIVE_CATEGORY_IDS,
+            ),
+        ] {
+            if let Some(value) = object.get(member) {
+                members |= bit;
+                self.id_list(value, member);
+            }
+        }
+        if let Some(value) = object.get("crowdIndex") {
+            members |= image_members::CROWD_INDEX;
+            if !value.is_number() {
+                self.error(
+                    IssueCode::Type,
+                    "crowdIndex",
+                    format!("expected a number, found {}", type_name(value)),
+                );
+            }
+        }
         ImageFacts {
+            members,
             id,
             width,
             height,
             file_name,
+            ..ImageFacts::default()
         }
     }
 
@@ -321,7 +455,11 @@ impl Checker {
             && let Some(caption) = self.string(object, "caption", None)
             && caption.trim().is_empty()
         {
-            self.warning("caption-empty", "caption", "caption is empty".to_owned());
+            self.warning(
+                IssueCode::CaptionEmpty,
+                "caption",
+                "caption is empty".to_owned(),
+            );
         }
         if is_panoptic {
             self.string(object, "file_name", Some(Severity::Error));
@@ -332,7 +470,7 @@ impl Checker {
                         let member = format!("segments_info[{index}]");
                         let Some(segment) = segment.as_object() else {
                             self.error(
-                                "type",
+                                IssueCode::Type,
                                 &member,
                                 format!("expected a segment object, found {}", type_name(segment)),
                             );
@@ -343,7 +481,7 @@ impl Checker {
                             && !seen.insert(id)
                         {
                             self.error(
-                                "duplicate-id",
+                                IssueCode::DuplicateId,
                                 &format!("{member}.id"),
                                 format!("segment id {id} appears twice in this image"),
                             );
@@ -360,7 +498,7 @@ impl Checker {
                 other => {
                     let found = other.map_or("nothing", type_name);
                     self.error(
-                        "type",
+                        IssueCode::Type,
                         "segments_info",
                         format!("expected a list of segments, found {found}"),
                     );
@@ -370,34 +508,40 @@ impl Checker {
         let has_shape = object.contains_key("segmentation") || object.contains_key("keypoints");
         let bbox_missing = (is_instance && !(is_result && has_shape)).then_some(Severity::Error);
         facts.bbox = self.bbox(object, bbox_missing);
-        let required_for_instances = (is_instance && !is_result).then_some(Severity::Error);
-        if let Some(area) = self.number(object, "area", required_for_instances) {
+        // Whether a missing `area`, `iscrowd` or `segmentation` matters depends on the
+        // dialect: see `dialect::check_members`.
+        for (member, bit) in [
+            ("area", annotation_members::AREA),
+            ("iscrowd", annotation_members::ISCROWD),
+            ("segmentation", annotation_members::SEGMENTATION),
+            ("keypoints", annotation_members::KEYPOINTS),
+            ("isfake", annotation_members::OBJECTS365_FLAGS),
+            ("isreflected", annotation_members::OBJECTS365_FLAGS),
+        ] {
+            if object.contains_key(member) {
+                facts.members |= bit;
+            }
+        }
+        if is_instance {
+            facts.members |= annotation_members::INSTANCE;
+        }
+        if let Some(area) = self.number(object, "area", None) {
             if area < 0.0 {
                 self.error(
-                    "area-negative",
+                    IssueCode::AreaNegative,
                     "area",
                     format!("must not be negative, found {area}"),
                 );
             } else if area == 0.0 && is_instance && !is_result {
                 self.warning(
-                    "area-zero",
+                    IssueCode::AreaZero,
                     "area",
                     "area is 0: COCOeval treats the object as having no pixels".to_owned(),
                 );
             }
         }
         let is_crowd = match object.get("iscrowd") {
-            None => {
-                if let Some(severity) = required_for_instances {
-                    self.push(
-                        severity,
-                        "missing-key",
-                        Some("iscrowd"),
-                        "required member is missing".to_owned(),
-                    );
-                }
-                false
-            }
+            None => false,
             Some(Value::Number(number)) if number.as_u64() == Some(0) => false,
             Some(Value::Number(number)) if number.as_u64() == Some(1) => true,
             Some(other) => {
@@ -406,7 +550,7 @@ impl Checker {
                     other => type_name(other).to_owned(),
                 };
                 self.error(
-                    "iscrowd-value",
+                    IssueCode::IscrowdValue,
                     "iscrowd",
                     format!("expected 0 or 1, found {found}"),
                 );
@@ -415,24 +559,18 @@ impl Checker {
         };
         if let Some(segmentation) = object.get("segmentation") {
             self.segmentation(segmentation, is_crowd, &mut facts);
-        } else if is_instance && !is_result && !object.contains_key("keypoints") {
-            self.warning(
-                "missing-key",
-                "segmentation",
-                "no segmentation: segm evaluation and masks will skip this object".to_owned(),
-            );
         }
         if let Some(score) = object.get("score") {
             if !matches!(score, Value::Number(_)) {
                 self.error(
-                    "type",
+                    IssueCode::Type,
                     "score",
                     format!("expected a number, found {}", type_name(score)),
                 );
             }
         } else if is_result && is_instance {
             self.error(
-                "missing-key",
+                IssueCode::MissingKey,
                 "score",
                 "detection results need a `score` (COCOeval sorts by it)".to_owned(),
             );
@@ -448,7 +586,7 @@ impl Checker {
                 if let Some(severity) = missing {
                     self.push(
                         severity,
-                        "missing-key",
+                        IssueCode::MissingKey,
                         Some("bbox"),
                         "required member is missing".to_owned(),
                     );
@@ -458,7 +596,7 @@ impl Checker {
         };
         let Value::Array(items) = value else {
             self.error(
-                "type",
+                IssueCode::Type,
                 "bbox",
                 format!(
                     "expected 4 numbers [x, y, width, height], found {}",
@@ -469,7 +607,7 @@ impl Checker {
         };
         if items.len() != 4 {
             self.error(
-                "bbox-length",
+                IssueCode::BboxLength,
                 "bbox",
                 format!(
                     "expected 4 numbers [x, y, width, height], found {}",
@@ -484,7 +622,7 @@ impl Checker {
                 Some(number) => bbox[index] = number,
                 None => {
                     self.error(
-                        "type",
+                        IssueCode::Type,
                         &format!("bbox[{index}]"),
                         format!("expected a number, found {}", type_name(item)),
                     );
@@ -495,7 +633,7 @@ impl Checker {
         let [_, _, width, height] = bbox;
         if width <= 0.0 || height <= 0.0 {
             self.error(
-                "bbox-size",
+                IssueCode::BboxSize,
                 "bbox",
                 format!("width and height must be positive, found {width} x {height}"),
             );
@@ -508,14 +646,14 @@ impl Checker {
             Value::Array(parts) => {
                 if parts.is_empty() {
                     self.warning(
-                        "segmentation-empty",
+                        IssueCode::SegmentationEmpty,
                         "segmentation",
                         "empty polygon list: the mask is empty".to_owned(),
                     );
                 }
                 if is_crowd {
                     self.warning(
-                        "crowd-polygons",
+                        IssueCode::CrowdPolygons,
                         "segmentation",
                         "iscrowd is 1 but the segmentation is polygons (COCO uses RLE for crowds)"
                             .to_owned(),
@@ -527,7 +665,7 @@ impl Checker {
                     let member = format!("segmentation[{part_index}]");
                     let Value::Array(coordinates) = part else {
                         self.error(
-                            "type",
+                            IssueCode::Type,
                             &member,
                             format!(
                                 "expected a polygon (list of numbers), found {}",
@@ -540,7 +678,7 @@ impl Checker {
                         coordinates.iter().enumerate().find(|(_, v)| !v.is_number())
                     {
                         self.error(
-                            "type",
+                            IssueCode::Type,
                             &format!("{member}[{index}]"),
                             format!("expected a number, found {}", type_name(bad)),
                         );
@@ -548,7 +686,7 @@ impl Checker {
                     }
                     if coordinates.len() % 2 == 1 {
                         self.error(
-                            "polygon-odd",
+                            IssueCode::PolygonOdd,
                             &member,
                             format!(
                                 "odd number of coordinates ({}): x and y must pair up",
@@ -558,7 +696,7 @@ impl Checker {
                     }
                     if coordinates.len() < 6 {
                         self.error(
-                            "polygon-short",
+                            IssueCode::PolygonShort,
                             &member,
                             format!(
                                 "a polygon needs at least 3 points (6 numbers), found {}",
@@ -579,7 +717,7 @@ impl Checker {
             }
             Value::Object(rle) => self.rle(rle, facts),
             other => self.error(
-                "type",
+                IssueCode::Type,
                 "segmentation",
                 format!(
                     "expected polygons (a list of lists) or an RLE object, found {}",
@@ -593,7 +731,7 @@ impl Checker {
         for key in rle.keys() {
             if key != "size" && key != "counts" {
                 self.error(
-                    "rle-invalid",
+                    IssueCode::RleInvalid,
                     "segmentation",
                     format!("unexpected member `{key}` (an RLE has only `size` and `counts`)"),
                 );
@@ -613,7 +751,7 @@ impl Checker {
             }
             Some(other) => {
                 self.error(
-                    "rle-invalid",
+                    IssueCode::RleInvalid,
                     "segmentation.size",
                     format!("expected [height, width] as two non-negative integers, found {other}"),
                 );
@@ -621,7 +759,7 @@ impl Checker {
             }
             None => {
                 self.error(
-                    "missing-key",
+                    IssueCode::MissingKey,
                     "segmentation.size",
                     "RLE needs `size` [height, width]".to_owned(),
                 );
@@ -638,7 +776,7 @@ impl Checker {
                         Some(count) if count <= u32::MAX as u64 => sum += count,
                         _ => {
                             self.error(
-                                "rle-invalid",
+                                IssueCode::RleInvalid,
                                 &format!("segmentation.counts[{index}]"),
                                 format!("expected a non-negative run length, found {item}"),
                             );
@@ -651,13 +789,13 @@ impl Checker {
             Some(Value::String(text)) => match RleCounts::decode_compressed(text) {
                 Ok(counts) => counts.iter().map(|&count| count as u64).sum(),
                 Err(message) => {
-                    self.error("rle-invalid", "segmentation.counts", message);
+                    self.error(IssueCode::RleInvalid, "segmentation.counts", message);
                     return;
                 }
             },
             Some(other) => {
                 self.error(
-                    "rle-invalid",
+                    IssueCode::RleInvalid,
                     "segmentation.counts",
                     format!(
                         "expected a string or a list of run lengths, found {}",
@@ -668,7 +806,7 @@ impl Checker {
             }
             None => {
                 self.error(
-                    "missing-key",
+                    IssueCode::MissingKey,
                     "segmentation.counts",
                     "RLE needs `counts`".to_owned(),
                 );
@@ -677,7 +815,7 @@ impl Checker {
         };
         if sum != pixels {
             self.error(
-                "rle-sum",
+                IssueCode::RleSum,
                 "segmentation.counts",
                 format!(
                     "run lengths sum to {sum} but size {}x{} has {pixels} pixels{}",
@@ -697,7 +835,7 @@ impl Checker {
         let value = object.get("keypoints")?;
         let Value::Array(items) = value else {
             self.error(
-                "type",
+                IssueCode::Type,
                 "keypoints",
                 format!(
                     "expected a list [x1, y1, v1, ...], found {}",
@@ -708,7 +846,7 @@ impl Checker {
         };
         if let Some((index, bad)) = items.iter().enumerate().find(|(_, v)| !v.is_number()) {
             self.error(
-                "type",
+                IssueCode::Type,
                 &format!("keypoints[{index}]"),
                 format!("expected a number, found {}", type_name(bad)),
             );
@@ -716,7 +854,7 @@ impl Checker {
         }
         if items.len() % 3 != 0 {
             self.error(
-                "keypoints-length",
+                IssueCode::KeypointsLength,
                 "keypoints",
                 format!(
                     "length {} is not a multiple of 3 (x, y, v triplets)",
@@ -726,29 +864,40 @@ impl Checker {
             return None;
         }
         let mut labelled = 0;
+        // CrowdPose's `num_keypoints` leaves out its last two keypoints (head, neck).
+        let mut labelled_crowdpose_body = 0;
+        let triplets = items.len() / 3;
         for (triplet, chunk) in items.chunks(3).enumerate() {
             let visibility = chunk[2].as_f64().unwrap_or(0.0);
             if visibility != 0.0 && visibility != 1.0 && visibility != 2.0 {
                 self.warning(
-                    "keypoint-visibility",
+                    IssueCode::KeypointVisibility,
                     &format!("keypoints[{}]", triplet * 3 + 2),
                     format!("visibility should be 0, 1 or 2, found {}", chunk[2]),
                 );
             }
             if visibility > 0.0 {
                 labelled += 1;
+                if triplet < CROWDPOSE_KEYPOINTS - 2 {
+                    labelled_crowdpose_body += 1;
+                }
             }
         }
         if let Some(declared) = object.get("num_keypoints") {
             match declared.as_u64() {
-                Some(count) if count != labelled => self.warning(
-                    "num-keypoints-mismatch",
-                    "num_keypoints",
-                    format!("says {count} but {labelled} keypoints have v > 0"),
-                ),
+                Some(count) if count != labelled => {
+                    self.warning(
+                        IssueCode::NumKeypointsMismatch,
+                        "num_keypoints",
+                        format!("says {count} but {labelled} keypoints have v > 0"),
+                    );
+                    if triplets == CROWDPOSE_KEYPOINTS && count == labelled_crowdpose_body {
+                        self.tag_last(DialectRule::DropIn(Dialect::CrowdPose));
+                    }
+                }
                 Some(_) => {}
                 None => self.error(
-                    "type",
+                    IssueCode::Type,
                     "num_keypoints",
                     format!("expected a non-negative integer, found {declared}"),
                 ),
@@ -762,7 +911,26 @@ impl Checker {
         let name = self
             .string(object, "name", Some(Severity::Error))
             .map(str::to_owned);
-        self.string(object, "supercategory", Some(Severity::Warning));
+        // Whether a missing `supercategory` or `frequency` matters depends on the dialect:
+        // see `dialect::check_members`.
+        let mut members = 0;
+        if self.string(object, "supercategory", None).is_some() {
+            members |= category_members::SUPERCATEGORY;
+        }
+        if object.contains_key("synset") {
+            members |= category_members::SYNSET;
+        }
+        if let Some(value) = object.get("frequency") {
+            members |= category_members::FREQUENCY;
+            // LVIS: rare (1-10 training images), common (11-100), frequent (>100).
+            if !matches!(value.as_str(), Some("r" | "c" | "f")) {
+                self.error(
+                    IssueCode::FrequencyValue,
+                    "frequency",
+                    format!("expected \"r\", \"c\" or \"f\", found {value}"),
+                );
+            }
+        }
         let mut keypoint_count = None;
         if let Some(value) = object.get("keypoints") {
             match value.as_array() {
@@ -770,7 +938,7 @@ impl Checker {
                     keypoint_count = Some(names.len())
                 }
                 _ => self.error(
-                    "type",
+                    IssueCode::Type,
                     "keypoints",
                     format!("expected a list of keypoint names, found {value}"),
                 ),
@@ -785,7 +953,7 @@ impl Checker {
             });
             match pairs {
                 None => self.error(
-                    "type",
+                    IssueCode::Type,
                     "skeleton",
                     "expected a list of [a, b] pairs of 1-based keypoint indices".to_owned(),
                 ),
@@ -800,19 +968,26 @@ impl Checker {
                             .find(|&v| v == 0 || v > limit);
                         if let Some(bad) = out_of_range {
                             self.error(
-                                "skeleton-index",
+                                IssueCode::SkeletonIndex,
                                 &format!("skeleton[{index}]"),
                                 format!("index {bad} is outside 1..={limit} (skeleton indices are 1-based into `keypoints`)"),
                             );
+                            // CrowdPose's category keeps COCO's 17-keypoint skeleton: only
+                            // `showAnns` draws it, and mmpose brings its own.
+                            if limit == CROWDPOSE_KEYPOINTS as u64 && bad <= COCO_KEYPOINTS {
+                                self.tag_last(DialectRule::WarnIn(Dialect::CrowdPose));
+                            }
                         }
                     }
                 }
             }
         }
         CategoryFacts {
+            members,
             id,
             name,
             keypoint_count,
+            ..CategoryFacts::default()
         }
     }
 
@@ -821,7 +996,7 @@ impl Checker {
             && value.as_u64().is_none()
         {
             self.warning(
-                "type",
+                IssueCode::Type,
                 "id",
                 format!("expected a non-negative integer, found {value}"),
             );
@@ -831,7 +1006,7 @@ impl Checker {
                 && !value.is_string()
             {
                 self.warning(
-                    "type",
+                    IssueCode::Type,
                     member,
                     format!("expected a string, found {}", type_name(value)),
                 );
@@ -851,7 +1026,7 @@ impl Checker {
                 && !value.is_string()
             {
                 self.warning(
-                    "type",
+                    IssueCode::Type,
                     member,
                     format!("expected a string, found {}", type_name(value)),
                 );
@@ -861,7 +1036,7 @@ impl Checker {
             && !value.is_i64()
         {
             self.warning(
-                "type",
+                IssueCode::Type,
                 "year",
                 format!("expected an integer, found {value}"),
             );

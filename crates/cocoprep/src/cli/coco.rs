@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -32,9 +32,33 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub max_issues: usize,
 
+    /// Judge the file as this COCO dialect instead of recognising it. Each dialect is held
+    /// to what its own tools need: LVIS has no `iscrowd`, CrowdPose no `area`, Objects365 no
+    /// `segmentation`, and none of that is an error for them.
+    #[arg(long, value_enum, default_value_t = DialectArg::Auto)]
+    pub dialect: DialectArg,
+
     /// Print the findings and summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `validate --dialect`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// Recognise the dialect from the records (LVIS's `neg_category_ids`, CrowdPose's
+    /// `crowdIndex`, Objects365's `isfake`, a top-level list for results).
+    Auto,
+    /// COCO (instances, keypoints, captions, stuff, panoptic).
+    Coco,
+    /// LVIS v0.5 / v1.
+    Lvis,
+    /// CrowdPose.
+    Crowdpose,
+    /// Objects365 v1 / v2.
+    Objects365,
+    /// A detection or caption results list.
+    Results,
 }
 
 #[derive(Debug, Args)]

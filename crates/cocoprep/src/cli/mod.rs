@@ -17,7 +17,7 @@ pub use captions::{
     CaptionsArgs, CaptionsCommand, KarpathyArgs, LabelsArgs, NgramsArgs, OrderArg, ReferenceArgs,
     SplitsArgs, SubsampleArgs,
 };
-pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
+pub use coco::{DemoArgs, DialectArg, InspectArgs, ValidateArgs};
 pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,

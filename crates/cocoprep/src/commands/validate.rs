@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cocoprep_coco::validate::{Severity, ValidateOptions, validate_file};
+use cocoprep_coco::validate::{Dialect, Severity, ValidateOptions, validate_file};
 
 use super::Outcome;
-use crate::cli::ValidateArgs;
+use crate::cli::{DialectArg, ValidateArgs};
 use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
@@ -19,6 +19,8 @@ pub struct ValidateSettings {
     pub decode: bool,
     /// Findings to print; `None` = all.
     pub max_issues: Option<usize>,
+    /// `None`: recognise the dialect.
+    pub dialect: Option<Dialect>,
     pub json: bool,
 }
 
@@ -29,13 +31,23 @@ impl ValidateSettings {
             images,
             no_decode,
             max_issues,
+            dialect,
             json,
         } = args;
+        let dialect = match dialect {
+            DialectArg::Auto => None,
+            DialectArg::Coco => Some(Dialect::Coco),
+            DialectArg::Lvis => Some(Dialect::Lvis),
+            DialectArg::Crowdpose => Some(Dialect::CrowdPose),
+            DialectArg::Objects365 => Some(Dialect::Objects365),
+            DialectArg::Results => Some(Dialect::Results),
+        };
         Self {
             file,
             images,
             decode: !no_decode,
             max_issues: (max_issues > 0).then_some(max_issues),
+            dialect,
             json,
         }
     }
@@ -47,6 +59,7 @@ pub fn run(settings: &ValidateSettings, global: &GlobalSettings) -> anyhow::Resu
         images,
         decode,
         max_issues,
+        dialect,
         json,
     } = settings;
     input_kind::check(file, &expected::VALIDATE)?;
@@ -55,6 +68,7 @@ pub fn run(settings: &ValidateSettings, global: &GlobalSettings) -> anyhow::Resu
         images_dir: images.clone(),
         skip_decode: !decode,
         jobs: global.jobs,
+        dialect: *dialect,
     };
     let report = validate_file(file, &options, &progress)
         .with_context(|| format!("cannot validate `{}`", file.display()))?;
@@ -64,6 +78,7 @@ pub fn run(settings: &ValidateSettings, global: &GlobalSettings) -> anyhow::Resu
             "{}\n",
             serde_json::to_string_pretty(&serde_json::json!({
                 "file": report.file,
+                "dialect": report.dialect.dialect,
                 "valid": report.is_valid(),
                 "errors": errors,
                 "warnings": warnings,
@@ -87,6 +102,16 @@ pub fn run(settings: &ValidateSettings, global: &GlobalSettings) -> anyhow::Resu
             ));
         }
         output::stdout(&text)?;
+        let choice = &report.dialect;
+        output::note(
+            global,
+            format!(
+                "{}: dialect {} ({})",
+                file.display(),
+                choice.dialect,
+                choice.evidence
+            ),
+        );
         let counts = report.counts;
         let mut checked = format!(
             "{} images, {} annotations, {} categories",

@@ -24,4 +24,5 @@ mod features_cli;
 mod get_cli;
 mod masks;
 mod validate_cli;
+mod validate_dialects;
 mod wrong_input;

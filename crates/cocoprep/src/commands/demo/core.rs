@@ -60,6 +60,7 @@ pub fn validate(context: &DemoContext, report: &mut DemoReport) -> anyhow::Resul
             images_dir: Some(context.sample.join(split)),
             skip_decode: false,
             jobs: context.global.jobs,
+            dialect: None,
         };
         let result = validate_file(&context.annotation(name), &options, context.progress)?;
         errors += result.error_count();

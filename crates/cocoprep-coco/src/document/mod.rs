@@ -1,10 +1,40 @@
 //! The top level of a COCO document, shared by the reader and the validator.
+//!
+//! [`walk_document`] finds the members of a document (or the elements of a results list)
+//! and hands them to a [`DocumentVisitor`]; [`pipeline`] parses the big arrays on worker
+//! threads. Neither knows about the typed model or the validation rules, so both the reader
+//! (`crate::read`) and the validator (`crate::validate`) build on this module without
+//! depending on each other.
+
+pub(crate) mod pipeline;
 
 use std::io::Read;
 
-use super::pipeline::{ArrayError, ElementFailure};
-use super::{DocumentError, RecordKind};
+use cocoprep_base::position::strip_position;
+
 use crate::json_split::{self, ScanError, Scanner};
+use crate::record_kind::RecordKind;
+use pipeline::{ArrayError, ElementFailure};
+
+/// Why reading a document failed, before positions are resolved.
+#[derive(Debug)]
+pub(crate) enum DocumentError {
+    Scan(ScanError),
+    /// A record (element of `kind`'s array, or a top-level member) failed to parse.
+    Record {
+        kind: RecordKind,
+        index: usize,
+        offset: u64,
+        bytes: Vec<u8>,
+        error: serde_json::Error,
+    },
+}
+
+impl From<ScanError> for DocumentError {
+    fn from(error: ScanError) -> Self {
+        DocumentError::Scan(error)
+    }
+}
 
 /// Receives the parts of a document as [`walk_document`] finds them.
 pub(crate) trait DocumentVisitor {
@@ -99,4 +129,45 @@ pub(crate) fn array_error(kind: RecordKind) -> impl FnOnce(ArrayError) -> Docume
             error,
         },
     }
+}
+
+/// Byte position inside `bytes` of serde_json's 1-based `(line, column)`.
+fn position_in(bytes: &[u8], line: usize, column: usize) -> u64 {
+    let mut current_line = 1;
+    let mut line_start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        if current_line == line {
+            break;
+        }
+        if byte == b'\n' {
+            current_line += 1;
+            line_start = index + 1;
+        }
+    }
+    (line_start + column.saturating_sub(1)).min(bytes.len()) as u64
+}
+
+/// A clearer message for the non-JSON numbers Python's `json` module writes.
+fn non_finite_hint(bytes: &[u8], at: usize) -> Option<String> {
+    let rest = &bytes[at.min(bytes.len())..];
+    ["NaN", "Infinity", "-Infinity"].iter().find(|token| rest.starts_with(token.as_bytes())).map(|token| {
+        format!("non-finite number `{token}` is not valid JSON (Python's json module writes it for float('{}'))",
+            if token.contains("Inf") { if token.starts_with('-') { "-inf" } else { "inf" } } else { "nan" })
+    })
+}
+
+/// The message for a record that serde_json could not parse as JSON at all.
+pub(crate) fn syntax_message(bytes: &[u8], error: &serde_json::Error) -> (u64, String) {
+    let at = position_in(bytes, error.line(), error.column());
+    let message = strip_position(&error.to_string());
+    // serde_json reports `1e999` as out of range; Python would read it as infinity.
+    let message = if message.contains("number out of range") {
+        "number out of range: non-finite numbers are not valid COCO values".to_owned()
+    } else {
+        // The error column is one past the first bad byte for tokens like `NaN`.
+        non_finite_hint(bytes, at.saturating_sub(1) as usize)
+            .or_else(|| non_finite_hint(bytes, at as usize))
+            .unwrap_or(message)
+    };
+    (at, message)
 }
