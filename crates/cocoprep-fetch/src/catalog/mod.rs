@@ -49,9 +49,9 @@ impl Catalog {
     /// Parses and checks a catalog text; `source_name` names it in errors.
     pub fn parse(text: &str, source_name: &str) -> Result<Self, FetchError> {
         let file: CatalogFile =
-            serde_json::from_str(text).map_err(|error| FetchError::Catalog {
+            serde_json::from_str(text).map_err(|error| FetchError::CatalogSyntax {
                 source_name: source_name.to_owned(),
-                message: error.to_string(),
+                error,
             })?;
         let catalog = Self { file };
         catalog.check(source_name)?;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cocoprep_coco::NoReporter;
 use cocoprep_fetch::download::{DownloadOptions, DownloadRequest, Downloader, ProgressSink};
-use cocoprep_fetch::{Checksum, FetchError, HttpOptions, hash_file};
+use cocoprep_fetch::{Checksum, FetchError, HttpOptions, TransferError, error_chain, hash_file};
 use cocoprep_test::http_server::{Body, Faults, TestServer, pseudo_random_bytes};
 use cocoprep_test::temp_dir;
 
@@ -129,7 +129,19 @@ fn persistent_server_errors_end_in_a_clear_error_and_no_file() {
         fail_times: 1000,
         ..Faults::default()
     });
-    let error = case.fetch(2).unwrap_err().to_string();
+    let error = case.fetch(2).unwrap_err();
+    // The last HTTP failure is kept as the error's source, not flattened into its text.
+    assert!(
+        matches!(
+            &error,
+            FetchError::RetriesExhausted {
+                last_error: TransferError::Status { status: 500 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let error = error_chain(&error);
     assert!(
         error.contains("HTTP 500") && error.contains("attempts"),
         "{error}"
