@@ -475,7 +475,23 @@ impl Downloader {
         reason: Option<String>,
         progress: ProgressSink,
     ) -> Result<Start, Failure> {
-        let probe = self.probe_with_retries(source, (0, None), progress)?;
+        // With a published size the ranges are known before asking, so the first request
+        // asks for exactly the first range (an open-ended one would make the server push
+        // bytes of the other ranges until the connection is closed).
+        let first_range_end = request
+            .expected_bytes
+            .filter(|&total| total > 0)
+            .and_then(|total| {
+                journal::split(
+                    total,
+                    self.options.connections,
+                    self.options.min_segment_bytes,
+                )
+                .first()
+                .and_then(|segment| segment.end)
+            });
+        let probe =
+            self.probe_with_retries(source, (0, first_range_end.map(|end| end - 1)), progress)?;
         if let (Some(expected), Some(total)) = (request.expected_bytes, probe.total)
             && expected != total
         {
