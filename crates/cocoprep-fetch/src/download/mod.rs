@@ -344,7 +344,7 @@ impl Downloader {
                     &request.destination,
                     matches!(expected, Checksum::Md5(_)),
                 )?;
-                if digests.matching(expected) != Some(expected.hex()) {
+                if !expected.matches(&digests) {
                     return Ok(None);
                 }
                 Some(digests)
@@ -649,18 +649,18 @@ impl Downloader {
                 actual: bytes,
             }));
         }
-        if let (Some(expected), Some(digests)) = (&request.checksum, &digests) {
+        if let (Some(expected), Some(digests)) = (&request.checksum, &digests)
+            && !expected.matches(digests)
+        {
             let actual = digests.matching(expected).unwrap_or_default().to_owned();
-            if actual != expected.hex() {
-                let quarantined = quarantine(&part)?;
-                return Err(Failure::Permanent(FetchError::ChecksumMismatch {
-                    path: request.destination.clone(),
-                    algorithm: expected.algorithm(),
-                    expected: expected.hex().to_owned(),
-                    actual,
-                    quarantined,
-                }));
-            }
+            let quarantined = quarantine(&part)?;
+            return Err(Failure::Permanent(FetchError::ChecksumMismatch {
+                path: request.destination.clone(),
+                algorithm: expected.algorithm(),
+                expected: expected.hex().to_owned(),
+                actual,
+                quarantined,
+            }));
         }
         let file = fs_err::OpenOptions::new()
             .write(true)

@@ -374,3 +374,35 @@ fn an_interrupted_download_resumes_from_its_journal() {
         "resumed run fetched {second_run} bytes"
     );
 }
+
+#[test]
+fn a_published_sha256_prefix_is_checked() {
+    // torchvision publishes only the first 8 hex digits (`resnet101-63fe2227.pth`).
+    let case = serve(Faults::default());
+    let full = cocoprep_fetch::hash_file_bytes(&case.bytes);
+    let mut request = case.request(false);
+    request.checksum = Some(Checksum::Sha256Prefix("0".repeat(8)));
+    let sink = ProgressSink {
+        reporter: &NoReporter,
+        total: None,
+    };
+    let error = Downloader::new(options(4))
+        .download(&request, sink)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            FetchError::ChecksumMismatch {
+                algorithm: "sha256 prefix",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(!case.folder.path().join("file.bin").exists());
+    request.checksum = Some(Checksum::Sha256Prefix(full[..8].to_owned()));
+    Downloader::new(options(4))
+        .download(&request, sink)
+        .unwrap();
+    case.assert_verified();
+}

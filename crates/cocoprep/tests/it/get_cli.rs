@@ -733,6 +733,40 @@ fn shards_split_a_bundle_without_overlap() {
 }
 
 #[test]
+fn list_gives_every_resource_a_source_and_says_what_is_not_published() {
+    let output = cocoprep(["list"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(!stdout.contains("no download URL"), "{stdout}");
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{stdout}"))
+            .to_owned()
+    };
+    for name in [
+        "vsua-coco-img-sg",
+        "vsua-coco-pred-sg-rela",
+        "vsua-box-info",
+        "karpathy-dataset-coco",
+    ] {
+        let line = line(name);
+        assert_eq!(line.matches("not published").count(), 2, "{line}");
+    }
+    assert!(line("resnet101-imagenet").contains("sha256 63fe2227…"));
+    assert!(line("val2017").contains("sha256"));
+    let json = cocoprep(["list", "--json"]);
+    let catalog: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let resources = catalog["resources"].as_array().unwrap();
+    let drive_ids: Vec<&str> = resources
+        .iter()
+        .filter_map(|r| r["google_drive_id"].as_str())
+        .collect();
+    assert_eq!(drive_ids.len(), 3, "{drive_ids:?}");
+}
+
+#[test]
 fn an_unknown_name_gets_a_suggestion() {
     let output = cocoprep(["get", "--dry-run", "coco-2017"]);
     assert_eq!(output.status.code(), Some(2));
