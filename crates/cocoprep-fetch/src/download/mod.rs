@@ -214,7 +214,7 @@ struct Start {
 
 /// Whether a partial file is continued.
 enum Resume {
-    Continue(Start),
+    Continue(Box<Start>),
     /// Start from byte 0; `Some` says why the partial file that exists is not used.
     Restart(Option<String>),
 }
@@ -417,7 +417,7 @@ impl Downloader {
         };
         let Some((index, position, end)) = start.journal.first_missing() else {
             // Every byte is on disk; only the checks and the rename were missing.
-            return Ok(Resume::Continue(start));
+            return Ok(Resume::Continue(Box::new(start)));
         };
         let probe = self.probe_with_retries(source, (position, end.map(|e| e - 1)), progress)?;
         let journal = &mut start.journal;
@@ -460,7 +460,7 @@ impl Downloader {
         journal.save(journal_path).map_err(io_failure)?;
         start.first_response = Some((index, probe.response));
         start.extra_headers = probe.extra_headers;
-        Ok(Resume::Continue(start))
+        Ok(Resume::Continue(Box::new(start)))
     }
 
     /// Starts the file from byte 0 at `source`. The old partial file, if any, is only
@@ -565,7 +565,7 @@ impl Downloader {
             first_response,
             extra_headers,
         } = match self.resume(source, request, &part, &journal_path, progress)? {
-            Resume::Continue(start) => start,
+            Resume::Continue(start) => *start,
             Resume::Restart(reason) => {
                 self.start_over(source, request, &part, &journal_path, reason, progress)?
             }
