@@ -9,6 +9,9 @@ pub enum Checksum {
     Sha256(String),
     /// MD5, lowercase hex (what COCO mirrors and LAVIS publish).
     Md5(String),
+    /// The first hex digits of the SHA-256, lowercase: all that is published for files
+    /// named the way torchvision names its weights (`resnet101-63fe2227.pth`).
+    Sha256Prefix(String),
 }
 
 impl Checksum {
@@ -25,18 +28,28 @@ impl Checksum {
         }
     }
 
-    /// `sha256` or `md5`.
+    /// `sha256`, `md5` or `sha256 prefix`.
     pub fn algorithm(&self) -> &'static str {
         match self {
             Self::Sha256(_) => "sha256",
             Self::Md5(_) => "md5",
+            Self::Sha256Prefix(_) => "sha256 prefix",
         }
     }
 
-    /// The hex digest.
+    /// The hex digest (the prefix for [`Checksum::Sha256Prefix`]).
     pub fn hex(&self) -> &str {
         match self {
-            Self::Sha256(hex) | Self::Md5(hex) => hex,
+            Self::Sha256(hex) | Self::Md5(hex) | Self::Sha256Prefix(hex) => hex,
+        }
+    }
+
+    /// Whether `digests` (of the same algorithm) match.
+    pub fn matches(&self, digests: &Digests) -> bool {
+        match self {
+            Self::Sha256(hex) => digests.sha256 == *hex,
+            Self::Md5(hex) => digests.md5.as_deref() == Some(hex.as_str()),
+            Self::Sha256Prefix(prefix) => digests.sha256.starts_with(prefix.as_str()),
         }
     }
 }
@@ -64,7 +77,7 @@ impl Digests {
     /// The digest of the same algorithm as `expected`, if computed.
     pub fn matching(&self, expected: &Checksum) -> Option<&str> {
         match expected {
-            Checksum::Sha256(_) => Some(&self.sha256),
+            Checksum::Sha256(_) | Checksum::Sha256Prefix(_) => Some(&self.sha256),
             Checksum::Md5(_) => self.md5.as_deref(),
         }
     }

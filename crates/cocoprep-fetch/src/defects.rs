@@ -41,18 +41,20 @@ pub fn repair(
             expected_bytes: None,
             checksum: None,
         };
-        let fail = |message: String| FetchError::RepairFailed {
-            path: path.clone(),
-            message,
-        };
         downloader
             .download(&request, sink)
-            .map_err(|error| fail(error.to_string()))?;
+            .map_err(|error| FetchError::RepairFailed {
+                path: path.clone(),
+                message: "the replacement could not be downloaded".to_owned(),
+                source: Some(Box::new(error)),
+            })?;
         if let Err(error) = cocoprep_coco::image_file::check_image_file(&replacement) {
             let _ = fs_err::remove_file(&replacement);
-            return Err(fail(format!(
-                "the replacement does not decode either: {error}"
-            )));
+            return Err(FetchError::RepairFailed {
+                path: path.clone(),
+                message: "the replacement does not decode either".to_owned(),
+                source: Some(Box::new(error)),
+            });
         }
         fs_err::rename(&replacement, &path)?;
         if let Some(entry) = files.iter_mut().find(|f| f.path == defect.path) {

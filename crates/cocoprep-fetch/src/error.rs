@@ -1,7 +1,47 @@
 //! The one error type of this crate. Every variant names the file, URL or resource that
-//! failed and what was expected.
+//! failed and what was expected, and keeps the error it stems from as its
+//! [`source`](std::error::Error::source), so `{:#}` in `anyhow` (or [`error_chain`]) shows
+//! the whole story once.
 
 use std::path::PathBuf;
+
+/// Why one HTTP attempt failed in a way that trying again may fix: the last one is kept
+/// by [`FetchError::RetriesExhausted`] and [`FetchError::Interrupted`].
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    /// The request could not be sent or its response not read (refused, reset, timeout).
+    #[error(transparent)]
+    Http(#[from] ureq::Error),
+    /// Reading the response body failed.
+    #[error(transparent)]
+    Read(#[from] std::io::Error),
+    /// The server answered with a status worth retrying (5xx, 429, 408).
+    #[error("HTTP {status}")]
+    Status {
+        /// The status code.
+        status: u16,
+    },
+    /// The response ended or started somewhere else than asked.
+    #[error("{0}")]
+    Response(String),
+}
+
+/// `error` and its sources, joined with `: ` (what `anyhow`'s `{:#}` prints), for reports
+/// that keep errors as text.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(next) = source {
+        let message = next.to_string();
+        // `#[error(transparent)]` wrappers repeat their inner message.
+        if !text.ends_with(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = next.source();
+    }
+    text
+}
 
 /// Why a fetch, verification or extraction failed.
 #[derive(Debug, thiserror::Error)]
@@ -10,7 +50,17 @@ pub enum FetchError {
     #[error(transparent)]
     Io(#[from] std::io::Error),
 
-    /// The catalog file is not valid.
+    /// The catalog file is not valid JSON of the catalog schema.
+    #[error("invalid catalog `{source_name}`")]
+    CatalogSyntax {
+        /// The catalog (`built-in` or a path).
+        source_name: String,
+        /// The parse error (with line and column).
+        #[source]
+        error: serde_json::Error,
+    },
+
+    /// The catalog file breaks a rule of the schema (duplicate names, bad checksums).
     #[error("invalid catalog `{source_name}`: {message}")]
     Catalog {
         /// The catalog (`built-in` or a path).
@@ -47,14 +97,26 @@ pub enum FetchError {
     },
 
     /// Transfers kept failing after every retry.
-    #[error("`{url}` failed after {attempts} attempts: {last_error}")]
+    #[error("`{url}` failed after {attempts} attempts")]
     RetriesExhausted {
         /// The URL.
         url: String,
         /// How many attempts were made.
         attempts: u32,
         /// The last failure.
-        last_error: String,
+        #[source]
+        last_error: TransferError,
+    },
+
+    /// A transfer had to start over too many times (the file kept changing on the server,
+    /// or the server kept ignoring byte ranges).
+    #[error("downloading `{url}` kept being restarted")]
+    Interrupted {
+        /// The URL.
+        url: String,
+        /// The last reason.
+        #[source]
+        last_error: TransferError,
     },
 
     /// The server answered something that is not the file (an HTML page, a wrong range).
@@ -93,12 +155,12 @@ pub enum FetchError {
     },
 
     /// Every URL of a resource failed; the last error of each is listed.
-    #[error("every source for `{}` failed:\n{}", path.display(), failures.iter().map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
+    #[error("every source for `{}` failed:\n{}", path.display(), failures.iter().map(|f| format!("  - {}", error_chain(f))).collect::<Vec<_>>().join("\n"))]
     AllSourcesFailed {
         /// The destination file.
         path: PathBuf,
-        /// One line per URL.
-        failures: Vec<String>,
+        /// One error per failed attempt, in order.
+        failures: Vec<FetchError>,
     },
 
     /// Not enough free space at the destination.
@@ -117,8 +179,11 @@ pub enum FetchError {
     Archive {
         /// The archive.
         path: PathBuf,
-        /// What went wrong.
+        /// What was being done.
         message: String,
+        /// The zip or I/O error, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// An archive member would be written outside the destination, or is a link.
@@ -150,15 +215,31 @@ pub enum FetchError {
         path: PathBuf,
         /// Why.
         message: String,
+        /// The download or decoding error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// A manifest file is unreadable.
-    #[error("cannot read manifest `{}`: {message}", path.display())]
+    #[error("cannot read manifest `{}`", path.display())]
     Manifest {
         /// The manifest.
         path: PathBuf,
-        /// Why.
-        message: String,
+        /// The parse error.
+        #[source]
+        error: serde_json::Error,
+    },
+
+    /// An annotation file of a subset download could not be read or written.
+    #[error("cannot {action} the annotations `{}`", path.display())]
+    Annotations {
+        /// The annotation file.
+        path: PathBuf,
+        /// `read` or `write`.
+        action: &'static str,
+        /// The reader's or writer's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// Subset selection failed (unknown class, missing annotation file...).

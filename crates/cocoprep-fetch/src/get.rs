@@ -278,7 +278,7 @@ pub fn run(
                             received_bytes: 0,
                             files: 0,
                             repaired: Vec::new(),
-                            error: Some(format!("{error}")),
+                            error: Some(crate::error::error_chain(&error)),
                         },
                     };
                     results

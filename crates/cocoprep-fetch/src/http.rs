@@ -6,13 +6,15 @@ use std::time::Duration;
 use ureq::Agent;
 use ureq::http::Response;
 
+use crate::error::TransferError;
+
 /// One failed attempt, classified by whether trying again can help.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// A timeout, reset, early close or 5xx: retry after a pause.
     Transient {
         /// What happened.
-        message: String,
+        error: TransferError,
         /// The server's `Retry-After`, if it sent one.
         retry_after: Option<Duration>,
     },
@@ -21,9 +23,9 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
-    pub(crate) fn transient(message: impl Into<String>) -> Self {
+    pub(crate) fn transient(error: impl Into<TransferError>) -> Self {
         Self::Transient {
-            message: message.into(),
+            error: error.into(),
             retry_after: None,
         }
     }
@@ -95,7 +97,7 @@ pub(crate) fn get(
             .and_then(|value| value.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         return Err(Failure::Transient {
-            message: format!("HTTP {status}"),
+            error: TransferError::Status { status },
             retry_after,
         });
     }
@@ -118,7 +120,7 @@ fn classify(url: &str, error: ureq::Error) -> Failure {
             url: url.to_owned(),
             message: "too many redirects".to_owned(),
         }),
-        other => Failure::transient(other.to_string()),
+        other => Failure::transient(other),
     }
 }
 

@@ -49,5 +49,5 @@ pub mod subset;
 pub mod verify;
 
 pub use checksum::{Checksum, Digests, StreamingHasher, hash_file, hash_file_bytes, to_hex};
-pub use error::FetchError;
+pub use error::{FetchError, TransferError, error_chain};
 pub use http::HttpOptions;

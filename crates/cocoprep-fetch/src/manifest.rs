@@ -79,7 +79,7 @@ impl ResourceManifest {
         let bytes = fs_err::read(path)?;
         serde_json::from_slice(&bytes).map_err(|error| FetchError::Manifest {
             path: path.to_owned(),
-            message: error.to_string(),
+            error,
         })
     }
 

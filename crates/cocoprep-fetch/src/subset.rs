@@ -218,7 +218,11 @@ pub fn run_subset(
     let full_path = dataset_dir.join(&raw).join(&source.file);
     let dataset =
         cocoprep_coco::read_dataset(&full_path, &ReadOptions { jobs: options.jobs }, reporter)
-            .map_err(|error| FetchError::Subset(error.to_string()))?;
+            .map_err(|error| FetchError::Annotations {
+                path: full_path.clone(),
+                action: "read",
+                source: Box::new(error),
+            })?;
 
     // 2. Selection.
     let selected = select_images(&dataset, &request.classes, request.max_images)?;
@@ -325,7 +329,11 @@ pub fn run_subset(
         .retain(|annotation| chosen.contains(&annotation.image_id));
     subset
         .write(&annotation_file)
-        .map_err(|error| FetchError::Subset(error.to_string()))?;
+        .map_err(|error| FetchError::Annotations {
+            path: annotation_file.clone(),
+            action: "write",
+            source: Box::new(error),
+        })?;
 
     let mut files = files.into_inner().expect("threads joined");
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -396,7 +404,7 @@ fn fetch_image(
                 total: None,
             },
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|error| crate::error::error_chain(&error))?;
     if let Err(error) = cocoprep_coco::image_file::check_image_file(path) {
         let _ = std::fs::remove_file(path);
         reporter.on_warning(&error.to_string());

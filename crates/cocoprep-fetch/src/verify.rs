@@ -113,7 +113,7 @@ pub fn verify_tree(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
-        .map_err(|e| FetchError::Io(std::io::Error::other(e.to_string())))?;
+        .map_err(|e| FetchError::Io(std::io::Error::other(e)))?;
     let results: Vec<(bool, Option<Problem>)> = pool.install(|| {
         checks
             .par_iter()

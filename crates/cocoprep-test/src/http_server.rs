@@ -69,6 +69,17 @@ pub struct Faults {
     pub content_type: Option<String>,
     /// Send no `ETag` (servers that cannot validate ranges).
     pub no_etag: bool,
+    /// Send this `ETag` instead of the default one made from the size: a mirror with its
+    /// own ETags, or a file replaced by another of the same size.
+    pub etag: Option<String>,
+    /// Send this `Last-Modified` (none by default).
+    pub last_modified: Option<String>,
+    /// With `google_drive_confirm`: the absolute URL the warning page's form submits to
+    /// (Drive's is `https://drive.usercontent.google.com/download`, another host than the
+    /// page's) [default: the route's own path].
+    pub google_drive_form_action: Option<String>,
+    /// With `google_drive_confirm`: the file name and size the warning page shows.
+    pub google_drive_file_name: Option<String>,
 }
 
 /// One request as the server saw it.
@@ -405,13 +416,27 @@ fn respond(
             && query_value(&request.target, "uuid") == Some(uuid);
         if !confirmed {
             let id = query_value(&request.target, "id").unwrap_or("unknown");
+            let action = faults.google_drive_form_action.as_deref().unwrap_or(&path);
+            let name = faults
+                .google_drive_file_name
+                .as_deref()
+                .unwrap_or("file.bin");
+            let size_text = format!("{:.1}M", route.body.len()? as f64 / 1e6);
+            // The page Drive sends (2024-) for files too large to scan, trimmed of its
+            // stylesheet: the form is the only way on, links elsewhere are decoys.
             let page = format!(
-                "<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head><body>\
-                 <p>Google Drive can't scan this file for viruses.</p>\
-                 <form id=\"download-form\" action=\"{path}\" method=\"get\">\
-                 <input type=\"submit\" id=\"uc-download-link\" value=\"Download anyway\"/>\
+                "<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title>\
+                 <meta http-equiv=\"content-type\" content=\"text/html; charset=utf-8\"/>\
+                 <link rel=\"icon\" href=\"//ssl.gstatic.com/docs/doclist/images/drive_2022q3_32dp.png\"/></head>\
+                 <body><div class=\"uc-main\"><div id=\"uc-text\">\
+                 <p class=\"uc-warning-caption\">Google Drive can&#39;t scan this file for viruses.</p>\
+                 <p class=\"uc-warning-subcaption\"><span class=\"uc-name-size\"><a href=\"/open?id={id}\">{name}</a> ({size_text})</span> \
+                 is too large for Google to scan for viruses. Would you still like to download this file?</p>\
+                 <form id=\"download-form\" action=\"{action}\" method=\"get\">\
+                 <input type=\"submit\" id=\"uc-download-link\" class=\"goog-inline-block jfk-button jfk-button-action\" value=\"Download anyway\"/>\
                  <input type=\"hidden\" name=\"id\" value=\"{id}\"><input type=\"hidden\" name=\"export\" value=\"download\">\
-                 <input type=\"hidden\" name=\"confirm\" value=\"t\"><input type=\"hidden\" name=\"uuid\" value=\"{uuid}\"></form></body></html>"
+                 <input type=\"hidden\" name=\"confirm\" value=\"t\"><input type=\"hidden\" name=\"uuid\" value=\"{uuid}\"></form>\
+                 </div></div><div class=\"uc-footer\"><hr class=\"uc-footer-divider\"></div></body></html>"
             );
             record.status = 200;
             simple(
@@ -425,12 +450,16 @@ fn respond(
         }
     }
     let total = route.body.len()?;
-    let etag = format!("\"{total:x}-cocoprep-test\"");
+    let etag = faults
+        .etag
+        .clone()
+        .unwrap_or_else(|| format!("\"{total:x}-cocoprep-test\""));
     let range_applies = range.is_some()
         && !faults.ignore_range
-        && request
-            .header("if-range")
-            .is_none_or(|validator| validator == etag);
+        && request.header("if-range").is_none_or(|validator| {
+            (validator == etag && !faults.no_etag)
+                || faults.last_modified.as_deref() == Some(validator)
+        });
     let (status, start, length) = match range {
         Some((start, end)) if range_applies => {
             if start >= total {
@@ -465,6 +494,9 @@ fn respond(
     );
     if !faults.no_etag {
         head.push_str(&format!("ETag: {etag}\r\n"));
+    }
+    if let Some(date) = &faults.last_modified {
+        head.push_str(&format!("Last-Modified: {date}\r\n"));
     }
     if status == 206 {
         head.push_str(&format!(

@@ -49,9 +49,9 @@ impl Catalog {
     /// Parses and checks a catalog text; `source_name` names it in errors.
     pub fn parse(text: &str, source_name: &str) -> Result<Self, FetchError> {
         let file: CatalogFile =
-            serde_json::from_str(text).map_err(|error| FetchError::Catalog {
+            serde_json::from_str(text).map_err(|error| FetchError::CatalogSyntax {
                 source_name: source_name.to_owned(),
-                message: error.to_string(),
+                error,
             })?;
         let catalog = Self { file };
         catalog.check(source_name)?;
@@ -117,6 +117,15 @@ impl Catalog {
                         LAYOUTS.join(", ")
                     )));
                 }
+            }
+            if let Some(prefix) = &resource.sha256_prefix
+                && (!(8..64).contains(&prefix.len())
+                    || !prefix.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                return Err(fail(format!(
+                    "resource `{}`: `sha256_prefix` must be 8 to 63 hex digits, got `{prefix}`",
+                    resource.name
+                )));
             }
             if resource.file_name.contains('/') || resource.file_name.starts_with('.') {
                 return Err(fail(format!(
@@ -205,7 +214,8 @@ impl Resource {
         urls
     }
 
-    /// The strongest published checksum: SHA-256 if published, else MD5.
+    /// The strongest published checksum: SHA-256 if published, else MD5, else the
+    /// SHA-256 prefix.
     pub fn checksum(&self) -> Option<Checksum> {
         self.sha256
             .as_deref()
@@ -214,6 +224,11 @@ impl Resource {
                 self.md5
                     .as_deref()
                     .map(|hex| Checksum::Md5(hex.to_ascii_lowercase()))
+            })
+            .or_else(|| {
+                self.sha256_prefix
+                    .as_deref()
+                    .map(|hex| Checksum::Sha256Prefix(hex.to_ascii_lowercase()))
             })
     }
 
@@ -274,6 +289,57 @@ mod tests {
         ] {
             assert!(catalog.bundle(bundle).is_some(), "{bundle}");
         }
+    }
+
+    #[test]
+    fn every_built_in_resource_has_a_source_in_the_order_of_the_guides() {
+        let catalog = Catalog::built_in().unwrap();
+        for resource in catalog.resources() {
+            assert!(!resource.all_urls().is_empty(), "{}", resource.name);
+        }
+        // Google Drive files (captioning spec §17): the guide's URL, then Drive's page.
+        let drive = |id: &str| format!("https://drive.google.com/uc?export=download&id={id}");
+        assert_eq!(
+            catalog.resource("vsua-box-info").unwrap().all_urls(),
+            [drive("1G9_ZdjyIprl2wyWCExslWTWOimJf3x8G")]
+        );
+        assert_eq!(
+            catalog
+                .resource("vsua-coco-pred-sg-rela")
+                .unwrap()
+                .all_urls(),
+            [
+                "https://docs.google.com/uc?export=download&id=1pTLfyq5nOLTqqZiKDsZ2hzlRoetfD-Y7"
+                    .to_owned(),
+                drive("1pTLfyq5nOLTqqZiKDsZ2hzlRoetfD-Y7")
+            ]
+        );
+        let scene_graphs = catalog.resource("vsua-coco-img-sg").unwrap().all_urls();
+        assert!(scene_graphs[0].starts_with(
+            "https://drive.usercontent.google.com/download?id=14jk1AqnJwBXwlkfGnEgj3GyHbGcSSlij"
+        ));
+        assert_eq!(scene_graphs[1], drive("14jk1AqnJwBXwlkfGnEgj3GyHbGcSSlij"));
+        let resnet = catalog.resource("resnet101-imagenet").unwrap();
+        assert_eq!(resnet.file_name, "resnet101.pth");
+        assert_eq!(
+            resnet.urls,
+            ["https://download.pytorch.org/models/resnet101-63fe2227.pth"]
+        );
+        assert_eq!(
+            resnet.checksum(),
+            Some(Checksum::Sha256Prefix("63fe2227".into()))
+        );
+        let labels = &catalog.resource("yolo-labels-coco2017").unwrap().urls;
+        assert!(labels[0].contains("ultralytics/assets") && labels[1].contains("yolov5"));
+        let defect = &catalog.resource("train2014").unwrap().known_defects[0];
+        assert_eq!(
+            defect.replacement_urls[1],
+            "https://msvocds.blob.core.windows.net/images/262993_z.jpg"
+        );
+        assert_eq!(
+            catalog.resource("karpathy-dataset-coco").unwrap().urls,
+            ["https://github.com/Delphboy/karpathy-splits/raw/main/dataset_coco.json?download="]
+        );
     }
 
     #[test]

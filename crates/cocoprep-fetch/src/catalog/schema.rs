@@ -64,6 +64,10 @@ pub struct Resource {
     pub sha256: Option<String>,
     /// Published MD5 (lowercase hex), or null.
     pub md5: Option<String>,
+    /// The first hex digits of the SHA-256 when only those are published (torchvision
+    /// puts 8 of them in its weight file names); checked when no full checksum is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256_prefix: Option<String>,
     /// Where the size and checksums come from.
     pub source: String,
     /// How to unpack it.

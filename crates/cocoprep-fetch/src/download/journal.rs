@@ -5,21 +5,38 @@
 //! written with `pwrite`, so after any interruption, including `kill -9`, the journal
 //! never claims bytes that are not in the part file (the kernel keeps written pages when
 //! a process dies). On restart each range continues at `start + done`.
+//!
+//! The journal belongs to the output file and the content it is expected to hold (the
+//! published size and checksum), not to a URL: another mirror of the same file resumes
+//! it. What it records about the server (`ETag`, `Last-Modified`) is only compared with
+//! the same URL, since mirrors legitimately differ in those; across mirrors the size and
+//! the expected checksum (checked over the whole file at the end) are what make mixing
+//! their bytes safe.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::checksum::Checksum;
+
+/// The journal format written by this version.
+pub const JOURNAL_VERSION: u32 = 2;
+
 /// What is known about a partial download.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Journal {
-    /// Format version.
+    /// Format version (1 had no `expected_*` fields; it is still read).
     pub version: u32,
-    /// The URL the bytes came from (after redirects and confirmation pages).
+    /// The URL the bytes came from last (after redirects and confirmation pages).
     pub url: String,
-    /// The URL that was asked for (the catalog's URL or mirror); a journal is only
-    /// resumed for the same source.
+    /// The URL that was asked for (the catalog's URL or mirror) when the bytes came.
     pub source: String,
+    /// The size the caller expected (the published size), if any.
+    #[serde(default)]
+    pub expected_bytes: Option<u64>,
+    /// The checksum the caller expected, as `sha256:HEX` or `md5:HEX`, if any.
+    #[serde(default)]
+    pub expected_checksum: Option<String>,
     /// Total size, if the server said.
     pub total: Option<u64>,
     /// `ETag` of the response, to detect a file that changed on the server.
@@ -55,24 +72,30 @@ impl Journal {
     pub fn load(path: &Path) -> Option<Self> {
         let text = std::fs::read(path).ok()?;
         let journal: Self = serde_json::from_slice(&text).ok()?;
-        (journal.version == 1).then_some(journal)
+        (1..=JOURNAL_VERSION)
+            .contains(&journal.version)
+            .then_some(journal)
     }
 
-    /// Replaces the journal on disk atomically.
+    /// Replaces the journal on disk atomically (temporary file, fsync, rename).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let mut temporary = path.as_os_str().to_owned();
-        temporary.push(".tmp");
-        let temporary = PathBuf::from(temporary);
-        fs_err::write(
-            &temporary,
-            serde_json::to_vec(self).map_err(std::io::Error::other)?,
-        )?;
-        fs_err::rename(&temporary, path)
+        let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        cocoprep_base::output::write_atomic(path, &bytes)
     }
 
     /// Bytes already on disk.
     pub fn done_bytes(&self) -> u64 {
         self.segments.iter().map(|s| s.done).sum()
+    }
+
+    /// The first range that is not complete: `(index, first missing byte, end)`.
+    pub fn first_missing(&self) -> Option<(usize, u64, Option<u64>)> {
+        self.segments.iter().enumerate().find_map(|(index, s)| {
+            let position = s.start + s.done;
+            s.end
+                .is_none_or(|end| position < end)
+                .then_some((index, position, s.end))
+        })
     }
 
     /// The validator to send as `If-Range`: the ETag if strong, else `Last-Modified`.
@@ -82,6 +105,11 @@ impl Journal {
             .filter(|etag| !etag.starts_with("W/"))
             .or(self.last_modified.as_deref())
     }
+}
+
+/// How a checksum is recorded in a journal: `sha256:HEX`.
+pub fn checksum_tag(checksum: &Checksum) -> String {
+    format!("{}:{}", checksum.algorithm(), checksum.hex())
 }
 
 /// Splits `[0, total)` into at most `count` ranges of at least `minimum` bytes.
@@ -120,9 +148,11 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("x.part.journal");
         let journal = Journal {
-            version: 1,
+            version: JOURNAL_VERSION,
             url: "http://a/b".into(),
             source: "http://a/b".into(),
+            expected_bytes: Some(10),
+            expected_checksum: Some("sha256:00".into()),
             total: Some(10),
             etag: Some("\"e\"".into()),
             last_modified: None,
@@ -130,6 +160,24 @@ mod tests {
             segments: split(10, 2, 1),
         };
         journal.save(&path).unwrap();
-        assert_eq!(Journal::load(&path), Some(journal));
+        assert_eq!(Journal::load(&path), Some(journal.clone()));
+        // Only the journal is left in the folder: the temporary name was renamed.
+        assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1);
+        assert_eq!(journal.first_missing(), Some((0, 0, Some(5))));
+    }
+
+    #[test]
+    fn a_version_1_journal_is_still_resumed() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("x.part.journal");
+        std::fs::write(
+            &path,
+            r#"{"version":1,"url":"http://a/b","source":"http://a/b","total":10,"etag":null,
+               "last_modified":null,"ranges":true,"segments":[{"start":0,"end":10,"done":4}]}"#,
+        )
+        .unwrap();
+        let journal = Journal::load(&path).unwrap();
+        assert_eq!(journal.expected_checksum, None);
+        assert_eq!(journal.first_missing(), Some((0, 4, Some(10))));
     }
 }

@@ -24,8 +24,9 @@ use cocoprep_coco::{ProgressUnit, Reporter, TaskId};
 
 use crate::checksum::{Checksum, Digests, StreamingHasher};
 use crate::error::FetchError;
+use crate::error::TransferError;
 use crate::http::{self, Failure, HttpOptions};
-use journal::{Journal, SegmentState};
+use journal::{JOURNAL_VERSION, Journal, SegmentState};
 
 /// How downloads behave.
 #[derive(Clone, Debug)]
@@ -173,20 +174,9 @@ impl Transfer {
             .sum()
     }
 
-    fn snapshot(
-        &self,
-        source: &str,
-        etag: &Option<String>,
-        last_modified: &Option<String>,
-    ) -> Journal {
+    /// `journal` with the ranges' current progress.
+    fn snapshot(&self, journal: &Journal) -> Journal {
         Journal {
-            version: 1,
-            url: self.url.clone(),
-            source: source.to_owned(),
-            total: self.total,
-            etag: etag.clone(),
-            last_modified: last_modified.clone(),
-            ranges: self.ranges,
             segments: self
                 .segments
                 .iter()
@@ -196,19 +186,44 @@ impl Transfer {
                     done: s.done.load(Ordering::Acquire),
                 })
                 .collect(),
+            ..journal.clone()
         }
     }
 }
 
-/// What the first request of a fresh download learned.
+/// What the first request from a source learned.
 struct Probe {
     response: ureq::http::Response<ureq::Body>,
     url: String,
     total: Option<u64>,
     ranges: bool,
+    /// False for a 416 answer (the range asked for is past the end of the file).
+    satisfiable: bool,
     etag: Option<String>,
     last_modified: Option<String>,
     extra_headers: Vec<(String, String)>,
+}
+
+/// A transfer ready to run: its journal (saved), the response to the first request if
+/// one was made, and the headers (cookies) every request must send.
+struct Start {
+    journal: Journal,
+    first_response: Option<(usize, ureq::http::Response<ureq::Body>)>,
+    extra_headers: Vec<(String, String)>,
+}
+
+/// Whether a partial file is continued.
+enum Resume {
+    Continue(Box<Start>),
+    /// Start from byte 0; `Some` says why the partial file that exists is not used.
+    Restart(Option<String>),
+}
+
+fn remove_if_present(path: &Path) -> std::io::Result<()> {
+    match fs_err::remove_file(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+        _ => Ok(()),
+    }
 }
 
 enum SegmentEnd {
@@ -252,9 +267,9 @@ impl Downloader {
             fs_err::create_dir_all(parent)?;
         }
         let mut failures = Vec::new();
-        let mut last_error = None;
         for url in &request.urls {
-            let mut round = 0;
+            let mut refetches = 0;
+            let mut restarts = 0;
             loop {
                 match self.fetch_from(url, request, progress) {
                     Ok(done) => return Ok(done),
@@ -262,49 +277,50 @@ impl Downloader {
                         progress
                             .reporter
                             .on_warning(&format!("{error}; fetching it again"));
-                        failures.push(format!("{url}: {error}"));
-                        last_error = Some(error);
-                        round += 1;
-                        if round > self.options.refetch_on_mismatch {
+                        failures.push(error);
+                        refetches += 1;
+                        if refetches > self.options.refetch_on_mismatch {
                             break;
                         }
                     }
-                    Err(Failure::Transient { message, .. }) if round < 2 => {
+                    Err(Failure::Transient { error, .. }) if restarts < 2 => {
                         // A restart (the server stopped honouring ranges, or the file
                         // changed): start over once more from this URL.
-                        progress
-                            .reporter
-                            .on_warning(&format!("{url}: {message}; starting over"));
-                        round += 1;
+                        progress.reporter.on_warning(&format!(
+                            "`{}`: {error} (`{url}`); starting over",
+                            request.destination.display()
+                        ));
+                        restarts += 1;
                     }
-                    Err(Failure::Transient { message, .. }) => {
-                        let error = FetchError::Protocol {
+                    Err(Failure::Transient { error, .. }) => {
+                        failures.push(FetchError::Interrupted {
                             url: url.clone(),
-                            message,
-                        };
-                        failures.push(error.to_string());
-                        last_error = Some(error);
+                            last_error: error,
+                        });
                         break;
                     }
                     Err(Failure::Permanent(error)) => {
                         if request.urls.len() > 1 {
-                            progress
-                                .reporter
-                                .on_warning(&format!("{error}; trying the next source"));
+                            progress.reporter.on_warning(&format!(
+                                "{}; trying the next source",
+                                crate::error::error_chain(&error)
+                            ));
                         }
-                        failures.push(error.to_string());
-                        last_error = Some(error);
+                        failures.push(error);
                         break;
                     }
                 }
             }
         }
-        match (request.urls.len(), last_error) {
+        match (request.urls.len(), failures.pop()) {
             (1, Some(error)) => Err(error),
-            _ => Err(FetchError::AllSourcesFailed {
-                path: request.destination.clone(),
-                failures,
-            }),
+            (_, last) => {
+                failures.extend(last);
+                Err(FetchError::AllSourcesFailed {
+                    path: request.destination.clone(),
+                    failures,
+                })
+            }
         }
     }
 
@@ -328,7 +344,7 @@ impl Downloader {
                     &request.destination,
                     matches!(expected, Checksum::Md5(_)),
                 )?;
-                if digests.matching(expected) != Some(expected.hex()) {
+                if !expected.matches(&digests) {
                     return Ok(None);
                 }
                 Some(digests)
@@ -346,6 +362,196 @@ impl Downloader {
         }))
     }
 
+    /// Decides whether the partial file of `request` can be continued from `source`, and
+    /// if so asks `source` for its first missing range (whose response then feeds that
+    /// range). Nothing is deleted here: a source that cannot be reached leaves the partial
+    /// file for the next source or run.
+    fn resume(
+        &self,
+        source: &str,
+        request: &DownloadRequest,
+        part: &Path,
+        journal_path: &Path,
+        progress: ProgressSink,
+    ) -> Result<Resume, Failure> {
+        let Some(mut journal) = Journal::load(journal_path) else {
+            return Ok(Resume::Restart(None));
+        };
+        let Some(total) = journal.total else {
+            return Ok(Resume::Restart(None));
+        };
+        if !fs_err::metadata(part).is_ok_and(|metadata| metadata.len() == total) {
+            return Ok(Resume::Restart(None));
+        }
+        let restart = |reason: String| Ok(Resume::Restart(Some(reason)));
+        if let Some(expected) = request.expected_bytes
+            && expected != total
+        {
+            return restart(format!(
+                "it is part of a {total}-byte file, {expected} bytes are expected now"
+            ));
+        }
+        let expected_checksum = request.checksum.as_ref().map(journal::checksum_tag);
+        if let (Some(expected), Some(recorded)) = (&expected_checksum, &journal.expected_checksum)
+            && expected != recorded
+        {
+            return restart(format!(
+                "it was fetched for checksum {recorded}, {expected} is expected now"
+            ));
+        }
+        let same_source = journal.source == source;
+        if !same_source && expected_checksum.is_none() {
+            return restart(format!(
+                "its bytes came from `{}` and without a published checksum bytes from two \
+                 sources cannot be checked together",
+                journal.source
+            ));
+        }
+        journal.version = JOURNAL_VERSION;
+        journal.expected_bytes = request.expected_bytes.or(journal.expected_bytes);
+        journal.expected_checksum = expected_checksum.or(journal.expected_checksum);
+        let mut start = Start {
+            journal,
+            first_response: None,
+            extra_headers: Vec::new(),
+        };
+        let Some((index, position, end)) = start.journal.first_missing() else {
+            // Every byte is on disk; only the checks and the rename were missing.
+            return Ok(Resume::Continue(Box::new(start)));
+        };
+        let probe = self.probe_with_retries(source, (position, end.map(|e| e - 1)), progress)?;
+        let journal = &mut start.journal;
+        if probe.total != Some(total) || !probe.satisfiable {
+            return restart(match probe.total {
+                Some(now) => format!(
+                    "`{}` is now {now} bytes, the partial file is of {total} bytes",
+                    probe.url
+                ),
+                None => format!("`{}` no longer tells the file's size", probe.url),
+            });
+        }
+        if !probe.ranges && journal.segments.len() > 1 {
+            return restart(format!("`{}` does not honour byte ranges", probe.url));
+        }
+        if same_source || journal.url == probe.url {
+            // Validators only mean something for the same URL: mirrors legitimately have
+            // their own ETags and dates.
+            let strip = |tag: &str| tag.trim_start_matches("W/").to_owned();
+            if let (Some(before), Some(now)) = (&journal.etag, &probe.etag)
+                && strip(before) != strip(now)
+            {
+                return restart(format!(
+                    "the file at `{source}` changed (ETag {before} became {now})"
+                ));
+            }
+            if let (Some(before), Some(now)) = (&journal.last_modified, &probe.last_modified)
+                && before != now
+            {
+                return restart(format!(
+                    "the file at `{source}` changed (Last-Modified {before} became {now})"
+                ));
+            }
+        }
+        journal.url = probe.url;
+        journal.source = source.to_owned();
+        journal.etag = probe.etag;
+        journal.last_modified = probe.last_modified;
+        journal.ranges = probe.ranges;
+        journal.save(journal_path).map_err(io_failure)?;
+        start.first_response = Some((index, probe.response));
+        start.extra_headers = probe.extra_headers;
+        Ok(Resume::Continue(Box::new(start)))
+    }
+
+    /// Starts the file from byte 0 at `source`. The old partial file, if any, is only
+    /// removed once `source` answered, and `reason` (why it could not be resumed) is then
+    /// reported.
+    fn start_over(
+        &self,
+        source: &str,
+        request: &DownloadRequest,
+        part: &Path,
+        journal_path: &Path,
+        reason: Option<String>,
+        progress: ProgressSink,
+    ) -> Result<Start, Failure> {
+        // With a published size the ranges are known before asking, so the first request
+        // asks for exactly the first range (an open-ended one would make the server push
+        // bytes of the other ranges until the connection is closed).
+        let first_range_end = request
+            .expected_bytes
+            .filter(|&total| total > 0)
+            .and_then(|total| {
+                journal::split(
+                    total,
+                    self.options.connections,
+                    self.options.min_segment_bytes,
+                )
+                .first()
+                .and_then(|segment| segment.end)
+            });
+        let probe =
+            self.probe_with_retries(source, (0, first_range_end.map(|end| end - 1)), progress)?;
+        if let (Some(expected), Some(total)) = (request.expected_bytes, probe.total)
+            && expected != total
+        {
+            return Err(Failure::Permanent(FetchError::SizeMismatch {
+                url: probe.url,
+                expected,
+                actual: total,
+            }));
+        }
+        if let Some(reason) = reason {
+            progress.reporter.on_warning(&format!(
+                "`{}`: the partial download cannot be resumed: {reason}; starting over from `{source}`",
+                request.destination.display()
+            ));
+        }
+        remove_if_present(journal_path).map_err(io_failure)?;
+        remove_if_present(part).map_err(io_failure)?;
+        if self.options.check_free_space {
+            let needed = probe.total.or(request.expected_bytes).unwrap_or(0);
+            let folder = request.destination.parent().unwrap_or(Path::new("."));
+            crate::disk::ensure_available(folder, needed).map_err(Failure::Permanent)?;
+        }
+        let file = fs_err::File::create(part).map_err(io_failure)?;
+        if let Some(total) = probe.total {
+            file.set_len(total).map_err(io_failure)?;
+        }
+        let segments = match probe.total {
+            Some(total) if probe.ranges => journal::split(
+                total,
+                self.options.connections,
+                self.options.min_segment_bytes,
+            ),
+            total => vec![SegmentState {
+                start: 0,
+                end: total,
+                done: 0,
+            }],
+        };
+        let journal = Journal {
+            version: JOURNAL_VERSION,
+            url: probe.url.clone(),
+            source: source.to_owned(),
+            expected_bytes: request.expected_bytes,
+            expected_checksum: request.checksum.as_ref().map(journal::checksum_tag),
+            total: probe.total,
+            etag: probe.etag.clone(),
+            last_modified: probe.last_modified.clone(),
+            ranges: probe.ranges,
+            segments,
+        };
+        if journal.total.is_some() {
+            journal.save(journal_path).map_err(io_failure)?;
+        }
+        Ok(Start {
+            journal,
+            first_response: Some((0, probe.response)),
+            extra_headers: probe.extra_headers,
+        })
+    }
+
     fn fetch_from(
         &self,
         source: &str,
@@ -354,63 +560,14 @@ impl Downloader {
     ) -> Result<Downloaded, Failure> {
         let part = part_path(&request.destination);
         let journal_path = Journal::path_for(&part);
-        let resumable = Journal::load(&journal_path).filter(|journal| {
-            journal.source == source
-                && fs_err::metadata(&part).is_ok()
-                && journal.total.is_some_and(|total| {
-                    request
-                        .expected_bytes
-                        .is_none_or(|expected| expected == total)
-                })
-        });
-        let (journal, first_response, extra_headers) = match resumable {
-            Some(journal) => (journal, None, Vec::new()),
-            None => {
-                let probe = self.probe_with_retries(source, progress)?;
-                if let (Some(expected), Some(total)) = (request.expected_bytes, probe.total)
-                    && expected != total
-                {
-                    return Err(Failure::Permanent(FetchError::SizeMismatch {
-                        url: probe.url,
-                        expected,
-                        actual: total,
-                    }));
-                }
-                if self.options.check_free_space {
-                    let needed = probe.total.or(request.expected_bytes).unwrap_or(0);
-                    let folder = request.destination.parent().unwrap_or(Path::new("."));
-                    crate::disk::ensure_available(folder, needed).map_err(Failure::Permanent)?;
-                }
-                let file = fs_err::File::create(&part).map_err(io_failure)?;
-                if let Some(total) = probe.total {
-                    file.set_len(total).map_err(io_failure)?;
-                }
-                let segments = match probe.total {
-                    Some(total) if probe.ranges => journal::split(
-                        total,
-                        self.options.connections,
-                        self.options.min_segment_bytes,
-                    ),
-                    total => vec![SegmentState {
-                        start: 0,
-                        end: total,
-                        done: 0,
-                    }],
-                };
-                let journal = Journal {
-                    version: 1,
-                    url: probe.url.clone(),
-                    source: source.to_owned(),
-                    total: probe.total,
-                    etag: probe.etag.clone(),
-                    last_modified: probe.last_modified.clone(),
-                    ranges: probe.ranges,
-                    segments,
-                };
-                if journal.total.is_some() {
-                    journal.save(&journal_path).map_err(io_failure)?;
-                }
-                (journal, Some(probe.response), probe.extra_headers)
+        let Start {
+            journal,
+            first_response,
+            extra_headers,
+        } = match self.resume(source, request, &part, &journal_path, progress)? {
+            Resume::Continue(start) => *start,
+            Resume::Restart(reason) => {
+                self.start_over(source, request, &part, &journal_path, reason, progress)?
             }
         };
         let resumed_bytes = journal.done_bytes();
@@ -463,15 +620,13 @@ impl Downloader {
                 drop(transfer);
                 let _ = fs_err::remove_file(&journal_path);
                 let _ = fs_err::remove_file(&part);
-                return Err(Failure::transient(
-                    "the server stopped honouring byte ranges (or the file changed)",
-                ));
+                return Err(Failure::transient(TransferError::Response(
+                    "the server stopped honouring byte ranges (or the file changed)".to_owned(),
+                )));
             }
             Err(SegmentEnd::Failed(error)) => {
                 // Keep the journal: the next run resumes from here.
-                let _ = transfer
-                    .snapshot(source, &journal.etag, &journal.last_modified)
-                    .save(&journal_path);
+                let _ = transfer.snapshot(&journal).save(&journal_path);
                 return Err(Failure::Permanent(error));
             }
         };
@@ -494,18 +649,18 @@ impl Downloader {
                 actual: bytes,
             }));
         }
-        if let (Some(expected), Some(digests)) = (&request.checksum, &digests) {
+        if let (Some(expected), Some(digests)) = (&request.checksum, &digests)
+            && !expected.matches(digests)
+        {
             let actual = digests.matching(expected).unwrap_or_default().to_owned();
-            if actual != expected.hex() {
-                let quarantined = quarantine(&part)?;
-                return Err(Failure::Permanent(FetchError::ChecksumMismatch {
-                    path: request.destination.clone(),
-                    algorithm: expected.algorithm(),
-                    expected: expected.hex().to_owned(),
-                    actual,
-                    quarantined,
-                }));
-            }
+            let quarantined = quarantine(&part)?;
+            return Err(Failure::Permanent(FetchError::ChecksumMismatch {
+                path: request.destination.clone(),
+                algorithm: expected.algorithm(),
+                expected: expected.hex().to_owned(),
+                actual,
+                quarantined,
+            }));
         }
         let file = fs_err::OpenOptions::new()
             .write(true)
@@ -533,7 +688,7 @@ impl Downloader {
     fn run_transfer(
         &self,
         transfer: &Transfer,
-        first_response: Option<ureq::http::Response<ureq::Body>>,
+        first_response: Option<(usize, ureq::http::Response<ureq::Body>)>,
         journal: &Journal,
         journal_path: &Path,
         hash_with_md5: Option<bool>,
@@ -550,10 +705,12 @@ impl Downloader {
             let workers: Vec<_> = (0..transfer.segments.len())
                 .filter(|&index| !transfer.segments[index].complete.load(Ordering::Acquire))
                 .map(|index| {
-                    let first = if index == 0 {
-                        first_response.take()
-                    } else {
-                        None
+                    let first = match first_response.take() {
+                        Some((first_index, response)) if first_index == index => Some(response),
+                        other => {
+                            first_response = other;
+                            None
+                        }
                     };
                     scope.spawn(move || segment::run(self, transfer, index, first))
                 })
@@ -575,9 +732,7 @@ impl Downloader {
                 }
                 if finished || last_save.elapsed() >= Duration::from_millis(500) {
                     if transfer.total.is_some() {
-                        let _ = transfer
-                            .snapshot(&journal.source, &journal.etag, &journal.last_modified)
-                            .save(journal_path);
+                        let _ = transfer.snapshot(journal).save(journal_path);
                     }
                     last_save = Instant::now();
                 }
@@ -620,21 +775,23 @@ impl Downloader {
         })
     }
 
-    fn probe_with_retries(&self, url: &str, progress: ProgressSink) -> Result<Probe, Failure> {
+    fn probe_with_retries(
+        &self,
+        url: &str,
+        range: (u64, Option<u64>),
+        progress: ProgressSink,
+    ) -> Result<Probe, Failure> {
         let mut attempt = 0;
         loop {
-            match self.probe(url) {
+            match self.probe(url, range) {
                 Ok(probe) => return Ok(probe),
-                Err(Failure::Transient {
-                    message,
-                    retry_after,
-                }) => {
+                Err(Failure::Transient { error, retry_after }) => {
                     attempt += 1;
                     if attempt >= self.options.max_attempts {
                         return Err(Failure::Permanent(FetchError::RetriesExhausted {
                             url: url.to_owned(),
                             attempts: attempt,
-                            last_error: message,
+                            last_error: error,
                         }));
                     }
                     let pause = retry_after
@@ -647,7 +804,8 @@ impl Downloader {
                             )
                         });
                     progress.reporter.on_warning(&format!(
-                        "{url}: {message}; retrying in {:.1} s",
+                        "`{url}`: {}; retrying in {:.1} s",
+                        crate::error::error_chain(&error),
                         pause.as_secs_f64()
                     ));
                     std::thread::sleep(pause);
@@ -657,14 +815,15 @@ impl Downloader {
         }
     }
 
-    /// Asks for the whole file with `Range: bytes=0-`: a 206 tells the size and that
-    /// ranges work, a 200 that they do not. An HTML page is checked for Google Drive's
-    /// confirmation form.
-    fn probe(&self, url: &str) -> Result<Probe, Failure> {
+    /// Asks for `range` (`bytes=0-` for a new download, the first missing range when
+    /// resuming): a 206 tells the size and that ranges work, a 200 that they do not. An
+    /// HTML page is checked for Google Drive's confirmation form, which is followed (with
+    /// its cookies) to the file.
+    fn probe(&self, url: &str, range: (u64, Option<u64>)) -> Result<Probe, Failure> {
         let mut current = url.to_owned();
         let mut extra_headers: Vec<(String, String)> = Vec::new();
         for _ in 0..3 {
-            let response = http::get(&self.agent, &current, Some((0, None)), None, &extra_headers)?;
+            let response = http::get(&self.agent, &current, Some(range), None, &extra_headers)?;
             let final_url = http::final_url(&response, &current);
             let is_html = http::header(&response, "content-type")
                 .is_some_and(|value| value.trim_start().starts_with("text/html"));
@@ -676,7 +835,7 @@ impl Downloader {
                     .limit(4 << 20)
                     .lossy_utf8(true)
                     .read_to_string()
-                    .map_err(|error| Failure::transient(error.to_string()))?;
+                    .map_err(Failure::transient)?;
                 if let Some(next) = crate::gdrive::confirmation_url(&page, &final_url, &cookies) {
                     let cookie_header: Vec<String> = cookies
                         .iter()
@@ -699,12 +858,13 @@ impl Downloader {
             let etag = http::header(&response, "etag").map(str::to_owned);
             let last_modified = http::header(&response, "last-modified").map(str::to_owned);
             let status = response.status().as_u16();
+            let mut satisfiable = true;
             let (total, ranges) = match status {
                 206 => {
-                    let range = http::header(&response, "content-range")
+                    let content_range = http::header(&response, "content-range")
                         .and_then(http::parse_content_range);
-                    match range {
-                        Some((0, _, Some(total))) => (Some(total), true),
+                    match content_range {
+                        Some((start, _, Some(total))) if start == range.0 => (Some(total), true),
                         _ => {
                             return Err(Failure::Permanent(FetchError::Protocol {
                                 url: final_url,
@@ -722,8 +882,12 @@ impl Downloader {
                     let total = http::header(&response, "content-range")
                         .and_then(|v| v.trim().strip_prefix("bytes */"))
                         .and_then(|v| v.trim().parse::<u64>().ok());
-                    if total == Some(0) {
+                    if total == Some(0) && range.0 == 0 {
                         (Some(0), false)
+                    } else if range.0 > 0 && total.is_some() {
+                        // Resuming past the end: the file is shorter now.
+                        satisfiable = false;
+                        (total, true)
                     } else {
                         return Err(Failure::Permanent(FetchError::HttpStatus {
                             url: final_url,
@@ -743,6 +907,7 @@ impl Downloader {
                 url: final_url,
                 total,
                 ranges,
+                satisfiable,
                 etag,
                 last_modified,
                 extra_headers,

@@ -8,14 +8,14 @@ use std::os::unix::fs::FileExt;
 use std::sync::atomic::Ordering;
 
 use super::{Downloader, SegmentEnd, Transfer, retry};
-use crate::error::FetchError;
+use crate::error::{FetchError, TransferError};
 use crate::http::{self, Failure};
 
 enum Received {
     /// The range is complete.
     Complete,
     /// The connection ended early; bytes may have arrived.
-    Interrupted(String),
+    Interrupted(TransferError),
     RangeIgnored,
 }
 
@@ -50,7 +50,7 @@ pub(super) fn run(
                 &transfer.extra_headers,
             ),
         };
-        let (message, retry_after) = match response {
+        let (last_error, retry_after) = match response {
             Ok(response) => match receive(transfer, index, response, &mut buffer) {
                 Ok(Received::Complete) => {
                     segment.complete.store(true, Ordering::Release);
@@ -60,16 +60,13 @@ pub(super) fn run(
                     transfer.stop.store(true, Ordering::Release);
                     return Err(SegmentEnd::RangeIgnored);
                 }
-                Ok(Received::Interrupted(message)) => (message, None),
+                Ok(Received::Interrupted(error)) => (error, None),
                 Err(error) => {
                     transfer.stop.store(true, Ordering::Release);
                     return Err(SegmentEnd::Failed(error));
                 }
             },
-            Err(Failure::Transient {
-                message,
-                retry_after,
-            }) => (message, retry_after),
+            Err(Failure::Transient { error, retry_after }) => (error, retry_after),
             Err(Failure::Permanent(error)) => {
                 transfer.stop.store(true, Ordering::Release);
                 return Err(SegmentEnd::Failed(error));
@@ -84,7 +81,7 @@ pub(super) fn run(
             return Err(SegmentEnd::Failed(FetchError::RetriesExhausted {
                 url: transfer.url.clone(),
                 attempts: failures_in_a_row,
-                last_error: message,
+                last_error,
             }));
         }
         let pause = retry_after
@@ -123,14 +120,14 @@ fn receive(
                     }
                 }
                 Some((start, _, _)) => {
-                    return Ok(Received::Interrupted(format!(
+                    return Ok(Received::Interrupted(TransferError::Response(format!(
                         "asked for bytes from {position}, the server sent them from {start}"
-                    )));
+                    ))));
                 }
                 None => {
-                    return Ok(Received::Interrupted(
+                    return Ok(Received::Interrupted(TransferError::Response(
                         "206 response without Content-Range".to_owned(),
-                    ));
+                    )));
                 }
             }
         }
@@ -154,14 +151,16 @@ fn receive(
         let skipped = std::io::copy(&mut (&mut reader).take(skip), &mut std::io::sink());
         match skipped {
             Ok(count) if count == skip => {}
-            Ok(_) => return Ok(Received::Interrupted("connection closed early".to_owned())),
-            Err(error) => return Ok(Received::Interrupted(error.to_string())),
+            Ok(_) => return Ok(Received::Interrupted(closed_early())),
+            Err(error) => return Ok(Received::Interrupted(TransferError::Read(error))),
         }
         transfer.received.fetch_add(skip, Ordering::Relaxed);
     }
     loop {
         if transfer.stop.load(Ordering::Acquire) {
-            return Ok(Received::Interrupted("stopped".to_owned()));
+            return Ok(Received::Interrupted(TransferError::Response(
+                "stopped".to_owned(),
+            )));
         }
         let wanted = match segment.end {
             Some(end) if position >= end => return Ok(Received::Complete),
@@ -170,14 +169,18 @@ fn receive(
         };
         let read = match reader.read(&mut buffer[..wanted]) {
             Ok(0) if segment.end.is_none() => return Ok(Received::Complete),
-            Ok(0) => return Ok(Received::Interrupted("connection closed early".to_owned())),
+            Ok(0) => return Ok(Received::Interrupted(closed_early())),
             Ok(read) => read,
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(error) => return Ok(Received::Interrupted(error.to_string())),
+            Err(error) => return Ok(Received::Interrupted(TransferError::Read(error))),
         };
         transfer.file.write_all_at(&buffer[..read], position)?;
         position += read as u64;
         segment.done.fetch_add(read as u64, Ordering::Release);
         transfer.received.fetch_add(read as u64, Ordering::Relaxed);
     }
+}
+
+fn closed_early() -> TransferError {
+    TransferError::Response("the connection closed early".to_owned())
 }

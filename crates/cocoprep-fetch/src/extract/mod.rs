@@ -75,6 +75,7 @@ pub fn extract(
         ArchiveKind::None => Err(FetchError::Archive {
             path: archive.to_owned(),
             message: "not an archive".to_owned(),
+            source: None,
         }),
     }
 }

@@ -23,7 +23,14 @@ pub(super) fn extract(
     let archive_error = |message: String| FetchError::Archive {
         path: archive_path.to_owned(),
         message,
+        source: None,
     };
+    let read_error =
+        |what: &str, error: Box<dyn std::error::Error + Send + Sync>| FetchError::Archive {
+            path: archive_path.to_owned(),
+            message: what.to_owned(),
+            source: Some(error),
+        };
     let file = fs_err::File::open(archive_path)?;
     let compressed_bytes = file.metadata()?.len();
     let count = Arc::new(AtomicU64::new(0));
@@ -53,9 +60,9 @@ pub(super) fn extract(
     let mut buffer = vec![0u8; 256 << 10];
     let entries = archive
         .entries()
-        .map_err(|e| archive_error(e.to_string()))?;
+        .map_err(|e| read_error("cannot list the members", e.into()))?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| archive_error(e.to_string()))?;
+        let mut entry = entry.map_err(|e| read_error("cannot read a member header", e.into()))?;
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let kind = entry.header().entry_type();
         if kind.is_symlink() || kind.is_hard_link() {
@@ -85,9 +92,9 @@ pub(super) fn extract(
             // from the archive bytes, which are read anyway.
             let mut crc = crc32fast::Hasher::new();
             loop {
-                let read = entry
-                    .read(&mut buffer)
-                    .map_err(|e| archive_error(e.to_string()))?;
+                let read = entry.read(&mut buffer).map_err(|e| {
+                    read_error(&format!("cannot read member `{display}`"), e.into())
+                })?;
                 if read == 0 {
                     break;
                 }
@@ -126,7 +133,7 @@ pub(super) fn extract(
     // Read to the very end so gzip's trailer (CRC-32 and size of the whole stream) is
     // checked: a corrupt .tar.gz fails here even if every tar header looked fine.
     std::io::copy(&mut archive.into_inner(), &mut std::io::sink())
-        .map_err(|e| archive_error(format!("the compressed stream is corrupt: {e}")))?;
+        .map_err(|e| read_error("the compressed stream is corrupt", e.into()))?;
     reporter.on_task_complete(task);
     extracted.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(extracted)

@@ -64,7 +64,14 @@ pub(super) fn extract(
     let archive_error = |message: String| FetchError::Archive {
         path: archive_path.to_owned(),
         message,
+        source: None,
     };
+    let read_error =
+        |what: &str, error: Box<dyn std::error::Error + Send + Sync>| FetchError::Archive {
+            path: archive_path.to_owned(),
+            message: what.to_owned(),
+            source: Some(error),
+        };
     let file = fs_err::File::open(archive_path)?.into_parts().0;
     let length = file.metadata()?.len();
     let reader = PositionalReader {
@@ -72,14 +79,15 @@ pub(super) fn extract(
         position: 0,
         length,
     };
-    let mut archive = ::zip::ZipArchive::new(reader).map_err(|e| archive_error(e.to_string()))?;
+    let mut archive = ::zip::ZipArchive::new(reader)
+        .map_err(|e| read_error("cannot read the central directory", e.into()))?;
     let folders = SafeFolders::new(destination)?;
     let mut planned = Vec::new();
     let mut extracted = Extracted::default();
     for index in 0..archive.len() {
         let entry = archive
             .by_index_raw(index)
-            .map_err(|e| archive_error(e.to_string()))?;
+            .map_err(|e| read_error(&format!("cannot read member {index}"), e.into()))?;
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
         if entry.is_symlink() {
             return Err(FetchError::UnsafeMember {
@@ -125,7 +133,7 @@ pub(super) fn extract(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
-        .map_err(|e| archive_error(e.to_string()))?;
+        .map_err(|e| read_error("cannot start the extraction threads", e.into()))?;
     let written: Result<Vec<ExtractedFile>, FetchError> = pool.install(|| {
         missing
             .par_iter()

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cocoprep_coco::NoReporter;
 use cocoprep_fetch::download::{DownloadOptions, DownloadRequest, Downloader, ProgressSink};
-use cocoprep_fetch::{Checksum, FetchError, HttpOptions, hash_file};
+use cocoprep_fetch::{Checksum, FetchError, HttpOptions, TransferError, error_chain, hash_file};
 use cocoprep_test::http_server::{Body, Faults, TestServer, pseudo_random_bytes};
 use cocoprep_test::temp_dir;
 
@@ -129,7 +129,19 @@ fn persistent_server_errors_end_in_a_clear_error_and_no_file() {
         fail_times: 1000,
         ..Faults::default()
     });
-    let error = case.fetch(2).unwrap_err().to_string();
+    let error = case.fetch(2).unwrap_err();
+    // The last HTTP failure is kept as the error's source, not flattened into its text.
+    assert!(
+        matches!(
+            &error,
+            FetchError::RetriesExhausted {
+                last_error: TransferError::Status { status: 500 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let error = error_chain(&error);
     assert!(
         error.contains("HTTP 500") && error.contains("attempts"),
         "{error}"
@@ -361,4 +373,36 @@ fn an_interrupted_download_resumes_from_its_journal() {
         second_run < SIZE as u64 - SIZE as u64 / 4,
         "resumed run fetched {second_run} bytes"
     );
+}
+
+#[test]
+fn a_published_sha256_prefix_is_checked() {
+    // torchvision publishes only the first 8 hex digits (`resnet101-63fe2227.pth`).
+    let case = serve(Faults::default());
+    let full = cocoprep_fetch::hash_file_bytes(&case.bytes);
+    let mut request = case.request(false);
+    request.checksum = Some(Checksum::Sha256Prefix("0".repeat(8)));
+    let sink = ProgressSink {
+        reporter: &NoReporter,
+        total: None,
+    };
+    let error = Downloader::new(options(4))
+        .download(&request, sink)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            FetchError::ChecksumMismatch {
+                algorithm: "sha256 prefix",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(!case.folder.path().join("file.bin").exists());
+    request.checksum = Some(Checksum::Sha256Prefix(full[..8].to_owned()));
+    Downloader::new(options(4))
+        .download(&request, sink)
+        .unwrap();
+    case.assert_verified();
 }

@@ -2,3 +2,5 @@
 
 mod download_faults;
 mod extract_archives;
+mod google_drive;
+mod resume_sources;

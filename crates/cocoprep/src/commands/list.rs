@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use cocoprep_fetch::Checksum;
 use cocoprep_fetch::catalog::{Catalog, Resource};
 use indicatif::DecimalBytes;
 
@@ -33,20 +34,21 @@ pub fn load_catalog(path: Option<&std::path::Path>) -> anyhow::Result<Catalog> {
     }
 }
 
-/// `19.34 GB`, `~23.00 GB` for rough sizes, `unknown`.
+/// `19.34 GB`, `~23.00 GB` for rough sizes, `not published`.
 pub fn size_text(resource: &Resource) -> String {
     match (resource.bytes, resource.approximate_bytes) {
         (Some(bytes), _) => DecimalBytes(bytes).to_string(),
         (None, Some(bytes)) => format!("~{}", DecimalBytes(bytes)),
-        (None, None) => "unknown".to_owned(),
+        (None, None) => "not published".to_owned(),
     }
 }
 
-/// `sha256`, `md5` or `none`.
-pub fn checksum_text(resource: &Resource) -> &'static str {
+/// `sha256`, `md5`, `sha256 63fe2227…` (only a prefix is published) or `not published`.
+pub fn checksum_text(resource: &Resource) -> String {
     match resource.checksum() {
-        Some(checksum) => checksum.algorithm(),
-        None => "none",
+        Some(Checksum::Sha256Prefix(prefix)) => format!("sha256 {prefix}…"),
+        Some(checksum) => checksum.algorithm().to_owned(),
+        None => "not published".to_owned(),
     }
 }
 
@@ -85,7 +87,7 @@ pub fn run(settings: &ListSettings, _global: &GlobalSettings) -> anyhow::Result<
     }
     text.push_str("\nResources (cocoprep get RESOURCE):\n");
     text.push_str(&format!(
-        "  {:<34} {:>10}  {:<8} {}\n",
+        "  {:<34} {:>13}  {:<16} {}\n",
         "name", "size", "checksum", "description"
     ));
     for resource in catalog.resources() {
@@ -94,14 +96,14 @@ pub fn run(settings: &ListSettings, _global: &GlobalSettings) -> anyhow::Result<
             description.push_str(" [no download URL: see `list --json` note]");
         }
         text.push_str(&format!(
-            "  {:<34} {:>10}  {:<8} {}\n",
+            "  {:<34} {:>13}  {:<16} {}\n",
             resource.name,
             size_text(resource),
             checksum_text(resource),
             description
         ));
     }
-    text.push_str("\nSizes with ~ are rough figures from the publishers; `none` means no checksum is published, so only sizes and archive CRCs are checked.\n");
+    text.push_str("\nSizes with ~ are rough figures from the publishers. Where the size or checksum is not published, cocoprep does not invent one: only what is published (and an archive's own CRCs) is checked; `sha256 63fe2227…` means only the first digits are published and those are checked.\n");
     output::stdout(&text)?;
     Ok(Outcome::Success)
 }

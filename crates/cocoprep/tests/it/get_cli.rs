@@ -494,6 +494,161 @@ fn sigkill_mid_download_resumes_without_fetching_finished_ranges_again() {
     );
 }
 
+/// Bytes each range of a `.part.journal` already has: `(start, start + done)`.
+fn journal_ranges(path: &Path) -> Option<Vec<(u64, u64)>> {
+    let journal: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    journal["segments"]
+        .as_array()?
+        .iter()
+        .map(|s| {
+            let start = s["start"].as_u64()?;
+            Some((start, start + s["done"].as_u64()?))
+        })
+        .collect()
+}
+
+// Issue 16: the journal was keyed by URL, so the bytes verified from one mirror were
+// thrown away when the same file was asked for from another.
+#[test]
+fn sigkill_then_another_mirror_fetches_only_the_missing_bytes() {
+    const SIZE: usize = 25 << 20;
+    let first = TestServer::start();
+    let second = TestServer::start();
+    let bytes = pseudo_random_bytes(SIZE, 16);
+    let digest = sha256(&bytes);
+    first.add(
+        "/zips/big.bin",
+        Body::Memory(Arc::new(bytes.clone())),
+        Faults {
+            rate_bytes_per_second: Some(1 << 20),
+            ..Faults::default()
+        },
+    );
+    // Another host with its own ETag, as a real mirror has.
+    second.add(
+        "/mirror/coco/big.bin",
+        Body::Memory(Arc::new(bytes.clone())),
+        Faults {
+            etag: Some("\"mirror-b-etag\"".into()),
+            ..Faults::default()
+        },
+    );
+    let folder = temp_dir();
+    let out = folder.path().to_string_lossy().into_owned();
+    let download = |url: &str| {
+        vec![
+            "download".to_owned(),
+            url.to_owned(),
+            "-o".to_owned(),
+            out.clone(),
+            "--sha256".to_owned(),
+            digest.clone(),
+            "--connections".to_owned(),
+            "4".to_owned(),
+        ]
+    };
+    let mut child = crate::cocoprep_command()
+        .args(download(&first.url("/zips/big.bin")))
+        .arg("-q")
+        .spawn()
+        .unwrap();
+    let journal_path = folder.path().join("big.bin.part.journal");
+    let started = Instant::now();
+    while journal_ranges(&journal_path)
+        .is_none_or(|ranges| ranges.iter().map(|(a, b)| b - a).sum::<u64>() < 8 << 20)
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let finished = journal_ranges(&journal_path).unwrap();
+    let already: u64 = finished.iter().map(|(a, b)| b - a).sum();
+    let missing = SIZE as u64 - already;
+
+    let resumed = cocoprep(
+        download(&second.url("/mirror/coco/big.bin"))
+            .into_iter()
+            .chain(["--json".to_owned()]),
+    );
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(
+        !text(&resumed.stderr).contains("starting over"),
+        "{}",
+        text(&resumed.stderr)
+    );
+    let path = folder.path().join("big.bin");
+    assert_eq!(sha256(&std::fs::read(&path).unwrap()), digest);
+    let report: serde_json::Value = serde_json::from_slice(&resumed.stdout).unwrap();
+    assert_eq!(report[0]["resumed_bytes"].as_u64(), Some(already));
+    let sent = second.body_bytes_sent();
+    eprintln!(
+        "mirror change after SIGKILL: {already} of {SIZE} bytes kept, {missing} missing, \
+         the second mirror sent {sent} ({:.4} × the missing bytes)",
+        sent as f64 / missing as f64
+    );
+    assert!(
+        (sent as f64) < 1.1 * missing as f64,
+        "the second mirror sent {sent} bytes for {missing} missing ones"
+    );
+    // No request to the mirror asked for bytes that were already on disk.
+    for request in second.log() {
+        let (start, end) = request.range.expect("the mirror is asked for ranges");
+        let end = end.map_or(SIZE as u64, |e| e + 1);
+        for (done_start, done_end) in &finished {
+            assert!(
+                end <= *done_start || start >= *done_end,
+                "request {start}..{end} re-fetches {done_start}..{done_end}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_file_changed_behind_its_url_is_fetched_again_with_a_warning() {
+    const SIZE: usize = 12 << 20;
+    let server = TestServer::start();
+    let before = pseudo_random_bytes(SIZE, 17);
+    server.add(
+        "/big.bin",
+        Body::Memory(Arc::new(before.clone())),
+        Faults {
+            rate_bytes_per_second: Some(1 << 20),
+            ..Faults::default()
+        },
+    );
+    let folder = temp_dir();
+    let out = folder.path().to_string_lossy().into_owned();
+    let url = server.url("/big.bin");
+    let mut child = crate::cocoprep_command()
+        .args(["download", &url, "-o", &out, "--connections", "4", "-q"])
+        .spawn()
+        .unwrap();
+    let journal_path = folder.path().join("big.bin.part.journal");
+    let started = Instant::now();
+    while journal_ranges(&journal_path)
+        .is_none_or(|ranges| ranges.iter().map(|(a, b)| b - a).sum::<u64>() < 2 << 20)
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // A new version of the file, 1000 bytes longer, appears at the same URL.
+    let after = pseudo_random_bytes(SIZE + 1000, 18);
+    server.add_bytes("/big.bin", after.clone());
+    let output = cocoprep(["download", &url, "-o", &out, "--connections", "4"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("big.bin")
+            && stderr.contains("cannot be resumed")
+            && stderr.contains(&format!("{} bytes", SIZE + 1000)),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(folder.path().join("big.bin")).unwrap(), after);
+}
+
 #[test]
 fn download_with_a_wrong_checksum_fails_clearly_and_leaves_no_file() {
     let server = TestServer::start();
@@ -575,6 +730,40 @@ fn shards_split_a_bundle_without_overlap() {
     }
     assert_eq!(owners.len(), 5);
     assert!(owners.values().all(|&count| count == 1), "{owners:?}");
+}
+
+#[test]
+fn list_gives_every_resource_a_source_and_says_what_is_not_published() {
+    let output = cocoprep(["list"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(!stdout.contains("no download URL"), "{stdout}");
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{stdout}"))
+            .to_owned()
+    };
+    for name in [
+        "vsua-coco-img-sg",
+        "vsua-coco-pred-sg-rela",
+        "vsua-box-info",
+        "karpathy-dataset-coco",
+    ] {
+        let line = line(name);
+        assert_eq!(line.matches("not published").count(), 2, "{line}");
+    }
+    assert!(line("resnet101-imagenet").contains("sha256 63fe2227…"));
+    assert!(line("val2017").contains("sha256"));
+    let json = cocoprep(["list", "--json"]);
+    let catalog: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let resources = catalog["resources"].as_array().unwrap();
+    let drive_ids: Vec<&str> = resources
+        .iter()
+        .filter_map(|r| r["google_drive_id"].as_str())
+        .collect();
+    assert_eq!(drive_ids.len(), 3, "{drive_ids:?}");
 }
 
 #[test]
