@@ -414,3 +414,27 @@ fn butd_emits_array_job_scripts() {
     let folder = temp_dir();
     emitted_scripts_are_valid(&butd_args_for(folder.path()));
 }
+
+fn coco_mini() -> Option<PathBuf> {
+    let folder = cocoprep_test::shared_data()?.join("coco-mini");
+    folder.is_dir().then_some(folder)
+}
+
+fn semantic_args(out: &Path) -> Vec<OsString> {
+    let mini = coco_mini().unwrap();
+    let mut args = words(&["masks", "semantic"]);
+    args.push(mini.join("annotations/instances_val2017.json").into_os_string());
+    args.push("-o".into());
+    args.push(out.into());
+    args
+}
+
+#[test]
+fn semantic_shards_write_exactly_the_single_run_output() {
+    if coco_mini().is_none() {
+        eprintln!("skipping: ../shared/data/coco-mini is absent");
+        return;
+    }
+    shards_equal_single_run(&semantic_args, &|out| out.to_owned(), &|_| false);
+    emitted_scripts_are_valid(&semantic_args(Path::new("/data/maps")));
+}

@@ -15,7 +15,7 @@ pub fn run(args: MasksArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> 
     match command {
         MasksCommand::Rle(args) => rle::run(&rle::RleSettings::resolve(args), global),
         MasksCommand::Semantic(args) => {
-            semantic::run(&semantic::SemanticSettings::resolve(args), global)
+            semantic::SemanticSettings::resolve(args).and_then(|settings| semantic::run(&settings, global))
         }
         MasksCommand::Panoptic(args) => {
             panoptic::run(&panoptic::PanopticSettings::resolve(args), global)
