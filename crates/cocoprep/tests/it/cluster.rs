@@ -92,7 +92,7 @@ fn tree(root: &Path, skip: &dyn Fn(&str) -> bool) -> BTreeMap<String, Vec<u8>> {
 /// are byte-identical (but for `skip`), that a finished shard re-run does nothing, and that
 /// `status` calls the job complete. `make` gives the arguments for an output location,
 /// `root` the folder that holds `.cocoprep-jobs`.
-fn shards_equal_single_run(
+pub fn shards_equal_single_run(
     make: &dyn Fn(&Path) -> Vec<OsString>,
     root: &dyn Fn(&Path) -> PathBuf,
     skip: &dyn Fn(&str) -> bool,
