@@ -694,7 +694,10 @@ fn emit_prints_array_job_scripts() {
         script.contains("cocoprep get coco2017 --dir /data/coco"),
         "{script}"
     );
-    assert!(script.contains("--shard \"${SHARD}/4\""), "{script}");
+    assert!(
+        script.trim_end().ends_with("--shard-from-env --shards 4"),
+        "{script}"
+    );
     let sge = cocoprep([
         "get",
         "coco2017",
@@ -707,7 +710,7 @@ fn emit_prints_array_job_scripts() {
     ]);
     let script = text(&sge.stdout);
     assert!(
-        script.contains("#$ -t 1-3") && script.contains("SGE_TASK_ID - 1"),
+        script.contains("#$ -t 1-3") && script.contains("--shard-from-env --shards 3"),
         "{script}"
     );
 }
@@ -849,4 +852,25 @@ fn the_yolo_layout_puts_images_and_labels_where_ultralytics_looks_and_writes_the
             && yaml.contains("  1: \"no\""),
         "{yaml}"
     );
+}
+
+#[test]
+fn get_shards_download_exactly_what_one_run_does() {
+    let (_server, catalog) = sample_server();
+    let folder = temp_dir();
+    let catalog_path = write_catalog(folder.path(), &catalog);
+    let make = |out: &Path| -> Vec<std::ffi::OsString> {
+        let mut args: Vec<std::ffi::OsString> = ["get", "test-bundle", "--catalog", &catalog_path]
+            .iter()
+            .map(Into::into)
+            .collect();
+        args.push("--dir".into());
+        args.push(out.into());
+        args
+    };
+    // Manifests record when each resource was completed (seconds): everything else must be
+    // byte-identical.
+    crate::cluster::shards_equal_single_run(&make, &|out| out.to_owned(), &|name| {
+        name.starts_with(".cocoprep/manifests/")
+    });
 }
