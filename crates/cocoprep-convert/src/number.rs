@@ -217,6 +217,10 @@ fn six_digits(integer: u32) -> u64 {
 /// Appends the low `used` bytes of `text` (ASCII, little-endian) to `out` with one 16-byte
 /// store: a copy of variable length is a `memmove` call, and this runs for each of tens
 /// of millions of numbers.
+#[expect(
+    unsafe_code,
+    reason = "one unaligned 16-byte store instead of a variable-length copy"
+)]
 fn push_ascii(out: &mut String, text: u128, used: usize) {
     debug_assert!(text.to_le_bytes().is_ascii());
     let used = used.min(16);

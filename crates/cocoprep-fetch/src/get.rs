@@ -308,7 +308,7 @@ pub fn run(
 /// YAML works from any working directory.
 pub fn write_dataset_yaml(
     dataset: &Path,
-    spec: &crate::catalog::DatasetYaml,
+    spec: &DatasetYaml,
 ) -> Result<PathBuf, FetchError> {
     let yaml = cocoprep_formats::dataset_yaml::DatasetYaml {
         path: Some(std::path::absolute(dataset)?),

@@ -183,7 +183,7 @@ impl KarpathyDataset {
     /// An error about image `index`, pointing at its record in the file.
     pub fn image_error(&self, index: usize, message: impl Into<String>) -> Error {
         let image = &self.images[index];
-        let (line, column) = read::line_column(&self.path, image.offset);
+        let (line, column) = line_column(&self.path, image.offset);
         Error::Image {
             path: self.path.clone(),
             line,

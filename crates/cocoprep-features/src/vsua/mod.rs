@@ -84,6 +84,10 @@ fn thread_pool(jobs: usize) -> Result<rayon::ThreadPool, Error> {
 }
 
 /// Maps a file into memory.
+#[expect(
+    unsafe_code,
+    reason = "memory-mapping is unsafe: another process could truncate the file"
+)]
 fn map_file(path: &Path) -> Result<memmap2::Mmap, Error> {
     let file = fs_err::File::open(path).map_err(|source| Error::Read {
         path: path.to_owned(),
