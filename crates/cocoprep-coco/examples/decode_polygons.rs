@@ -2,7 +2,10 @@
 //!
 //! usage: decode_polygons FILE
 
-#![expect(clippy::print_stderr, reason = "the example reports its timings on stderr")]
+#![expect(
+    clippy::print_stderr,
+    reason = "the example reports its timings on stderr"
+)]
 
 use std::time::Instant;
 

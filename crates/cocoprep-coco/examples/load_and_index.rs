@@ -3,7 +3,10 @@
 //!
 //! usage: load_and_index FILE [JOBS]
 
-#![expect(clippy::print_stderr, reason = "the example reports its timings on stderr")]
+#![expect(
+    clippy::print_stderr,
+    reason = "the example reports its timings on stderr"
+)]
 
 use std::time::Instant;
 

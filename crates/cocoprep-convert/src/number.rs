@@ -434,7 +434,7 @@ fn push_general_exact(out: &mut String, value: f64, digits: usize) {
     } else {
         let decimals = (digits as i32 - 1 - exponent).max(0) as usize;
         let start = out.len();
-        let _ = write!(out, "{:.*}", decimals, value);
+        let _ = write!(out, "{value:.decimals$}");
         let trimmed = trim_fraction(&out[start..]).len();
         out.truncate(start + trimmed);
     }

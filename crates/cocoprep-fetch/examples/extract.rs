@@ -2,7 +2,10 @@
 //!
 //! `cargo run --release -p cocoprep-fetch --example extract -- ARCHIVE.zip DEST [JOBS]`
 
-#![expect(clippy::print_stderr, reason = "the example reports its timings on stderr")]
+#![expect(
+    clippy::print_stderr,
+    reason = "the example reports its timings on stderr"
+)]
 
 use cocoprep_coco::NoReporter;
 use cocoprep_fetch::catalog::ArchiveKind;

@@ -60,7 +60,10 @@ impl LmdbWriter {
         unsafe {
             options.flags(EnvFlags::NO_SUB_DIR);
         }
-        #[expect(unsafe_code, reason = "heed cannot check that the environment is opened once")]
+        #[expect(
+            unsafe_code,
+            reason = "heed cannot check that the environment is opened once"
+        )]
         // SAFETY: heed requires that the same environment is not opened twice in one
         // process and that the file is not modified outside LMDB while mapped. cocoprep
         // opens each store once, from one writer.

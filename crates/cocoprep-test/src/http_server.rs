@@ -195,9 +195,7 @@ impl TestServer {
     /// Waits (up to 5 s) until no request is being answered, so the log is complete.
     fn settle(&self) {
         let deadline = Instant::now() + Duration::from_secs(5);
-        while self.shared.in_flight.load(Ordering::Acquire) > 0
-            && Instant::now() < deadline
-        {
+        while self.shared.in_flight.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
