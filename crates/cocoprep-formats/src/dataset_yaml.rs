@@ -86,11 +86,10 @@ impl DatasetYaml {
             path: file.to_owned(),
             message,
         };
-        let documents = YamlLoader::load_from_str(&text)
-            .map_err(|source| Error::YamlSyntax {
-                path: file.to_owned(),
-                source,
-            })?;
+        let documents = YamlLoader::load_from_str(&text).map_err(|source| Error::YamlSyntax {
+            path: file.to_owned(),
+            source,
+        })?;
         let Some(root) = documents.into_iter().next() else {
             return Err(yaml_error("the file is empty".to_owned()));
         };

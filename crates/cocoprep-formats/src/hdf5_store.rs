@@ -52,12 +52,7 @@ impl Hdf5Store {
             fs_err::rename(&temporary, path)?;
         }
         let file = hdf5_pure::File::open_rw(path).map_err(error)?;
-        let names = file
-            .root()
-            .datasets()
-            .map_err(error)?
-            .into_iter()
-            .collect();
+        let names = file.root().datasets().map_err(error)?.into_iter().collect();
         Ok(Self {
             path: path.to_owned(),
             file: Some(file),

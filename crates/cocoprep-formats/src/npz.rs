@@ -278,12 +278,13 @@ pub fn read_members(archive: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Error> {
                 METHOD_STORED => stored.to_vec(),
                 METHOD_DEFLATED => {
                     let mut out = vec![0; size];
-                    let written = decompressor
-                        .deflate_decompress(stored, &mut out)
-                        .map_err(|source| Error::NpzDecompress {
-                            member: entry.name.clone(),
-                            source,
-                        })?;
+                    let written =
+                        decompressor
+                            .deflate_decompress(stored, &mut out)
+                            .map_err(|source| Error::NpzDecompress {
+                                member: entry.name.clone(),
+                                source,
+                            })?;
                     out.truncate(written);
                     out
                 }
