@@ -196,4 +196,25 @@ impl KarpathyDataset {
             message: message.into(),
         }
     }
+
+    /// An [`Error::ImageSize`] for the image at `index`.
+    pub fn image_size_error(
+        &self,
+        index: usize,
+        source: cocoprep_coco::image_file::ImageFileError,
+    ) -> Error {
+        let image = &self.images[index];
+        let (line, column) = line_column(&self.path, image.offset);
+        Error::ImageSize {
+            path: self.path.clone(),
+            line,
+            column,
+            image: ImageRef {
+                index,
+                cocoid: image.cocoid,
+                filename: image.filename.clone(),
+            },
+            source: Box::new(source),
+        }
+    }
 }
