@@ -15,7 +15,7 @@
 //! Nothing here knows about COCO: the crates above it do.
 
 #![deny(missing_docs)]
-#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![forbid(unsafe_code)]
 
 pub mod cluster;
 pub mod output;

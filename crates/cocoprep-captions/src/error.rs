@@ -84,6 +84,21 @@ pub enum Error {
         /// What was wrong, naming the member: "`sentences[2]: tokens is empty`".
         message: String,
     },
+    /// The image file of a record could not be read for its size.
+    #[error("{}:{line}:{column}: {image}: cannot read the image size", path.display())]
+    ImageSize {
+        /// The Karpathy file.
+        path: PathBuf,
+        /// 1-based line of the record.
+        line: u64,
+        /// 1-based column.
+        column: u64,
+        /// The record.
+        image: ImageRef,
+        /// Why the image could not be read.
+        #[source]
+        source: Box<cocoprep_coco::image_file::ImageFileError>,
+    },
     /// The JSON has no `images` list.
     #[error("`{}` has no `images` list: is it a Karpathy `dataset_*.json`?", path.display())]
     NoImages {

@@ -330,9 +330,8 @@ pub fn image_sizes(
                 ));
             };
             let path = root.join(python_path_join(filepath, filename));
-            let header = read_image_header(&path).map_err(|error| {
-                dataset.image_error(index, format!("cannot read the image size: {error}"))
-            })?;
+            let header = read_image_header(&path)
+                .map_err(|source| dataset.image_size_error(index, source))?;
             reporter.on_task_progress(task, 1);
             Ok((header.width, header.height))
         })

@@ -13,7 +13,7 @@
 //!   images, with [`python_random`], CPython's generator.
 
 #![deny(missing_docs)]
-#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![forbid(unsafe_code)]
 
 pub mod convert;
 mod error;

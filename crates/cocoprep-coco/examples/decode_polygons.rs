@@ -2,6 +2,11 @@
 //!
 //! usage: decode_polygons FILE
 
+#![expect(
+    clippy::print_stderr,
+    reason = "the example reports its timings on stderr"
+)]
+
 use std::time::Instant;
 
 use cocoprep_coco::{Dataset, Segmentation};

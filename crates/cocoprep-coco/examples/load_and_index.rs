@@ -3,6 +3,11 @@
 //!
 //! usage: load_and_index FILE [JOBS]
 
+#![expect(
+    clippy::print_stderr,
+    reason = "the example reports its timings on stderr"
+)]
+
 use std::time::Instant;
 
 use cocoprep_coco::{Coco, NoReporter, ReadOptions};

@@ -31,7 +31,6 @@
 //! ```
 
 #![deny(missing_docs)]
-#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod atomic;
 mod bbox;

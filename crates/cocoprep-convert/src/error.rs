@@ -70,6 +70,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An annotation's RLE `segmentation` cannot be decoded.
+    #[error("{}: annotation {annotation}: `segmentation`", file.display())]
+    AnnotationMask {
+        /// The annotation file.
+        file: PathBuf,
+        /// The annotation.
+        annotation: AnnotationLabel,
+        /// Why it cannot be decoded.
+        #[source]
+        source: cocoprep_coco::mask::MaskError,
+    },
     /// A category id has no class under the chosen mapping.
     #[error("{}: annotation {annotation} has category_id {category_id}, which has no class under the `{mapping}` mapping{hint}", file.display())]
     UnmappableCategory {
@@ -117,6 +128,17 @@ pub enum Error {
         line: usize,
         /// What is wrong.
         message: String,
+    },
+    /// A YOLO label file's row has numbers a COCO file cannot hold.
+    #[error("{}:{line}: the numbers cannot be stored in COCO", path.display())]
+    LabelNumbers {
+        /// The label file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Why.
+        #[source]
+        source: cocoprep_coco::PackError,
     },
     /// Options that contradict each other or are out of range.
     #[error("{0}")]

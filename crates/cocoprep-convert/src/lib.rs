@@ -33,7 +33,6 @@
 //! ```
 
 #![deny(missing_docs)]
-#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod classes;
 pub mod dataset;

@@ -217,6 +217,10 @@ fn six_digits(integer: u32) -> u64 {
 /// Appends the low `used` bytes of `text` (ASCII, little-endian) to `out` with one 16-byte
 /// store: a copy of variable length is a `memmove` call, and this runs for each of tens
 /// of millions of numbers.
+#[expect(
+    unsafe_code,
+    reason = "one unaligned 16-byte store instead of a variable-length copy"
+)]
 fn push_ascii(out: &mut String, text: u128, used: usize) {
     debug_assert!(text.to_le_bytes().is_ascii());
     let used = used.min(16);
@@ -430,7 +434,7 @@ fn push_general_exact(out: &mut String, value: f64, digits: usize) {
     } else {
         let decimals = (digits as i32 - 1 - exponent).max(0) as usize;
         let start = out.len();
-        let _ = write!(out, "{:.*}", decimals, value);
+        let _ = write!(out, "{value:.decimals$}");
         let trimmed = trim_fraction(&out[start..]).len();
         out.truncate(start + trimmed);
     }

@@ -209,7 +209,7 @@ fn parse_label(
                     labelled += u32::from(visibility > 0.0);
                     keypoints.extend_from_slice(&[x * width, y * height, visibility]);
                 }
-                annotation.keypoints = Some(pack(&[keypoints], Nesting::Flat, &label_error)?);
+                annotation.keypoints = Some(pack(&[keypoints], Nesting::Flat, path, line_index)?);
                 annotation.num_keypoints = Some(labelled);
                 annotation.area = Some(bbox.area());
                 annotation.bbox = Some(bbox);
@@ -242,7 +242,8 @@ fn parse_label(
                 annotation.segmentation = Some(Segmentation::Polygons(pack(
                     &[points],
                     Nesting::Nested,
-                    &label_error,
+                    path,
+                    line_index,
                 )?));
             }
             (None, length) => {
@@ -260,9 +261,14 @@ fn parse_label(
 fn pack(
     parts: &[Vec<f64>],
     nesting: Nesting,
-    label_error: &dyn Fn(String) -> Error,
+    path: &Path,
+    line_index: usize,
 ) -> Result<PackedNumbers, Error> {
-    PackedNumbers::from_parts(parts, nesting).map_err(|error| label_error(error.to_string()))
+    PackedNumbers::from_parts(parts, nesting).map_err(|source| Error::LabelNumbers {
+        path: path.to_owned(),
+        line: line_index + 1,
+        source,
+    })
 }
 
 /// Shoelace area of a closed polygon given as `[x1, y1, x2, y2, ...]`.

@@ -43,15 +43,19 @@ pub enum Error {
     /// A file in one of the Python formats is malformed or could not be written.
     #[error(transparent)]
     Format(#[from] cocoprep_formats::Error),
+    /// The worker threads could not be started.
+    #[error("cannot start worker threads")]
+    ThreadPool(#[source] rayon::ThreadPoolBuildError),
     /// An option has a value the job cannot use.
     #[error("{0}")]
     InvalidOption(String),
-    /// The box-info pickle does not have the shape VSUA's scripts expect.
-    #[error("`{}`: {message}", path.display())]
+    /// The box-info (or geometry) pickle does not have the shape VSUA's scripts expect.
+    #[error("`{}`", path.display())]
     BoxInfo {
         /// The pickle.
         path: PathBuf,
         /// What was wrong.
-        message: String,
+        #[source]
+        source: Box<crate::vsua::BoxInfoError>,
     },
 }

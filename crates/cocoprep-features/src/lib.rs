@@ -10,7 +10,6 @@
 //! Libraries never print: progress goes through a [`cocoprep_coco::Reporter`].
 
 #![deny(missing_docs)]
-#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod butd;
 mod error;

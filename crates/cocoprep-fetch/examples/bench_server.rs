@@ -5,6 +5,11 @@
 //!
 //! `cargo run --release -p cocoprep-fetch --example bench_server -- DIR [--rate BYTES_PER_SECOND]`
 
+#![expect(
+    clippy::print_stdout,
+    reason = "the example prints its port for the benchmark script"
+)]
+
 use std::io::Read;
 use std::path::PathBuf;
 

@@ -2,6 +2,11 @@
 //!
 //! `cargo run --release -p cocoprep-fetch --example extract -- ARCHIVE.zip DEST [JOBS]`
 
+#![expect(
+    clippy::print_stderr,
+    reason = "the example reports its timings on stderr"
+)]
+
 use cocoprep_coco::NoReporter;
 use cocoprep_fetch::catalog::ArchiveKind;
 use cocoprep_fetch::extract::{ExtractOptions, extract};

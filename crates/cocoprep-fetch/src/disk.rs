@@ -1,7 +1,5 @@
 //! Free disk space, checked before starting work that would fill the disk halfway.
 
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// Bytes available to an unprivileged user on the file system holding `path` (or its
@@ -16,20 +14,18 @@ pub fn available_bytes(path: &Path) -> Option<u64> {
     } else {
         existing
     };
-    let c_path = CString::new(existing.as_os_str().as_bytes()).ok()?;
-    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
-    // SAFETY: `c_path` is a valid NUL-terminated string and `stats` points to writable
-    // memory of the right type; statvfs fills it completely when it returns 0.
-    let result = unsafe { libc::statvfs(c_path.as_ptr(), stats.as_mut_ptr()) };
-    if result != 0 {
-        return None;
-    }
-    // SAFETY: statvfs returned 0, so the struct is initialised.
-    let stats = unsafe { stats.assume_init() };
-    // The field types differ between platforms (u32 on some 32-bit targets).
-    #[expect(clippy::useless_conversion, reason = "u64 here, narrower elsewhere")]
-    let (blocks, block_size) = (u64::from(stats.f_bavail), u64::from(stats.f_frsize));
-    Some(blocks.saturating_mul(block_size))
+    free_bytes(existing)
+}
+
+#[cfg(unix)]
+fn free_bytes(path: &Path) -> Option<u64> {
+    let stats = rustix::fs::statvfs(path).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_path: &Path) -> Option<u64> {
+    None
 }
 
 /// Fails with [`crate::FetchError::DiskFull`] unless `needed` bytes are free at `path`.

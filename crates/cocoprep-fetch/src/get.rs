@@ -307,10 +307,7 @@ pub fn run(
 
 /// Writes the bundle's ultralytics dataset YAML in `dataset`, with `path:` absolute so the
 /// YAML works from any working directory.
-pub fn write_dataset_yaml(
-    dataset: &Path,
-    spec: &crate::catalog::DatasetYaml,
-) -> Result<PathBuf, FetchError> {
+pub fn write_dataset_yaml(dataset: &Path, spec: &DatasetYaml) -> Result<PathBuf, FetchError> {
     let yaml = cocoprep_formats::dataset_yaml::DatasetYaml {
         path: Some(std::path::absolute(dataset)?),
         train: vec![spec.train.clone()],

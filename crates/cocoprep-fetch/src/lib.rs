@@ -31,7 +31,7 @@
 //! ```
 
 #![deny(missing_docs)]
-#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![forbid(unsafe_code)]
 
 pub mod catalog;
 mod checksum;

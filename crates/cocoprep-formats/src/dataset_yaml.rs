@@ -86,8 +86,10 @@ impl DatasetYaml {
             path: file.to_owned(),
             message,
         };
-        let documents = YamlLoader::load_from_str(&text)
-            .map_err(|error| yaml_error(format!("not valid YAML: {error}")))?;
+        let documents = YamlLoader::load_from_str(&text).map_err(|source| Error::YamlSyntax {
+            path: file.to_owned(),
+            source,
+        })?;
         let Some(root) = documents.into_iter().next() else {
             return Err(yaml_error("the file is empty".to_owned()));
         };

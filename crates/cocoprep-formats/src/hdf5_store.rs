@@ -33,9 +33,9 @@ pub struct Hdf5Store {
 impl Hdf5Store {
     /// Opens the file at `path` for adding datasets, creating it if needed.
     pub fn open(path: &Path) -> Result<Self, Error> {
-        let error = |message: String| Error::Hdf5 {
+        let error = |source| Error::Hdf5 {
             path: path.to_owned(),
-            message,
+            source,
         };
         if !path.exists() {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -45,19 +45,14 @@ impl Hdf5Store {
             // HDF5 1.10 format: what h5py ≥ 3 reads, and what hdf5-pure edits in place
             // without holding the file in memory.
             builder.with_libver_bounds(hdf5_pure::LibVer::V110, hdf5_pure::LibVer::V114);
-            let bytes = builder.finish().map_err(|e| error(e.to_string()))?;
+            let bytes = builder.finish().map_err(error)?;
             // The empty file appears under its name only once complete.
             let temporary = path.with_extension("h5.tmp");
             fs_err::write(&temporary, &bytes)?;
             fs_err::rename(&temporary, path)?;
         }
-        let file = hdf5_pure::File::open_rw(path).map_err(|e| error(e.to_string()))?;
-        let names = file
-            .root()
-            .datasets()
-            .map_err(|e| error(e.to_string()))?
-            .into_iter()
-            .collect();
+        let file = hdf5_pure::File::open_rw(path).map_err(error)?;
+        let names = file.root().datasets().map_err(error)?.into_iter().collect();
         Ok(Self {
             path: path.to_owned(),
             file: Some(file),
@@ -67,10 +62,10 @@ impl Hdf5Store {
         })
     }
 
-    fn error(&self, error: hdf5_pure::Error) -> Error {
+    fn error(&self, source: hdf5_pure::Error) -> Error {
         Error::Hdf5 {
             path: self.path.clone(),
-            message: error.to_string(),
+            source,
         }
     }
 
@@ -150,9 +145,9 @@ impl Hdf5Store {
     pub fn finish(mut self) -> Result<(), Error> {
         self.commit()?;
         let file = self.file.take().expect("open until finish");
-        file.close().map_err(|e| Error::Hdf5 {
+        file.close().map_err(|source| Error::Hdf5 {
             path: self.path.clone(),
-            message: e.to_string(),
+            source,
         })
     }
 }

@@ -57,7 +57,6 @@
 //! ```
 
 #![deny(missing_docs)]
-#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod dataset_yaml;
 mod error;

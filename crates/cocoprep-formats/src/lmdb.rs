@@ -54,11 +54,16 @@ impl LmdbWriter {
         }
         let mut options = EnvOpenOptions::new();
         options.map_size(MAP_SIZE_BYTES).max_dbs(0);
+        #[expect(unsafe_code, reason = "heed marks every environment flag unsafe")]
         // SAFETY: NO_SUB_DIR only changes the file layout (one data file plus `-lock`), which
         // is what `lmdb.open(path, subdir=False)` expects; it has no memory-safety impact.
         unsafe {
             options.flags(EnvFlags::NO_SUB_DIR);
         }
+        #[expect(
+            unsafe_code,
+            reason = "heed cannot check that the environment is opened once"
+        )]
         // SAFETY: heed requires that the same environment is not opened twice in one
         // process and that the file is not modified outside LMDB while mapped. cocoprep
         // opens each store once, from one writer.

@@ -85,7 +85,10 @@ impl NpzEncoder {
             let compressed_len = self
                 .compressor
                 .deflate_compress(npy, &mut archive[data_at..])
-                .map_err(|error| Error::Npz(format!("compressing `{name}`: {error}")))?;
+                .map_err(|source| Error::NpzCompress {
+                    member: name.clone(),
+                    source,
+                })?;
             archive.truncate(data_at + compressed_len);
             archive[sizes_at..sizes_at + 8].copy_from_slice(&(npy.len() as u64).to_le_bytes());
             archive[sizes_at + 8..sizes_at + 16]
@@ -275,9 +278,13 @@ pub fn read_members(archive: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Error> {
                 METHOD_STORED => stored.to_vec(),
                 METHOD_DEFLATED => {
                     let mut out = vec![0; size];
-                    let written = decompressor
-                        .deflate_decompress(stored, &mut out)
-                        .map_err(|error| Error::Npz(format!("member `{}`: {error}", entry.name)))?;
+                    let written =
+                        decompressor
+                            .deflate_decompress(stored, &mut out)
+                            .map_err(|source| Error::NpzDecompress {
+                                member: entry.name.clone(),
+                                source,
+                            })?;
                     out.truncate(written);
                     out
                 }

@@ -205,11 +205,9 @@ impl TestServer {
 
     /// Waits (up to 5 s) until no request is being answered, so the log is complete.
     fn settle(&self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while self.shared.in_flight.load(Ordering::Acquire) > 0
-            && std::time::Instant::now() < deadline
-        {
-            std::thread::sleep(std::time::Duration::from_millis(2));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.shared.in_flight.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 

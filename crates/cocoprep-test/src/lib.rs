@@ -5,6 +5,13 @@
 //! * [`python`]: the Python interpreter with the reference tools (pycocotools, numpy,
 //!   h5py, ...) that `scripts/test.sh` installs into `.venv`.
 
+#![forbid(unsafe_code)]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test helpers may say why a test is skipped or what a failing check saw"
+)]
+
 pub mod cli;
 pub mod http_server;
 
@@ -140,7 +147,10 @@ impl Xorshift {
     }
 
     /// The next value.
-    #[allow(clippy::should_implement_trait)]
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "an infinite generator, not an `Iterator` with `None` to handle"
+    )]
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -160,7 +170,10 @@ impl SplitMix64 {
     }
 
     /// The next value.
-    #[allow(clippy::should_implement_trait)]
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "an infinite generator, not an `Iterator` with `None` to handle"
+    )]
     pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;

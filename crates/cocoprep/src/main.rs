@@ -1,6 +1,14 @@
 //! The `cocoprep` command. Thin: parse arguments, resolve settings, run one command,
 //! turn the outcome into an exit status.
 
+#![forbid(unsafe_code)]
+// Messages and progress go to stderr; data goes to stdout only through a locked
+// `io::stdout()` handle (so a closed pipe is an error, not a `println!` panic).
+#![expect(
+    clippy::print_stderr,
+    reason = "the command prints its messages and progress to stderr"
+)]
+
 mod cli;
 mod commands;
 mod input_kind;

@@ -183,7 +183,7 @@ impl KarpathyDataset {
     /// An error about image `index`, pointing at its record in the file.
     pub fn image_error(&self, index: usize, message: impl Into<String>) -> Error {
         let image = &self.images[index];
-        let (line, column) = read::line_column(&self.path, image.offset);
+        let (line, column) = line_column(&self.path, image.offset);
         Error::Image {
             path: self.path.clone(),
             line,
@@ -194,6 +194,27 @@ impl KarpathyDataset {
                 filename: image.filename.clone(),
             },
             message: message.into(),
+        }
+    }
+
+    /// An [`Error::ImageSize`] for the image at `index`.
+    pub fn image_size_error(
+        &self,
+        index: usize,
+        source: cocoprep_coco::image_file::ImageFileError,
+    ) -> Error {
+        let image = &self.images[index];
+        let (line, column) = line_column(&self.path, image.offset);
+        Error::ImageSize {
+            path: self.path.clone(),
+            line,
+            column,
+            image: ImageRef {
+                index,
+                cocoid: image.cocoid,
+                filename: image.filename.clone(),
+            },
+            source: Box::new(source),
         }
     }
 }

@@ -185,6 +185,7 @@ fn classify(block: &[u8; 64]) -> Classes {
             _mm_set1_epi8,
         };
         for part in 0..4 {
+            #[expect(unsafe_code, reason = "SSE2 intrinsics classify 16 bytes at once")]
             // SAFETY: the load reads block[16 * part..16 * part + 16], within the 64-byte
             // array; `loadu` has no alignment requirement; SSE2 is part of the x86_64
             // baseline.

@@ -47,14 +47,15 @@ pub enum PanopticError {
         category_id: CategoryId,
     },
     /// A segment PNG could not be read.
-    #[error("image {image_id}: cannot read panoptic PNG `{}`: {message}", path.display())]
+    #[error("image {image_id}: cannot read panoptic PNG `{}`", path.display())]
     Png {
         /// The image.
         image_id: ImageId,
         /// The PNG.
         path: PathBuf,
-        /// Why.
-        message: String,
+        /// Why (a PNG decoding error is wrapped in an I/O error).
+        #[source]
+        source: std::io::Error,
     },
     /// A label does not fit an 8-bit PNG.
     #[error(
@@ -304,10 +305,10 @@ fn convert_image(
 ) -> Result<ImageResult, PanopticError> {
     let image_id = image.image_id;
     let path = segment_png_path(png_dir, image.file_name);
-    let (height, width, ids) = read_segment_ids(&path).map_err(|error| PanopticError::Png {
+    let (height, width, ids) = read_segment_ids(&path).map_err(|source| PanopticError::Png {
         image_id,
         path: path.clone(),
-        message: error.to_string(),
+        source,
     })?;
     let mask_error = |error| PanopticError::Mask { image_id, error };
     let masks = segment_masks(height, width, &ids, image.segments).map_err(mask_error)?;

@@ -12,7 +12,7 @@ use crate::classes::ClassTable;
 use crate::error::{AnnotationLabel, Error};
 use crate::number::{Precision, push_number};
 use crate::outline::outer_contours;
-use cocoprep_coco::mask::RunLengthMask;
+use cocoprep_coco::mask::{MaskError, RunLengthMask};
 
 /// What each row describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -263,8 +263,13 @@ impl RowBuilder<'_> {
                     }
                 }
                 Geometry::Segments => {
-                    segment(annotation, (width, height), center_box, counts, rows)
-                        .map_err(annotation_error)?;
+                    segment(annotation, (width, height), center_box, counts, rows).map_err(
+                        |source| Error::AnnotationMask {
+                            file: self.file.to_owned(),
+                            annotation: AnnotationLabel::of(annotation, index),
+                            source,
+                        },
+                    )?;
                 }
             }
             counts.rows += 1;
@@ -284,7 +289,7 @@ fn segment(
     [center_x, center_y, box_width, box_height]: [f64; 4],
     counts: &mut RowCounts,
     rows: &mut RowSet,
-) -> Result<(), String> {
+) -> Result<(), MaskError> {
     let RowSet {
         values,
         part_values,
@@ -303,9 +308,7 @@ fn segment(
         Some(Segmentation::Rle(rle))
             if f64::from(rle.height) == height && f64::from(rle.width) == width =>
         {
-            let mask = RunLengthMask::from_rle(rle)
-                .map_err(|error| format!("`segmentation`: {error}"))?
-                .decode_row_major();
+            let mask = RunLengthMask::from_rle(rle)?.decode_row_major();
             counts.rle_traced += 1;
             for contour in outer_contours(&mask, rle.width as usize, rle.height as usize) {
                 if contour.len() >= 3 {

@@ -90,7 +90,19 @@ fn serialize_display<S: serde::Serializer>(
     value: &RowError,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
+    serializer.serialize_str(&with_sources(value))
+}
+
+/// The error and its sources, `: `-separated (what `{:#}` shows for an `anyhow` error).
+fn with_sources(error: &RowError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// What a conversion did.
@@ -262,7 +274,7 @@ fn run(
                             .image_id
                             .map(|id| format!(" (image {id})"))
                             .unwrap_or_default(),
-                        failure.error
+                        with_sources(&failure.error)
                     ));
                     report.failures.push(failure);
                 }

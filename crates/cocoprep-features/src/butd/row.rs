@@ -37,13 +37,24 @@ pub enum RowError {
     /// `num_boxes` is zero, so there is nothing to reshape.
     #[error("num_boxes is 0")]
     NoBoxes,
+    /// A base64 field has a length no base64 text has.
+    #[error(
+        "`{field}` is not valid base64: {symbols} symbols is an impossible length (one symbol too many or too few)"
+    )]
+    BadBase64Length {
+        /// The field name.
+        field: &'static str,
+        /// Its number of symbols, padding excluded.
+        symbols: usize,
+    },
     /// A base64 field does not decode.
-    #[error("`{field}` is not valid base64: {message}")]
+    #[error("`{field}` is not valid base64")]
     BadBase64 {
         /// The field name.
         field: &'static str,
         /// What the decoder said.
-        message: String,
+        #[source]
+        source: base64::DecodeError,
     },
     /// A decoded field cannot be reshaped to `(num_boxes, -1)` float32.
     #[error(
@@ -187,9 +198,9 @@ pub fn decoded_len(field: &[u8]) -> Option<usize> {
 
 /// The number of float32 columns a field holds for `num_boxes` rows, from its length.
 pub fn columns(field: &'static str, data: &[u8], num_boxes: usize) -> Result<usize, RowError> {
-    let bytes = decoded_len(data).ok_or_else(|| RowError::BadBase64 {
+    let bytes = decoded_len(data).ok_or_else(|| RowError::BadBase64Length {
         field,
-        message: "impossible length (one symbol too many or too few)".to_owned(),
+        symbols: strip_padding(data).len(),
     })?;
     let row_bytes = 4 * num_boxes;
     if bytes == 0 || bytes % row_bytes != 0 {
@@ -216,10 +227,7 @@ pub fn decode_to_npy(
     npy.reserve(num_boxes * columns * 4);
     LENIENT
         .decode_vec(strip_padding(data), &mut npy)
-        .map_err(|error| RowError::BadBase64 {
-            field,
-            message: error.to_string(),
-        })?;
+        .map_err(|source| RowError::BadBase64 { field, source })?;
     let bytes = npy.len() - header_len;
     if bytes != num_boxes * columns * 4 {
         return Err(RowError::WrongLength {
@@ -265,7 +273,9 @@ mod tests {
         ));
         assert!(matches!(
             decode_to_npy("boxes", &field.as_bytes()[..field.len() - 3], 1),
-            Err(RowError::BadBase64 { .. } | RowError::WrongLength { .. })
+            Err(RowError::BadBase64Length { .. }
+                | RowError::BadBase64 { .. }
+                | RowError::WrongLength { .. })
         ));
         let mut broken = field.clone().into_bytes();
         broken[3] = b'!';

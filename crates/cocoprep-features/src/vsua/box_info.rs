@@ -24,9 +24,64 @@ impl std::fmt::Display for ImageKey {
     }
 }
 
+/// What is wrong in a box-info (or geometry) pickle; [`crate::Error::BoxInfo`] adds the
+/// file.
+#[derive(Debug, thiserror::Error)]
+pub enum BoxInfoError {
+    /// The pickle is not a dict.
+    #[error("the top level is not a dict of images")]
+    NotADict(#[source] Box<cocoprep_formats::Error>),
+    /// A key is neither an id nor a name usable as a file name.
+    #[error("image key {found} is neither an int nor a usable str")]
+    BadKey {
+        /// A description of the key (`float 1.5`, `str ''`).
+        found: String,
+    },
+    /// An image's entry lacks a member.
+    #[error("image {image}: no `{member}`")]
+    MissingMember {
+        /// The image.
+        image: ImageKey,
+        /// `boxes`, `image_w` or `image_h`.
+        member: &'static str,
+    },
+    /// A member of an image's entry cannot be read as what it should be.
+    #[error("image {image}: `{member}`")]
+    Member {
+        /// The image.
+        image: ImageKey,
+        /// `boxes`, `image_w` or `image_h`, or `""` for the entry itself.
+        member: &'static str,
+        /// Why it cannot be read.
+        #[source]
+        source: Box<cocoprep_formats::Error>,
+    },
+    /// An image's array is not a usable NumPy array (geometry pickles).
+    #[error("image {image}")]
+    Array {
+        /// The image.
+        image: ImageKey,
+        /// Why it cannot be read.
+        #[source]
+        source: Box<cocoprep_formats::Error>,
+    },
+    /// An image's array has the wrong shape.
+    #[error("image {image}: {array} have shape {found:?}, expected {expected}")]
+    Shape {
+        /// The image.
+        image: ImageKey,
+        /// `boxes` or `features`.
+        array: &'static str,
+        /// The shape found.
+        found: Vec<usize>,
+        /// The shape expected: `(N, 4)`.
+        expected: &'static str,
+    },
+}
+
 impl ImageKey {
     /// Reads a dict key.
-    pub fn read(value: PickleRef) -> Result<Self, String> {
+    pub fn read(value: PickleRef) -> Result<Self, BoxInfoError> {
         if let Ok(id) = value.as_int() {
             return Ok(ImageKey::Int(id));
         }
@@ -34,10 +89,9 @@ impl ImageKey {
             Ok(text) if !text.contains(['/', '\0']) && !text.is_empty() => {
                 Ok(ImageKey::Str(text.into_owned()))
             }
-            _ => Err(format!(
-                "image key {} is neither an int nor a usable str",
-                value.describe()
-            )),
+            _ => Err(BoxInfoError::BadKey {
+                found: value.describe(),
+            }),
         }
     }
 }
@@ -58,40 +112,52 @@ pub struct ImageBoxes {
 /// The entries of the pickle's top-level dict, in order.
 pub fn entries<'p, 'a>(
     pickle: &'p Pickle<'a>,
-) -> Result<Vec<(PickleRef<'p, 'a>, PickleRef<'p, 'a>)>, String> {
+) -> Result<Vec<(PickleRef<'p, 'a>, PickleRef<'p, 'a>)>, BoxInfoError> {
     pickle
         .root()
         .as_dict()
-        .map_err(|error| format!("the top level is not a dict of images: {error}"))
+        .map_err(|error| BoxInfoError::NotADict(Box::new(error)))
 }
 
 /// Reads one entry.
-pub fn read_image(key: PickleRef, value: PickleRef) -> Result<ImageBoxes, String> {
+pub fn read_image(key: PickleRef, value: PickleRef) -> Result<ImageBoxes, BoxInfoError> {
     let key = ImageKey::read(key)?;
-    let context = |message: String| format!("image {key}: {message}");
-    let field = |name: &str| {
+    let member_error = |member: &'static str| {
+        let image = key.clone();
+        move |source| BoxInfoError::Member {
+            image,
+            member,
+            source: Box::new(source),
+        }
+    };
+    let field = |member: &'static str| {
         value
-            .dict_get(name)
-            .map_err(|error| context(error.to_string()))?
-            .ok_or_else(|| context(format!("no `{name}`")))
+            .dict_get(member)
+            .map_err(member_error(""))?
+            .ok_or_else(|| BoxInfoError::MissingMember {
+                image: key.clone(),
+                member,
+            })
     };
     let width = field("image_w")?
         .as_float()
-        .map_err(|e| context(e.to_string()))?;
+        .map_err(member_error("image_w"))?;
     let height = field("image_h")?
         .as_float()
-        .map_err(|e| context(e.to_string()))?;
-    let array =
-        numpy::read_ndarray(field("boxes")?).map_err(|e| context(format!("`boxes`: {e}")))?;
+        .map_err(member_error("image_h"))?;
+    let array = numpy::read_ndarray(field("boxes")?).map_err(member_error("boxes"))?;
     let float32 = array.dtype == cocoprep_formats::npy::Dtype::Float32;
-    let values = array.to_f64().map_err(|e| context(e.to_string()))?;
+    let values = array.to_f64().map_err(member_error("boxes"))?;
     let count = match array.shape.as_slice() {
         [count, 4] => *count,
         [0] => 0,
         shape => {
-            return Err(context(format!(
-                "boxes have shape {shape:?}, expected (N, 4)"
-            )));
+            return Err(BoxInfoError::Shape {
+                image: key,
+                array: "boxes",
+                found: shape.to_vec(),
+                expected: "(N, 4)",
+            });
         }
     };
     let boxes = (0..count)

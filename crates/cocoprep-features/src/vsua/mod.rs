@@ -27,7 +27,7 @@ use cocoprep_formats::pickle::{self, Pickle, Pickler, numpy};
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use box_info::{ImageBoxes, ImageKey};
+pub use box_info::{BoxInfoError, ImageBoxes, ImageKey};
 pub use geometry::{BoxCorners, FEATURES_PER_PAIR, image_features};
 pub use graph::{Graph, GraphKind, GraphOptions, build_graph};
 
@@ -80,10 +80,14 @@ fn thread_pool(jobs: usize) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
-        .map_err(|error| Error::InvalidOption(format!("cannot start worker threads: {error}")))
+        .map_err(Error::ThreadPool)
 }
 
 /// Maps a file into memory.
+#[expect(
+    unsafe_code,
+    reason = "memory-mapping is unsafe: another process could truncate the file"
+)]
 fn map_file(path: &Path) -> Result<memmap2::Mmap, Error> {
     let file = fs_err::File::open(path).map_err(|source| Error::Read {
         path: path.to_owned(),
@@ -98,25 +102,22 @@ fn map_file(path: &Path) -> Result<memmap2::Mmap, Error> {
 }
 
 fn parse_pickle<'a>(path: &Path, bytes: &'a [u8]) -> Result<Pickle<'a>, Error> {
-    Pickle::parse(bytes).map_err(|error| Error::BoxInfo {
-        path: path.to_owned(),
-        message: error.to_string(),
-    })
+    Pickle::parse(bytes).map_err(|error| Error::Format(error.in_file(path)))
 }
 
 /// Reads every image of a box-info pickle (in parallel).
 fn read_images(path: &Path, pickle: &Pickle) -> Result<Vec<ImageBoxes>, Error> {
-    let entries = box_info::entries(pickle).map_err(|message| Error::BoxInfo {
+    let entries = box_info::entries(pickle).map_err(|source| Error::BoxInfo {
         path: path.to_owned(),
-        message,
+        source: Box::new(source),
     })?;
     entries
         .par_iter()
         .map(|(key, value)| box_info::read_image(*key, *value))
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(|message| Error::BoxInfo {
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|source| Error::BoxInfo {
             path: path.to_owned(),
-            message,
+            source: Box::new(source),
         })
 }
 
@@ -252,9 +253,9 @@ pub fn write_graphs(
     };
     let bytes = map_file(input)?;
     let pickle = parse_pickle(input, &bytes)?;
-    let entries = box_info::entries(&pickle).map_err(|message| Error::BoxInfo {
+    let entries = box_info::entries(&pickle).map_err(|source| Error::BoxInfo {
         path: input.clone(),
-        message,
+        source: Box::new(source),
     })?;
     let folder = graph_folder(save_prefix, &options.graph);
     fs_err::create_dir_all(&folder).map_err(|source| Error::Write {
@@ -275,9 +276,9 @@ pub fn write_graphs(
     let pool = thread_pool(jobs)?;
     let result = pool.install(|| {
         entries.par_iter().try_for_each(|(key, value)| {
-            let fail = |message: String| Error::BoxInfo {
+            let fail = |source| Error::BoxInfo {
                 path: input.clone(),
-                message,
+                source: Box::new(source),
             };
             let image_key = ImageKey::read(*key).map_err(fail)?;
             let path = folder.join(format!("{image_key}.npy"));
@@ -299,19 +300,25 @@ pub fn write_graphs(
                     (features, count)
                 }
                 GraphSource::Geometry(_) => {
-                    let array = numpy::read_ndarray(*value)
-                        .map_err(|error| fail(format!("image {image_key}: {error}")))?;
+                    let array_error = |source| {
+                        fail(BoxInfoError::Array {
+                            image: image_key.clone(),
+                            source: Box::new(source),
+                        })
+                    };
+                    let array = numpy::read_ndarray(*value).map_err(array_error)?;
                     let count = match array.shape.as_slice() {
                         [n, m, FEATURES_PER_PAIR] if n == m => *n,
                         shape => {
-                            return Err(fail(format!(
-                                "image {image_key}: features have shape {shape:?}, expected (N, N, 8)"
-                            )));
+                            return Err(fail(BoxInfoError::Shape {
+                                image: image_key.clone(),
+                                array: "features",
+                                found: shape.to_vec(),
+                                expected: "(N, N, 8)",
+                            }));
                         }
                     };
-                    let features = array
-                        .to_f64()
-                        .map_err(|error| fail(format!("image {image_key}: {error}")))?;
+                    let features = array.to_f64().map_err(array_error)?;
                     (features, count)
                 }
             };

@@ -205,7 +205,10 @@ pub fn is_ndarray(value: PickleRef) -> bool {
 
 /// Reads a pickled NumPy array of a fixed-size dtype.
 pub fn read_ndarray<'p>(value: PickleRef<'p, '_>) -> Result<PickledArray<'p>, Error> {
-    let bad = |message: String| Error::Pickle(format!("not a NumPy array: {message}"));
+    let bad = |message: String| Error::NotNumpy {
+        kind: "array",
+        message,
+    };
     let (callable, _, state) = value.as_object().ok_or_else(|| bad(value.describe()))?;
     if !is_reconstruct(callable) {
         return Err(bad(format!("made by {}", callable.describe())));
@@ -262,7 +265,10 @@ pub fn read_ndarray<'p>(value: PickleRef<'p, '_>) -> Result<PickledArray<'p>, Er
 pub fn read_object_array<'p, 'a>(
     value: PickleRef<'p, 'a>,
 ) -> Result<(Vec<usize>, Vec<PickleRef<'p, 'a>>), Error> {
-    let bad = |message: String| Error::Pickle(format!("not a NumPy object array: {message}"));
+    let bad = |message: String| Error::NotNumpy {
+        kind: "object array",
+        message,
+    };
     let (callable, _, state) = value.as_object().ok_or_else(|| bad(value.describe()))?;
     if !is_reconstruct(callable) {
         return Err(bad(format!("made by {}", callable.describe())));
@@ -291,7 +297,10 @@ pub fn read_object_array<'p, 'a>(
 
 /// `(dtype, big_endian)` of a pickled `numpy.dtype`.
 fn read_dtype(value: PickleRef) -> Result<(Dtype, bool), Error> {
-    let bad = |message: String| Error::Pickle(format!("not a NumPy dtype: {message}"));
+    let bad = |message: String| Error::NotNumpy {
+        kind: "dtype",
+        message,
+    };
     let (callable, arguments, state) = value.as_object().ok_or_else(|| bad(value.describe()))?;
     if callable.as_global().map(|(_, name)| name) != Some("dtype") {
         return Err(bad(format!("made by {}", callable.describe())));

@@ -145,8 +145,11 @@ impl<'p, 'a> PickleRef<'p, 'a> {
         }
     }
 
-    fn expected(&self, what: &str) -> Error {
-        Error::Pickle(format!("expected {what}, found {}", self.describe()))
+    fn expected(&self, what: &'static str) -> Error {
+        Error::PickleType {
+            expected: what,
+            found: self.describe(),
+        }
     }
 
     /// The value as an `int` (`bool` counts, as in Python).
@@ -295,7 +298,10 @@ impl<'a> Unpickler<'a> {
     }
 
     fn error(&self, message: impl std::fmt::Display) -> Error {
-        Error::Pickle(format!("at byte {}: {message}", self.position))
+        Error::PickleSyntax {
+            offset: self.position,
+            message: message.to_string(),
+        }
     }
 
     fn take(&mut self, count: usize) -> Result<&'a [u8], Error> {

@@ -372,7 +372,7 @@ fn a_subset_in_the_yolo_layout_gets_labels_equal_to_convert_yolo_and_a_yaml() {
             std::fs::read(dir.join("images/val2017").join(name)).unwrap(),
             sample(&format!("val2017/{name}"))
         );
-        let label = std::path::Path::new("labels/val2017").join(name.replace(".jpg", ".txt"));
+        let label = Path::new("labels/val2017").join(name.replace(".jpg", ".txt"));
         assert_eq!(
             std::fs::read_to_string(dir.join(&label)).unwrap(),
             std::fs::read_to_string(reference.join(&label)).unwrap(),

@@ -1,5 +1,7 @@
 //! Integration tests of `cocoprep`: one test binary, one module per behaviour area.
 
+#![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
+
 use std::ffi::OsStr;
 use std::process::{Command, Output};
 
