@@ -181,7 +181,7 @@ pub(crate) fn check_members(
     facts: &CollectedFacts,
 ) -> (Vec<(u64, Issue)>, Vec<Issue>) {
     let mut findings = Findings::default();
-    if dialect == Dialect::Results {
+    if dialect == Results {
         // `loadRes` fills in `area`, `iscrowd` and `id`; record checks cover the rest.
         return (findings.positioned, findings.summaries);
     }
