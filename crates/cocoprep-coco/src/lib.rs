@@ -33,7 +33,6 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod atomic;
 mod bbox;
 mod decimal;
 mod error;
@@ -44,7 +43,6 @@ pub mod json_split;
 pub mod mask;
 mod model;
 mod packed;
-pub mod progress;
 mod read;
 mod segmentation;
 mod summary;
@@ -60,7 +58,6 @@ pub use model::{
     PanopticSegment, Sections, SegmentId,
 };
 pub use packed::{Nesting, PackError, PackedNumbers};
-pub use progress::{NoReporter, ProgressUnit, Reporter, TaskId};
 pub use read::{ReadOptions, read_dataset, read_dataset_from_slice};
 pub use segmentation::{Rle, RleCounts, Segmentation};
 pub use summary::{

@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p cocoprep-fetch --example extract -- ARCHIVE.zip DEST [JOBS]`
 
-use cocoprep_coco::NoReporter;
+use cocoprep_base::progress::NoReporter;
 use cocoprep_fetch::catalog::ArchiveKind;
 use cocoprep_fetch::extract::{ExtractOptions, extract};
 

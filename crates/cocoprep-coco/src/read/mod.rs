@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use crate::error::ReadError;
 use crate::json_split::{ScanError, Scanner};
 use crate::model::{Annotation, Dataset, ExtrasBuilder, Info, Layout, Sections};
-use crate::progress::{ProgressUnit, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 use document::{DocumentVisitor, array_error, walk_document};
 use pipeline::read_array;
 
@@ -197,7 +197,11 @@ fn read_document<R: Read>(
 impl Dataset {
     /// Reads a COCO file with default options and no progress reporting.
     pub fn read(path: &Path) -> Result<Dataset, ReadError> {
-        read_dataset(path, &ReadOptions::default(), &crate::progress::NoReporter)
+        read_dataset(
+            path,
+            &ReadOptions::default(),
+            &cocoprep_base::progress::NoReporter,
+        )
     }
 
     /// Parses a COCO document held in memory.

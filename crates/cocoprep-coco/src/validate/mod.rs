@@ -21,10 +21,10 @@ pub use issue::{Issue, Severity};
 
 use crate::error::ReadError;
 use crate::json_split::{ScanError, Scanner};
-use crate::progress::{NoReporter, ProgressUnit, Reporter};
 use crate::read::document::{DocumentVisitor, array_error, walk_document};
 use crate::read::pipeline::{Element, read_array};
 use crate::read::{DocumentError, Locator, RecordKind, syntax_message, worker_count};
+use cocoprep_base::progress::{NoReporter, ProgressUnit, Reporter};
 use record::{Facts, check_record_with_facts};
 
 /// What to check besides the file itself.

@@ -11,7 +11,9 @@ pub mod rows;
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{Dataset, Image, ImageId, ProgressUnit, Reporter};
+use cocoprep_base::output::StagedFolder;
+use cocoprep_base::progress::{ProgressUnit, Reporter};
+use cocoprep_coco::{Dataset, Image, ImageId};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
@@ -20,7 +22,7 @@ use group::{ImageGroups, Numbered};
 
 use crate::classes::ClassTable;
 use crate::error::Error;
-use crate::layout::{LinkMode, Placed, StagedFolder, is_contained, place_image};
+use crate::layout::{LinkMode, Placed, is_contained, place_image};
 use crate::number::Precision;
 use crate::random::SeededRandom;
 use cocoprep_formats::dataset_yaml::{DatasetYaml, flip_index};
@@ -169,7 +171,7 @@ pub fn write_yolo(
     }
     let yaml_path = output.join("data.yaml");
     let yaml = dataset_yaml(splits, &classes, output, options.geometry);
-    cocoprep_coco::atomic::write_atomic(
+    cocoprep_base::output::write_atomic(
         &yaml_path,
         yaml.to_text("YOLO dataset written by cocoprep (https://docs.ultralytics.com/datasets/)")
             .as_bytes(),
@@ -329,7 +331,9 @@ fn write_split(
             }
         }
     }
-    let labels_folder = StagedFolder::create(&output.join("labels").join(&split.name))?;
+    let labels_path = output.join("labels").join(&split.name);
+    let labels_folder =
+        StagedFolder::create(&labels_path).map_err(Error::io("create", &labels_path))?;
     let written = reporter.on_task_start(
         &format!("{}: write", split.name),
         Some(files.len() as u64),
@@ -377,7 +381,13 @@ fn write_split(
                         }
                     }
                 }
-                labels_folder.write_file(relative, text.as_bytes())?;
+                labels_folder
+                    .write_file(relative, text.as_bytes())
+                    .map_err(|source| Error::Io {
+                        action: "write",
+                        path: labels_folder.path().join(relative),
+                        source,
+                    })?;
                 reporter.on_task_progress(written, 1);
                 Ok::<_, Error>(WrittenFiles {
                     rows: rows_written,
@@ -395,7 +405,9 @@ fn write_split(
             Ok(a)
         })?;
     reporter.on_task_complete(written);
-    labels_folder.commit()?;
+    labels_folder
+        .commit()
+        .map_err(Error::io("rename into place", &labels_path))?;
     if streaming {
         counts = written_files.counts;
     }
@@ -408,7 +420,9 @@ fn write_split(
     if let Some(images_dir) = &options.images_dir
         && options.link != LinkMode::None
     {
-        let images_folder = StagedFolder::create(&output.join("images").join(&split.name))?;
+        let images_path = output.join("images").join(&split.name);
+        let images_folder =
+            StagedFolder::create(&images_path).map_err(Error::io("create", &images_path))?;
         let task = reporter.on_task_start(
             &format!("{}: images", split.name),
             Some(candidates.len() as u64),
@@ -447,7 +461,9 @@ fn write_split(
             }
         }
         report.images_missing.sort();
-        images_folder.commit()?;
+        images_folder
+            .commit()
+            .map_err(Error::io("rename into place", &images_path))?;
     }
     Ok((report, highest_class))
 }
@@ -527,7 +543,7 @@ fn dataset_yaml(
 
 #[cfg(test)]
 mod tests {
-    use cocoprep_coco::NoReporter;
+    use cocoprep_base::progress::NoReporter;
 
     use super::*;
     use crate::classes::ClassMapping;

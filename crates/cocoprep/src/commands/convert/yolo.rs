@@ -6,7 +6,7 @@ use anyhow::Context;
 use cocoprep_convert::classes::{ClassMapping, ClassTable};
 use cocoprep_convert::yolo::{ImageSelection, SplitSource, YoloOptions, write_yolo};
 
-use super::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo, with_jobs};
+use super::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo};
 use crate::cli::{ClassMapArg, YoloArgs};
 use crate::commands::{Outcome, release_at_exit};
 use crate::output;
@@ -105,10 +105,8 @@ pub fn run(settings: &ConvertYoloSettings, global: &GlobalSettings) -> anyhow::R
         link: yolo.link,
         selection: ImageSelection::default(),
     };
-    let report = with_jobs(global, || {
-        write_yolo(&splits, &classes, output, &options, &progress)
-    })?
-    .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
+    let report = write_yolo(&splits, &classes, output, &options, &progress)
+        .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
     let outcome = report_yolo(&report, *json, global);
     drop(splits);
     release_at_exit(datasets);

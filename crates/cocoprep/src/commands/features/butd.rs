@@ -78,7 +78,7 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
     let report = butd::convert(inputs, &options, &progress)
         .context("cannot convert the bottom-up features")?;
     let report_json = serde_json::to_string_pretty(&report)?;
-    cocoprep_coco::atomic::write_atomic(report_path, format!("{report_json}\n").as_bytes())
+    cocoprep_base::output::write_atomic(report_path, format!("{report_json}\n").as_bytes())
         .with_context(|| format!("cannot write `{}`", report_path.display()))?;
     if *json {
         output::stdout(&format!("{report_json}\n"))?;

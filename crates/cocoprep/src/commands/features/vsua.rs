@@ -45,8 +45,8 @@ pub fn run_geometry(
         directed,
     } = settings;
     let progress = Progress::new(global);
-    let report = vsua::write_geometry(box_info, save_prefix, *directed, global.jobs, &progress)
-        .with_context(|| {
+    let report =
+        vsua::write_geometry(box_info, save_prefix, *directed, &progress).with_context(|| {
             format!(
                 "cannot compute geometry features from `{}`",
                 box_info.display()
