@@ -16,5 +16,8 @@ echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 
+echo "== module cycles"
+python3 scripts/check-module-cycles.py
+
 echo "== tests"
 cargo test --workspace --locked
