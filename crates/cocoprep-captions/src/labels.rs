@@ -39,7 +39,8 @@ pub struct LabelsOptions {
     /// Read each image's width and height from `<root>/<filepath>/<filename>`
     /// (`--images_root`).
     pub images_root: Option<PathBuf>,
-    /// Worker threads (0 = one per core).
+    /// Worker threads for reading the file (0 = as many as the rayon pool the call runs in
+    /// has); the rest of the work runs on that pool.
     pub jobs: usize,
 }
 

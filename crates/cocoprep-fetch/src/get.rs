@@ -34,7 +34,8 @@ pub struct GetOptions {
     pub shard: Option<Shard>,
     /// Download behaviour.
     pub download: DownloadOptions,
-    /// Worker threads for extraction and checks (0 = one per core).
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Extraction and checks
+    /// run on the rayon pool the call is made in (see [`cocoprep_base::threads`]).
     pub jobs: usize,
 }
 

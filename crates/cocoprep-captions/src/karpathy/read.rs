@@ -17,7 +17,7 @@ use crate::words::Words;
 /// How to read.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    /// Worker threads for parsing; 0 means one per available core.
+    /// Worker threads for parsing; 0 = as many as the rayon pool the call runs in has.
     pub jobs: usize,
     /// Which sentence members to keep.
     pub fields: Fields,
