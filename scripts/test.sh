@@ -16,6 +16,9 @@ echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 
+echo "== module cycles"
+python3 scripts/check-module-cycles.py
+
 echo "== unused dependencies (cargo-shear)"
 # cargo-shear, not cargo-machete: it also finds dependencies only the tests use and unused
 # workspace declarations, and it reads `md-5` as `md5` without a false alarm. 1.13.0 is the

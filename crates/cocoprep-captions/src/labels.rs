@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::Reporter;
+use cocoprep_base::progress::Reporter;
 use cocoprep_coco::image_file::read_image_header;
 use cocoprep_formats::hdf5::Hdf5Builder;
 use cocoprep_formats::python_json::PythonJsonWriter;
@@ -23,7 +23,6 @@ use rayon::prelude::*;
 use crate::error::Error;
 use crate::karpathy::{Fields, KarpathyDataset, ReadOptions, read_karpathy};
 use crate::output::{Outputs, python_path_join, with_suffix};
-use crate::threads::with_threads;
 use crate::words::{WordId, Words};
 
 /// The word standing for every word left out of the vocabulary.
@@ -40,7 +39,8 @@ pub struct LabelsOptions {
     /// Read each image's width and height from `<root>/<filepath>/<filename>`
     /// (`--images_root`).
     pub images_root: Option<PathBuf>,
-    /// Worker threads (0 = one per core).
+    /// Worker threads for reading the file (0 = as many as the rayon pool the call runs in
+    /// has); the rest of the work runs on that pool.
     pub jobs: usize,
 }
 
@@ -269,14 +269,11 @@ pub fn prepare_labels(
     };
     let dataset = read_karpathy(input, &read_options, reporter)?;
     let vocabulary = Vocabulary::build(dataset.words(), options.word_count_threshold);
-    let (labels, sizes) = with_threads(options.jobs, || {
-        let labels = Labels::encode(&dataset, &vocabulary, options.max_length);
-        let sizes = match &options.images_root {
-            Some(root) => Some(image_sizes(&dataset, root, reporter)?),
-            None => None,
-        };
-        Ok::<_, Error>((labels, sizes))
-    })?;
+    let labels = Labels::encode(&dataset, &vocabulary, options.max_length);
+    let sizes = match &options.images_root {
+        Some(root) => Some(image_sizes(&dataset, root, reporter)?),
+        None => None,
+    };
 
     let mut files = Outputs::default();
     files.write(&outputs.hdf5, |file| Ok(labels.write_hdf5(file)?))?;
@@ -317,7 +314,7 @@ pub fn image_sizes(
     let task = reporter.on_task_start(
         "reading image sizes",
         Some(images.len() as u64),
-        cocoprep_coco::ProgressUnit::Items,
+        cocoprep_base::progress::ProgressUnit::Items,
     );
     let result = images
         .par_iter()

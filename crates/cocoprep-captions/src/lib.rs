@@ -26,7 +26,6 @@ pub mod reference;
 pub mod splits;
 pub mod subsample;
 pub mod text;
-mod threads;
 pub mod words;
 
 pub use error::{Error, ImageRef};

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::atomic::AtomicFile;
+use cocoprep_base::output::AtomicFile;
 
 use crate::error::Error;
 

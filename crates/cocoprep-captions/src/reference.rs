@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use cocoprep_coco::Reporter;
+use cocoprep_base::progress::Reporter;
 use cocoprep_formats::python_json::PythonJsonWriter;
 
 use crate::error::Error;

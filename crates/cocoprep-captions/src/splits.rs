@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::Reporter;
+use cocoprep_base::progress::Reporter;
 use cocoprep_formats::python_json::PythonJsonWriter;
 
 use crate::error::Error;

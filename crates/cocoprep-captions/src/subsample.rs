@@ -11,7 +11,8 @@
 
 use std::path::Path;
 
-use cocoprep_coco::Reporter;
+use cocoprep_base::position::{Locator, SourcePosition};
+use cocoprep_base::progress::Reporter;
 use cocoprep_formats::python_json::PythonJsonWriter;
 
 use crate::error::{Error, ImageRef};
@@ -67,7 +68,7 @@ pub fn subsample(
             Split::Val => val.push(record),
             Split::Test => test.push(record),
             Split::Other(name) => {
-                let (line, column) = crate::karpathy::line_column(input, record.offset);
+                let SourcePosition { line, column } = Locator::File(input).position(record.offset);
                 return Err(Error::Image {
                     path: input.to_owned(),
                     line,

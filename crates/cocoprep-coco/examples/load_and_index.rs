@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use cocoprep_coco::{Coco, NoReporter, ReadOptions};
+use cocoprep_base::progress::NoReporter;
+use cocoprep_coco::{Coco, ReadOptions};
 
 fn main() {
     let mut args = std::env::args().skip(1);

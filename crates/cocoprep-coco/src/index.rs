@@ -12,8 +12,8 @@ use rustc_hash::FxHashMap;
 use crate::error::ReadError;
 use crate::ids::{AnnotationId, CategoryId, ImageId};
 use crate::model::{Annotation, Category, Dataset, Image};
-use crate::progress::Reporter;
 use crate::read::{ReadOptions, read_dataset};
+use cocoprep_base::progress::Reporter;
 
 /// A query cannot be answered the way pycocotools would, because pycocotools would raise.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -32,7 +32,6 @@
 
 #![deny(missing_docs)]
 
-pub mod atomic;
 mod bbox;
 mod decimal;
 mod document;
@@ -44,7 +43,6 @@ pub mod json_split;
 pub mod mask;
 mod model;
 mod packed;
-pub mod progress;
 mod read;
 mod record_kind;
 mod segmentation;
@@ -61,7 +59,6 @@ pub use model::{
     PanopticSegment, Sections, SegmentId,
 };
 pub use packed::{Nesting, PackError, PackedNumbers};
-pub use progress::{NoReporter, ProgressUnit, Reporter, TaskId};
 pub use read::{ReadOptions, read_dataset, read_dataset_from_slice};
 pub use segmentation::{Rle, RleCounts, Segmentation};
 pub use summary::{

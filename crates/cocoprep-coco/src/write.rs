@@ -9,7 +9,6 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::atomic::AtomicFile;
 use crate::bbox::BBoxXywh;
 use crate::error::WriteError;
 use crate::model::{
@@ -18,6 +17,7 @@ use crate::model::{
 };
 use crate::packed::format_number;
 use crate::segmentation::{Rle, RleCounts, Segmentation};
+use cocoprep_base::output::AtomicFile;
 
 /// Annotations serialised per parallel task.
 const CHUNK: usize = 4096;

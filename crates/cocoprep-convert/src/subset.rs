@@ -9,13 +9,15 @@
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{Category, CategoryId, Dataset, ImageId, Reporter};
+use cocoprep_base::output::StagedFolder;
+use cocoprep_base::progress::Reporter;
+use cocoprep_coco::{Category, CategoryId, Dataset, ImageId};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::classes::{ClassMapping, ClassTable, resolve_names};
 use crate::dataset::{SplitImages, label_path};
 use crate::error::Error;
-use crate::layout::{LinkMode, StagedFolder, place_image};
+use crate::layout::{LinkMode, place_image};
 use crate::random::SeededRandom;
 use crate::yolo::{SplitSource, YoloOptions, YoloReport, write_yolo};
 use cocoprep_formats::dataset_yaml::DatasetYaml;
@@ -187,7 +189,8 @@ fn place_split_images(
     output: &Path,
     link: LinkMode,
 ) -> Result<(), Error> {
-    let folder = StagedFolder::create(&output.join("images").join(split))?;
+    let folder_path = output.join("images").join(split);
+    let folder = StagedFolder::create(&folder_path).map_err(Error::io("create", &folder_path))?;
     for image in &dataset.images {
         let Some(name) = &image.file_name else {
             continue;
@@ -197,7 +200,9 @@ fn place_split_images(
             place_image(source, &folder.path().join(name), link)?;
         }
     }
-    folder.commit()
+    folder
+        .commit()
+        .map_err(Error::io("rename into place", &folder_path))
 }
 
 /// Options of [`subset_yolo`].
@@ -290,10 +295,14 @@ pub fn subset_yolo(
                 .map(|index| kept[index].clone())
                 .collect();
         }
-        let labels = StagedFolder::create(&output.join("labels").join(&name))?;
+        let labels_path = output.join("labels").join(&name);
+        let labels =
+            StagedFolder::create(&labels_path).map_err(Error::io("create", &labels_path))?;
+        let images_path = output.join("images").join(&name);
         let images_folder = (options.link != LinkMode::None)
-            .then(|| StagedFolder::create(&output.join("images").join(&name)))
-            .transpose()?;
+            .then(|| StagedFolder::create(&images_path))
+            .transpose()
+            .map_err(Error::io("create", &images_path))?;
         let mut rows_total = 0;
         for (image, rows, count) in &kept {
             let relative = image.strip_prefix(&images.base).unwrap_or(image);
@@ -307,9 +316,13 @@ pub fn subset_yolo(
             }
             rows_total += count;
         }
-        labels.commit()?;
+        labels
+            .commit()
+            .map_err(Error::io("rename into place", &labels_path))?;
         if let Some(folder) = images_folder {
-            folder.commit()?;
+            folder
+                .commit()
+                .map_err(Error::io("rename into place", &images_path))?;
         }
         let entry = format!("images/{name}");
         match key {
@@ -327,7 +340,7 @@ pub fn subset_yolo(
         report.names.join(", "),
         yaml_path.display()
     );
-    cocoprep_coco::atomic::write_atomic(&written, yaml.to_text(&header).as_bytes())
+    cocoprep_base::output::write_atomic(&written, yaml.to_text(&header).as_bytes())
         .map_err(Error::io("write", &written))?;
     Ok(report)
 }

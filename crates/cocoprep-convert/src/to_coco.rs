@@ -9,10 +9,11 @@
 
 use std::path::Path;
 
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 use cocoprep_coco::image_file::read_image_header;
 use cocoprep_coco::{
     Annotation, AnnotationId, BBoxXywh, Category, CategoryId, Dataset, Image, ImageId, Nesting,
-    PackedNumbers, ProgressUnit, Reporter, Segmentation,
+    PackedNumbers, Segmentation,
 };
 use rayon::prelude::*;
 

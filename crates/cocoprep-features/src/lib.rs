@@ -7,13 +7,12 @@
 //! * [`vsua`]: VSUA's pairwise box geometry and geometry graphs, from the box-info pickle,
 //!   with or without the all-pairs intermediate pickle.
 //!
-//! Libraries never print: progress goes through a [`cocoprep_coco::Reporter`].
+//! Libraries never print: progress goes through a [`cocoprep_base::progress::Reporter`].
 
 #![deny(missing_docs)]
 
 pub mod butd;
 mod error;
-mod files;
 pub mod vsua;
 
 pub use error::Error;

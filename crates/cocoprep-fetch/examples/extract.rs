@@ -7,7 +7,7 @@
     reason = "the example reports its timings on stderr"
 )]
 
-use cocoprep_coco::NoReporter;
+use cocoprep_base::progress::NoReporter;
 use cocoprep_fetch::catalog::ArchiveKind;
 use cocoprep_fetch::extract::{ExtractOptions, extract};
 

@@ -1,6 +1,11 @@
 //! Checksums: the published digest of a file, and hashing while bytes stream in.
 
+use std::io::Read;
+use std::path::Path;
+
 use md5::Digest as _;
+
+use crate::error::FetchError;
 
 /// A published digest to check a download against.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,8 +141,7 @@ pub fn hash_file_bytes(bytes: &[u8]) -> String {
 }
 
 /// SHA-256 (and optionally MD5) of a whole file.
-pub fn hash_file(path: &std::path::Path, with_md5: bool) -> std::io::Result<Digests> {
-    use std::io::Read;
+pub fn hash_file(path: &Path, with_md5: bool) -> std::io::Result<Digests> {
     let mut file = fs_err::File::open(path)?;
     let mut hasher = StreamingHasher::new(with_md5);
     let mut buffer = vec![0u8; 1 << 20];
@@ -149,6 +153,20 @@ pub fn hash_file(path: &std::path::Path, with_md5: bool) -> std::io::Result<Dige
         hasher.update(&buffer[..read]);
     }
     Ok(hasher.finish())
+}
+
+/// The CRC-32 of a file's contents, read in 1 MiB blocks.
+pub(crate) fn crc32_of_file(path: &Path) -> Result<u32, FetchError> {
+    let mut file = fs_err::File::open(path)?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            return Ok(crc.finalize());
+        }
+        crc.update(&buffer[..read]);
+    }
 }
 
 #[cfg(test)]

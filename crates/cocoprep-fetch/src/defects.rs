@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use cocoprep_base::output::write_atomic;
+
 use crate::catalog::Resource;
 use crate::download::{DownloadRequest, Downloader, ProgressSink};
 use crate::error::FetchError;
@@ -56,10 +58,14 @@ pub fn repair(
                 source: Some(Box::new(error)),
             });
         }
-        fs_err::rename(&replacement, &path)?;
+        // Copied into place rather than renamed, so that the one atomic-write implementation
+        // (with its fsync) is used; a replaced image is small.
+        let bytes = fs_err::read(&replacement)?;
+        write_atomic(&path, &bytes)?;
+        let _ = fs_err::remove_file(&replacement);
         if let Some(entry) = files.iter_mut().find(|f| f.path == defect.path) {
-            entry.bytes = fs_err::metadata(&path)?.len();
-            entry.crc32 = crate::get::crc32_of_file(&path)?;
+            entry.bytes = bytes.len() as u64;
+            entry.crc32 = crc32fast::hash(&bytes);
         }
         repaired.push(defect.path.clone());
     }

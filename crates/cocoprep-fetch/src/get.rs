@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cocoprep_coco::{ProgressUnit, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 use serde::Serialize;
 
 use crate::catalog::{ArchiveKind, Catalog, DatasetYaml, Resource};
@@ -34,7 +34,8 @@ pub struct GetOptions {
     pub shard: Option<Shard>,
     /// Download behaviour.
     pub download: DownloadOptions,
-    /// Worker threads for extraction and checks (0 = one per core).
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Extraction and checks
+    /// run on the rayon pool the call is made in (see [`cocoprep_base::threads`]).
     pub jobs: usize,
 }
 
@@ -318,7 +319,7 @@ pub fn write_dataset_yaml(dataset: &Path, spec: &DatasetYaml) -> Result<PathBuf,
         flip_idx: None,
     };
     let path = dataset.join(&spec.file);
-    cocoprep_coco::atomic::write_atomic(
+    cocoprep_base::output::write_atomic(
         &path,
         yaml.to_text("Written by cocoprep get (ultralytics dataset layout)")
             .as_bytes(),
@@ -375,7 +376,7 @@ fn run_step(
         ArchiveKind::None => vec![ExtractedFile {
             path: resource.file_name.clone(),
             bytes: downloaded.bytes,
-            crc32: crc32_of_file(&archive_path)?,
+            crc32: crate::checksum::crc32_of_file(&archive_path)?,
         }],
         kind => {
             let extract_options = ExtractOptions {
@@ -431,18 +432,4 @@ fn run_step(
         repaired,
         error: None,
     })
-}
-
-pub(crate) fn crc32_of_file(path: &Path) -> Result<u32, FetchError> {
-    use std::io::Read;
-    let mut file = fs_err::File::open(path)?;
-    let mut crc = crc32fast::Hasher::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            return Ok(crc.finalize());
-        }
-        crc.update(&buffer[..read]);
-    }
 }

@@ -13,7 +13,7 @@
 //!
 //! ```no_run
 //! use cocoprep_fetch::download::{DownloadOptions, DownloadRequest, Downloader, ProgressSink};
-//! use cocoprep_coco::NoReporter;
+//! use cocoprep_base::progress::NoReporter;
 //!
 //! let downloader = Downloader::new(DownloadOptions::default());
 //! let request = DownloadRequest {

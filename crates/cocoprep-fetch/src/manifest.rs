@@ -87,7 +87,7 @@ impl ResourceManifest {
     pub fn save(&self, dataset: &Path) -> Result<(), FetchError> {
         let path = manifest_path(dataset, &self.resource);
         let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        cocoprep_coco::atomic::write_atomic(&path, &bytes)?;
+        cocoprep_base::output::write_atomic(&path, &bytes)?;
         Ok(())
     }
 

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cocoprep_coco::{CategoryId, Dataset, ImageId, ProgressUnit, ReadOptions, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
+use cocoprep_coco::{CategoryId, Dataset, ImageId, ReadOptions};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
@@ -381,7 +382,7 @@ fn fetch_image(
 ) -> Result<(bool, u64, u32), String> {
     if path.exists() && cocoprep_coco::image_file::check_image_file(path).is_ok() {
         let bytes = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-        let crc = crate::get::crc32_of_file(path).map_err(|e| e.to_string())?;
+        let crc = crate::checksum::crc32_of_file(path).map_err(|e| e.to_string())?;
         return Ok((false, bytes, crc));
     }
     let request = DownloadRequest {
@@ -400,7 +401,7 @@ fn fetch_image(
         .download(
             &request,
             ProgressSink {
-                reporter: &cocoprep_coco::NoReporter,
+                reporter: &cocoprep_base::progress::NoReporter,
                 total: None,
             },
         )
@@ -410,7 +411,7 @@ fn fetch_image(
         reporter.on_warning(&error.to_string());
         return Err(error.to_string());
     }
-    let crc = crate::get::crc32_of_file(path).map_err(|e| e.to_string())?;
+    let crc = crate::checksum::crc32_of_file(path).map_err(|e| e.to_string())?;
     Ok((true, done.bytes, crc))
 }
 

@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{ProgressUnit, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -17,7 +17,9 @@ use crate::manifest;
 /// What to check.
 #[derive(Clone, Debug, Default)]
 pub struct VerifyOptions {
-    /// Worker threads (0 = one per core).
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Informational: the
+    /// work runs on the rayon pool the call is made in (see [`cocoprep_base::threads`]);
+    /// to use fewer threads, call from inside your own `rayon::ThreadPool::install`.
     pub jobs: usize,
     /// Skip decoding images (sizes and CRCs only).
     pub skip_decode: bool,
@@ -110,20 +112,14 @@ pub fn verify_tree(
             ProgressUnit::Items
         },
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
-        .build()
-        .map_err(|e| FetchError::Io(std::io::Error::other(e)))?;
-    let results: Vec<(bool, Option<Problem>)> = pool.install(|| {
-        checks
-            .par_iter()
-            .map(|check| {
-                let outcome = check_file(check, options);
-                reporter.on_task_progress(task, check.expected.map_or(1, |e| e.0));
-                outcome
-            })
-            .collect()
-    });
+    let results: Vec<(bool, Option<Problem>)> = checks
+        .par_iter()
+        .map(|check| {
+            let outcome = check_file(check, options);
+            reporter.on_task_progress(task, check.expected.map_or(1, |e| e.0));
+            outcome
+        })
+        .collect();
     reporter.on_task_complete(task);
     report.files_checked = checks.iter().filter(|c| c.expected.is_some()).count();
     for (decoded, problem) in results {

@@ -38,18 +38,13 @@ impl Hdf5Store {
             source,
         };
         if !path.exists() {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                fs_err::create_dir_all(parent)?;
-            }
             let mut builder = hdf5_pure::FileBuilder::new();
             // HDF5 1.10 format: what h5py ≥ 3 reads, and what hdf5-pure edits in place
             // without holding the file in memory.
             builder.with_libver_bounds(hdf5_pure::LibVer::V110, hdf5_pure::LibVer::V114);
             let bytes = builder.finish().map_err(error)?;
             // The empty file appears under its name only once complete.
-            let temporary = path.with_extension("h5.tmp");
-            fs_err::write(&temporary, &bytes)?;
-            fs_err::rename(&temporary, path)?;
+            cocoprep_base::output::write_atomic(path, &bytes)?;
         }
         let file = hdf5_pure::File::open_rw(path).map_err(error)?;
         let names = file.root().datasets().map_err(error)?.into_iter().collect();

@@ -28,6 +28,8 @@ use settings::GlobalSettings;
 fn main() -> ExitCode {
     let Cli { command, global } = Cli::parse();
     let global = GlobalSettings::resolve(global);
+    // The one rayon pool of the process: every parallel loop of every library runs on it.
+    cocoprep_base::threads::configure_global_pool(global.jobs);
     let result = match command {
         Command::Inspect(args) => {
             commands::inspect::run(&commands::inspect::InspectSettings::resolve(args), &global)

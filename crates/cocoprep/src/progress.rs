@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cocoprep_coco::{ProgressUnit, Reporter, TaskId};
+use cocoprep_base::progress::{ProgressUnit, Reporter, TaskId};
 use indicatif::{
     DecimalBytes, HumanDuration, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle,
 };

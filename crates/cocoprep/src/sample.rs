@@ -47,7 +47,7 @@ pub fn write_to(root: &Path) -> anyhow::Result<usize> {
         if fs_err::read(&path).is_ok_and(|existing| existing == *contents) {
             continue;
         }
-        cocoprep_coco::atomic::write_atomic(&path, contents)
+        cocoprep_base::output::write_atomic(&path, contents)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
         written += 1;
     }

@@ -52,18 +52,25 @@ impl AtomicFile {
     /// name, but after a power loss a file may be empty.
     pub fn commit_without_sync(mut self) -> io::Result<()> {
         let writer = self.writer.take().expect("writer present until commit");
-        let file = writer.into_inner().map_err(|error| error.into_error())?;
-        drop(file);
-        fs_err::rename(&self.temporary_path, &self.final_path)
+        let file = writer.into_inner().map_err(|error| error.into_error());
+        self.finish(file.map(drop))
     }
 
     /// Flushes, fsyncs and renames to the final name.
     pub fn commit(mut self) -> io::Result<()> {
         let writer = self.writer.take().expect("writer present until commit");
-        let file = writer.into_inner().map_err(|error| error.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        fs_err::rename(&self.temporary_path, &self.final_path)
+        let file = writer.into_inner().map_err(|error| error.into_error());
+        self.finish(file.and_then(|file| file.sync_all()))
+    }
+
+    /// Renames the temporary file to the final name once `written` succeeded; removes it
+    /// when writing or renaming failed (the writer is gone, so `Drop` would not).
+    fn finish(&self, written: io::Result<()>) -> io::Result<()> {
+        let result = written.and_then(|()| fs_err::rename(&self.temporary_path, &self.final_path));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.temporary_path);
+        }
+        result
     }
 }
 
@@ -129,5 +136,29 @@ mod tests {
         assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
         write_atomic(&path, b"done").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"done");
+    }
+
+    #[test]
+    fn failed_commit_removes_the_temporary_file() {
+        let folder = tempfile::tempdir().unwrap();
+        // A folder (not empty) under the final name: the rename fails.
+        let path = folder.path().join("out.json");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("inside"), b"x").unwrap();
+        for sync in [true, false] {
+            let mut file = AtomicFile::create(&path).unwrap();
+            file.write_all(b"data").unwrap();
+            let result = if sync {
+                file.commit()
+            } else {
+                file.commit_without_sync()
+            };
+            assert!(result.is_err());
+            let names: Vec<_> = std::fs::read_dir(folder.path())
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name())
+                .collect();
+            assert_eq!(names, ["out.json"]);
+        }
     }
 }

@@ -19,6 +19,7 @@ mod folder;
 use std::ffi::OsStr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 pub use file::{AtomicFile, write_atomic, write_atomic_unsynced};
 pub use folder::StagedFolder;
@@ -47,11 +48,26 @@ pub fn is_temporary_name(name: &OsStr) -> bool {
 /// Removes the temporary files that a killed run (which could not clean up) left directly in
 /// `folder`. Errors are ignored: a file that cannot be removed is only wasted space.
 pub fn remove_stale_temporaries(folder: &Path) {
+    remove_temporaries_older_than(folder, Duration::ZERO);
+}
+
+/// [`remove_stale_temporaries`] for folders that other processes may be writing into at the
+/// same time (shards of one array job): only temporaries not modified for `age` are removed,
+/// so a starting shard never deletes another shard's file in progress.
+pub fn remove_temporaries_older_than(folder: &Path, age: Duration) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
-        if is_temporary_name(&entry.file_name()) {
+        if !is_temporary_name(&entry.file_name()) {
+            continue;
+        }
+        let old_enough = age.is_zero()
+            || entry
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .is_ok_and(|modified| modified.elapsed().is_ok_and(|elapsed| elapsed >= age));
+        if old_enough {
             let _ = std::fs::remove_file(entry.path());
         }
     }

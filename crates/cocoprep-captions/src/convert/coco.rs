@@ -10,7 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{Dataset, ReadOptions, Reporter, read_dataset};
+use cocoprep_base::progress::Reporter;
+use cocoprep_coco::{Dataset, ReadOptions, read_dataset};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{BuiltDataset, NewImage, sentences_from};

@@ -22,9 +22,10 @@ pub(crate) mod split_records;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-pub(crate) use pipeline::strip_position;
-pub(crate) use read::line_column;
-pub use read::{Fields, ReadOptions, read_karpathy};
+use cocoprep_base::position::{Locator, SourcePosition};
+
+pub use read::{ReadOptions, read_karpathy};
+pub use record::Fields;
 
 use crate::error::{Error, ImageRef};
 use crate::words::{WordId, Words};
@@ -183,7 +184,7 @@ impl KarpathyDataset {
     /// An error about image `index`, pointing at its record in the file.
     pub fn image_error(&self, index: usize, message: impl Into<String>) -> Error {
         let image = &self.images[index];
-        let (line, column) = line_column(&self.path, image.offset);
+        let SourcePosition { line, column } = Locator::File(&self.path).position(image.offset);
         Error::Image {
             path: self.path.clone(),
             line,
@@ -204,7 +205,7 @@ impl KarpathyDataset {
         source: cocoprep_coco::image_file::ImageFileError,
     ) -> Error {
         let image = &self.images[index];
-        let (line, column) = line_column(&self.path, image.offset);
+        let SourcePosition { line, column } = Locator::File(&self.path).position(image.offset);
         Error::ImageSize {
             path: self.path.clone(),
             line,

@@ -7,6 +7,7 @@
 
 use std::io::Read;
 
+use cocoprep_base::position::strip_position;
 use cocoprep_coco::json_split::{self, BatchParser, ScanError, Scanner};
 use serde_json::value::RawValue;
 
@@ -136,20 +137,4 @@ fn read_images<R: Read, P: BatchParser<Error = RecordFailure>>(
         on_progress,
     )?;
     Ok(())
-}
-
-/// serde_json's message without its " at line L column C" suffix (positions are given
-/// relative to the whole file instead).
-pub(crate) fn strip_position(message: &str) -> String {
-    let mut out = message.to_owned();
-    if let Some(at) = out.rfind(" at line ") {
-        let tail = &out[at + " at line ".len()..];
-        let is_position = tail.split_once(" column ").is_some_and(|(line, column)| {
-            line.bytes().all(|b| b.is_ascii_digit()) && column.bytes().all(|b| b.is_ascii_digit())
-        });
-        if is_position {
-            out.truncate(at);
-        }
-    }
-    out
 }

@@ -1,35 +1,23 @@
 //! Reading a Karpathy dataset file into a [`KarpathyDataset`].
 
-use std::io::Read;
 use std::path::Path;
 
+use cocoprep_base::position::{Locator, SourcePosition};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
+use cocoprep_base::threads::worker_count;
 use cocoprep_coco::json_split::{BatchParser, ScanError};
-use cocoprep_coco::{ProgressUnit, Reporter};
 
 use super::KarpathyDataset;
 use super::interner::WordMerger;
 use super::pipeline::{DocumentError, Members, RecordFailure, read_document};
-use super::record::{CorpusBatch, CorpusParser};
+use super::record::{CorpusBatch, CorpusParser, Fields};
 use crate::error::{Error, ImageRef};
-use crate::threads::worker_count;
 use crate::words::Words;
-
-/// Which parts of each sentence to keep. Every image's `split`, `filepath`, `filename`,
-/// `cocoid`, `imgid` and sentence count are always read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Fields {
-    /// `tokens` (required in every sentence, non-empty).
-    pub tokens: bool,
-    /// `raw` (required in every sentence).
-    pub raw: bool,
-    /// `sentid` (required in every sentence).
-    pub sentids: bool,
-}
 
 /// How to read.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    /// Worker threads for parsing; 0 means one per available core.
+    /// Worker threads for parsing; 0 = as many as the rayon pool the call runs in has.
     pub jobs: usize,
     /// Which sentence members to keep.
     pub fields: Fields,
@@ -139,7 +127,8 @@ fn document_error(path: &Path, error: DocumentError) -> Error {
                     source,
                 };
             }
-            let (line, column) = line_column(path, error.offset().unwrap_or(0));
+            let SourcePosition { line, column } =
+                Locator::File(path).position(error.offset().unwrap_or(0));
             Error::Syntax {
                 path: path.to_owned(),
                 line,
@@ -148,7 +137,7 @@ fn document_error(path: &Path, error: DocumentError) -> Error {
             }
         }
         DocumentError::Record(failure) => {
-            let (line, column) = line_column(path, failure.offset);
+            let SourcePosition { line, column } = Locator::File(path).position(failure.offset);
             Error::Image {
                 path: path.to_owned(),
                 line,
@@ -162,7 +151,7 @@ fn document_error(path: &Path, error: DocumentError) -> Error {
             offset,
             message,
         } => {
-            let (line, column) = line_column(path, offset);
+            let SourcePosition { line, column } = Locator::File(path).position(offset);
             Error::Syntax {
                 path: path.to_owned(),
                 line,
@@ -174,7 +163,7 @@ fn document_error(path: &Path, error: DocumentError) -> Error {
             path: path.to_owned(),
         },
         DocumentError::DuplicateImages { offset } => {
-            let (line, column) = line_column(path, offset);
+            let SourcePosition { line, column } = Locator::File(path).position(offset);
             Error::Syntax {
                 path: path.to_owned(),
                 line,
@@ -203,33 +192,10 @@ fn identify(index: usize, bytes: &[u8]) -> ImageRef {
     }
 }
 
-/// The 1-based line and column (in bytes) of a byte offset of `path`. Only used to report
-/// errors, so it re-reads the file rather than tracking lines while parsing.
-pub(crate) fn line_column(path: &Path, offset: u64) -> (u64, u64) {
-    let Ok(file) = fs_err::File::open(path) else {
-        return (0, offset + 1);
-    };
-    let mut reader = std::io::BufReader::new(file).take(offset);
-    let mut buffer = vec![0u8; 1 << 20];
-    let (mut line, mut line_start, mut position) = (1u64, 0u64, 0u64);
-    loop {
-        let read = match reader.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
-            Ok(read) => read,
-        };
-        for newline in memchr::memchr_iter(b'\n', &buffer[..read]) {
-            line += 1;
-            line_start = position + newline as u64 + 1;
-        }
-        position += read as u64;
-    }
-    (line, offset - line_start + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cocoprep_coco::NoReporter;
+    use cocoprep_base::progress::NoReporter;
 
     fn read_text(text: &str, jobs: usize) -> Result<KarpathyDataset, Error> {
         let folder = cocoprep_test::temp_dir();

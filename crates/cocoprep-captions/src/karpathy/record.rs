@@ -10,11 +10,23 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::interner::{BatchWords, WorkerWords};
+use cocoprep_base::position::strip_position;
 use cocoprep_coco::json_split::{Batch, BatchParser};
 
-use super::pipeline::{RecordFailure, strip_position};
-use super::read::Fields;
+use super::pipeline::RecordFailure;
 use super::{KarpathyImage, Split};
+
+/// Which parts of each sentence to keep. Every image's `split`, `filepath`, `filename`,
+/// `cocoid`, `imgid` and sentence count are always read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// `tokens` (required in every sentence, non-empty).
+    pub tokens: bool,
+    /// `raw` (required in every sentence).
+    pub raw: bool,
+    /// `sentid` (required in every sentence).
+    pub sentids: bool,
+}
 
 /// The images, sentences and tokens of one batch; tokens are ids of the worker's table
 /// (see [`WorkerWords`]) until the batch is merged into the dataset.

@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
-use cocoprep_coco::Reporter;
+use cocoprep_base::position::strip_position;
+use cocoprep_base::progress::Reporter;
 use serde::Deserialize;
 
 use super::Split;
 use cocoprep_coco::json_split::{Batch, BatchParser};
 
-use super::pipeline::{Members, RecordFailure, strip_position};
+use super::pipeline::{Members, RecordFailure};
 use super::read::read_with_progress;
 use super::record::SplitName;
 use crate::error::Error;

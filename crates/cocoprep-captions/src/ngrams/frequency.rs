@@ -1,7 +1,7 @@
 //! Document frequencies: for every image, each distinct n-gram (n = 1..4) of its
 //! references counts once.
 
-use cocoprep_coco::{Reporter, TaskId};
+use cocoprep_base::progress::{Reporter, TaskId};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 

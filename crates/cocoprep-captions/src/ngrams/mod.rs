@@ -21,13 +21,13 @@
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{ProgressUnit, Reporter};
+use cocoprep_base::position::strip_position;
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 use serde::Deserialize;
 
 use crate::error::Error;
 use crate::karpathy::{Fields, ReadOptions, Split, read_karpathy};
 use crate::output::{Outputs, with_suffix};
-use crate::threads::with_threads;
 
 mod atoms;
 mod frequency;
@@ -109,7 +109,7 @@ impl IndexToWord {
                     path: path.to_owned(),
                     line: error.line() as u64,
                     column: error.column() as u64,
-                    message: crate::karpathy::strip_position(&error.to_string()),
+                    message: strip_position(&error.to_string()),
                 }
             })?;
         let entries = dict.ix_to_word.ok_or_else(|| Error::Invalid {
@@ -185,17 +185,14 @@ pub fn prepare_ngrams(
         Some((selected.len() * passes) as u64),
         ProgressUnit::Items,
     );
-    let (words, idxs) = with_threads(jobs, || {
-        let words = document_frequency(&dataset, &selected, &atoms.words, reporter, task);
-        let idxs = match &atoms.indices {
-            // The two references are the same n-grams under another name: count once.
-            Vocabularies::Shared(_) => None,
-            Vocabularies::Separate(indices) => Some(document_frequency(
-                &dataset, &selected, indices, reporter, task,
-            )),
-        };
-        (words, idxs)
-    });
+    let words = document_frequency(&dataset, &selected, &atoms.words, reporter, task);
+    let idxs = match &atoms.indices {
+        // The two references are the same n-grams under another name: count once.
+        Vocabularies::Shared(_) => None,
+        Vocabularies::Separate(indices) => Some(document_frequency(
+            &dataset, &selected, indices, reporter, task,
+        )),
+    };
     reporter.on_task_complete(task);
 
     let words_path = with_suffix(output_prefix, "-words.p");

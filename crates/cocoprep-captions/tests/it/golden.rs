@@ -7,6 +7,7 @@ use crate::support;
 
 use std::path::{Path, PathBuf};
 
+use cocoprep_base::progress::NoReporter;
 use cocoprep_captions::convert::{
     ImageOrder, from_coco, from_flickr8k, read_image_list, write_karpathy_file,
 };
@@ -16,7 +17,6 @@ use cocoprep_captions::ngrams::{SplitSelection, prepare_ngrams};
 use cocoprep_captions::reference::prepare_reference;
 use cocoprep_captions::splits::prepare_splits;
 use cocoprep_captions::subsample::{DEFAULT_SEED, subsample};
-use cocoprep_coco::NoReporter;
 
 fn golden() -> Option<PathBuf> {
     let folder = cocoprep_test::shared_golden().map(|golden| golden.join("captions"));

@@ -8,9 +8,9 @@ use crate::support;
 
 use std::path::Path;
 
+use cocoprep_base::progress::NoReporter;
 use cocoprep_captions::labels::{LabelsOptions, LabelsOutputs, prepare_labels};
 use cocoprep_captions::ngrams::{SplitSelection, prepare_ngrams};
-use cocoprep_coco::NoReporter;
 use serde_json::json;
 
 /// A Karpathy file with one image per entry: `(split, captions as token lists)`.

@@ -3,10 +3,10 @@
 
 use crate::support;
 
+use cocoprep_base::progress::NoReporter;
 use cocoprep_captions::karpathy::{Fields, ReadOptions, read_karpathy};
 use cocoprep_captions::labels::{Labels, LabelsOptions, LabelsOutputs, Vocabulary, prepare_labels};
 use cocoprep_captions::ngrams::{SplitSelection, prepare_ngrams};
-use cocoprep_coco::NoReporter;
 
 fn tiny() -> cocoprep_captions::karpathy::KarpathyDataset {
     let options = ReadOptions {

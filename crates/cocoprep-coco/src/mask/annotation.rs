@@ -7,8 +7,8 @@ use super::polygon::from_packed_polygons;
 use super::{MaskError, RunLengthMask};
 use crate::ids::{AnnotationId, ImageId};
 use crate::model::{Annotation, Dataset, Image};
-use crate::progress::{ProgressUnit, Reporter};
 use crate::segmentation::{RleCounts, Segmentation};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 
 /// The mask of a segmentation, as pycocotools' `annToRLE` builds it: polygon parts are
 /// rasterised at the image size and merged; an uncompressed RLE is taken at its own
@@ -59,7 +59,9 @@ pub struct RleConversionOptions {
     pub recompute_area: bool,
     /// Replace `bbox` with the mask's tight box (`mask.toBbox`).
     pub recompute_bbox: bool,
-    /// Worker threads; 0 = one per core.
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Informational: the
+    /// work runs on the rayon pool the call is made in (see [`cocoprep_base::threads`]);
+    /// to use fewer threads, call from inside your own `rayon::ThreadPool::install`.
     pub jobs: usize,
 }
 
@@ -147,14 +149,12 @@ pub fn convert_annotations_to_rle(
             Ok(kind) => kind,
         }
     };
-    let outcomes: Vec<Outcome> = super::in_pool(options.jobs, || {
-        annotations
-            .par_iter_mut()
-            .enumerate()
-            .with_min_len(256)
-            .map(convert)
-            .collect()
-    });
+    let outcomes: Vec<Outcome> = annotations
+        .par_iter_mut()
+        .enumerate()
+        .with_min_len(256)
+        .map(convert)
+        .collect();
     reporter.on_task_progress(task, (total % 4096) as u64);
     reporter.on_task_complete(task);
     let mut summary = RleConversionSummary::default();

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{MaskError, RunLengthMask};
-use crate::atomic::AtomicFile;
+use cocoprep_base::output::AtomicFile;
 
 /// What to do when a mask covers pixels that already have a label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -64,16 +64,3 @@ pub use semantic::{
     ImageFailure, OTHER_LABEL, SemanticOptions, SemanticSummary, ThingsPolicy, is_thing,
     render_image, write_semantic_pngs,
 };
-
-/// Runs `work` on a rayon pool of `jobs` threads (0 = one per core). The global pool is
-/// used when it already has that size, so library users can configure rayon themselves.
-pub(crate) fn in_pool<T: Send>(jobs: usize, work: impl FnOnce() -> T + Send) -> T {
-    let threads = cocoprep_base::threads::worker_count(jobs);
-    if threads == rayon::current_num_threads() {
-        return work();
-    }
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
-}

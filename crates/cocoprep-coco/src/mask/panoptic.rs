@@ -17,8 +17,8 @@ use super::semantic::{OTHER_LABEL, ThingsPolicy, is_thing, relative_png_name};
 use super::{MaskError, RunLengthMask};
 use crate::ids::{AnnotationId, CategoryId, ImageId};
 use crate::model::{Annotation, Category, Dataset, IntegerNumbers, PanopticSegment, SegmentId};
-use crate::progress::{ProgressUnit, Reporter};
 use crate::segmentation::Segmentation;
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 
 /// A panoptic conversion failed.
 #[derive(Debug, thiserror::Error)]
@@ -173,7 +173,9 @@ pub struct PanopticOptions {
     pub things_only: bool,
     /// The `id` of the first generated annotation (panopticapi starts at 0).
     pub first_id: u64,
-    /// Worker threads; 0 = one per core.
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Informational: the
+    /// work runs on the rayon pool the call is made in (see [`cocoprep_base::threads`]);
+    /// to use fewer threads, call from inside your own `rayon::ThreadPool::install`.
     pub jobs: usize,
 }
 
@@ -215,16 +217,14 @@ pub fn convert_panoptic(
         Some(images.len() as u64),
         ProgressUnit::Items,
     );
-    let results: Vec<Result<ImageResult, PanopticError>> = super::in_pool(options.jobs, || {
-        images
-            .par_iter()
-            .map(|image| {
-                let result = convert_image(image, png_dir, &things, &known, options);
-                reporter.on_task_progress(task, 1);
-                result
-            })
-            .collect()
-    });
+    let results: Vec<Result<ImageResult, PanopticError>> = images
+        .par_iter()
+        .map(|image| {
+            let result = convert_image(image, png_dir, &things, &known, options);
+            reporter.on_task_progress(task, 1);
+            result
+        })
+        .collect();
     reporter.on_task_complete(task);
     let mut semantic = Vec::new();
     let mut detection = Vec::new();

@@ -12,7 +12,7 @@ use super::annotation::annotation_to_mask;
 use super::label_map::{LabelMap, OverlapPolicy, PaintError, PngColors};
 use crate::ids::{AnnotationId, CategoryId, ImageId};
 use crate::model::{Category, Dataset, Image};
-use crate::progress::{ProgressUnit, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 
 /// COCO-Stuff's label for all thing pixels merged together (`other`).
 pub const OTHER_LABEL: u8 = 183;
@@ -43,7 +43,9 @@ pub struct SemanticOptions {
     pub include_crowd: bool,
     /// What thing categories become.
     pub things: ThingsPolicy,
-    /// Worker threads; 0 = one per core.
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Informational: the
+    /// work runs on the rayon pool the call is made in (see [`cocoprep_base::threads`]);
+    /// to use fewer threads, call from inside your own `rayon::ThreadPool::install`.
     pub jobs: usize,
     /// Render only this shard's images: those at positions `index, index + count, ...` of
     /// `images`, so that the shards of an array job write disjoint PNGs.
@@ -173,27 +175,24 @@ pub fn write_semantic_pngs(
         Some(images.len() as u64),
         ProgressUnit::Items,
     );
-    let results: Vec<Result<usize, ImageFailure>> = super::in_pool(options.jobs, || {
-        images
-            .par_iter()
-            .map(|&image| {
-                let indices = by_image.get(&image.id).map_or(&[][..], Vec::as_slice);
-                let result =
-                    render_image(dataset, image, indices, &things, options).and_then(|map| {
-                        let path = output_dir.join(png_name(image)?);
-                        map.write_png(&path, PngColors::CocoStuffPalette)
-                            .map_err(|error| ImageFailure::Write {
-                                image_id: image.id,
-                                path,
-                                message: error.to_string(),
-                            })?;
-                        Ok(indices.len())
-                    });
-                reporter.on_task_progress(task, 1);
-                result
-            })
-            .collect()
-    });
+    let results: Vec<Result<usize, ImageFailure>> = images
+        .par_iter()
+        .map(|&image| {
+            let indices = by_image.get(&image.id).map_or(&[][..], Vec::as_slice);
+            let result = render_image(dataset, image, indices, &things, options).and_then(|map| {
+                let path = output_dir.join(png_name(image)?);
+                map.write_png(&path, PngColors::CocoStuffPalette)
+                    .map_err(|error| ImageFailure::Write {
+                        image_id: image.id,
+                        path,
+                        message: error.to_string(),
+                    })?;
+                Ok(indices.len())
+            });
+            reporter.on_task_progress(task, 1);
+            result
+        })
+        .collect();
     reporter.on_task_complete(task);
     for result in results {
         match result {

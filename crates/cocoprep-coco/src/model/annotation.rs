@@ -1,6 +1,6 @@
 //! Entries of `annotations`.
 
-use super::{Extras, PanopticAnnotation};
+use super::{Extras, IntegerNumbers, PanopticAnnotation};
 use crate::bbox::BBoxXywh;
 use crate::ids::{AnnotationId, CategoryId, ImageId};
 use crate::packed::PackedNumbers;
@@ -41,35 +41,6 @@ pub struct Annotation {
     pub extras: Extras,
     /// Which numbers the file wrote as integers, so that they are written back as integers.
     pub(crate) integer_numbers: IntegerNumbers,
-}
-
-/// Remembers which float-typed fields were written as JSON integers (`"area": 5` rather than
-/// `"area": 5.0`). Python reads the two as `int` and `float`, so a lossless round trip must
-/// keep the distinction. One bit per number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub(crate) struct IntegerNumbers(u8);
-
-impl IntegerNumbers {
-    pub(crate) const BBOX_X: u8 = 1 << 0;
-    pub(crate) const AREA: u8 = 1 << 4;
-    pub(crate) const SCORE: u8 = 1 << 5;
-
-    pub(crate) fn set(&mut self, bit: u8, is_integer: bool) {
-        if is_integer {
-            self.0 |= bit;
-        } else {
-            self.0 &= !bit;
-        }
-    }
-
-    pub(crate) fn get(self, bit: u8) -> bool {
-        self.0 & bit != 0
-    }
-
-    /// Every number an integer.
-    pub(crate) fn all() -> Self {
-        Self(u8::MAX)
-    }
 }
 
 impl Annotation {

@@ -5,15 +5,16 @@ mod category;
 mod extras;
 mod image;
 mod info;
+mod integer_numbers;
 mod panoptic;
 
 pub use annotation::Annotation;
-pub(crate) use annotation::IntegerNumbers;
 pub use category::Category;
 pub use extras::Extras;
 pub(crate) use extras::ExtrasBuilder;
 pub use image::Image;
 pub use info::{Info, License};
+pub(crate) use integer_numbers::IntegerNumbers;
 pub use panoptic::{PanopticAnnotation, PanopticSegment, SegmentId};
 
 /// A whole COCO annotation file.

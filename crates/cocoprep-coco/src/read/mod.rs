@@ -22,8 +22,8 @@ use crate::document::{DocumentError, DocumentVisitor, array_error, walk_document
 use crate::error::ReadError;
 use crate::json_split::Scanner;
 use crate::model::{Annotation, Dataset, ExtrasBuilder, Info, Layout, Sections};
-use crate::progress::{ProgressUnit, Reporter};
 use crate::record_kind::RecordKind;
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 
 /// How to read.
 #[derive(Clone, Debug, Default)]
@@ -171,7 +171,11 @@ fn read_document<R: Read>(
 impl Dataset {
     /// Reads a COCO file with default options and no progress reporting.
     pub fn read(path: &Path) -> Result<Dataset, ReadError> {
-        read_dataset(path, &ReadOptions::default(), &crate::progress::NoReporter)
+        read_dataset(
+            path,
+            &ReadOptions::default(),
+            &cocoprep_base::progress::NoReporter,
+        )
     }
 
     /// Parses a COCO document held in memory.

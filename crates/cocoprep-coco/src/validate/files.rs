@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use super::issue::{Issue, IssueCode, Severity};
 use super::record::ImageFacts;
 use crate::image_file::{ImageFileError, check_image_file, read_image_header};
-use crate::progress::{ProgressUnit, Reporter};
 use crate::validate::cross::CollectedFacts;
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 
 /// Checks every image file; returns the findings and how many files were looked at.
 pub(crate) fn check_image_files(

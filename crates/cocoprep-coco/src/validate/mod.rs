@@ -10,6 +10,7 @@
 
 mod cross;
 mod dialect;
+mod dialect_checks;
 mod files;
 mod issue;
 pub(crate) mod record;
@@ -31,8 +32,8 @@ use crate::document::pipeline::{Element, read_array};
 use crate::document::{DocumentError, DocumentVisitor, array_error, syntax_message, walk_document};
 use crate::error::ReadError;
 use crate::json_split::{ScanError, Scanner};
-use crate::progress::{NoReporter, ProgressUnit, Reporter};
 use crate::record_kind::RecordKind;
+use cocoprep_base::progress::{NoReporter, ProgressUnit, Reporter};
 use record::{Facts, check_record_with_facts};
 
 /// What to check besides the file itself.
@@ -351,7 +352,7 @@ fn validate_reader<R: Read>(
     let stopped_early = issues
         .iter()
         .any(|(_, issue)| issue.code == IssueCode::Syntax && issue.path.is_empty());
-    let (detected, detected_evidence) = dialect::detect(&facts, is_results);
+    let (detected, detected_evidence) = dialect_checks::detect(&facts, is_results);
     let choice = match options.dialect {
         Some(forced) => DialectChoice {
             dialect: forced,
@@ -372,7 +373,7 @@ fn validate_reader<R: Read>(
     let (member_findings, summaries) = if stopped_early {
         (Vec::new(), Vec::new())
     } else {
-        dialect::check_members(dialect, &facts)
+        dialect_checks::check_members(dialect, &facts)
     };
     issues.extend(member_findings);
     // Findings in file order, whatever pass found them.

@@ -385,7 +385,7 @@ impl Checker {
             }
         }
         // Whether a missing `file_name` matters depends on the dialect (LVIS v1 images have
-        // only `coco_url`): see `dialect::check_members`.
+        // only `coco_url`): see `dialect_checks::check_members`.
         let file_name = self.string(object, "file_name", None).map(str::to_owned);
         if file_name.as_deref() == Some("") {
             self.error(IssueCode::Type, "file_name", "must not be empty".to_owned());
@@ -509,7 +509,7 @@ impl Checker {
         let bbox_missing = (is_instance && !(is_result && has_shape)).then_some(Severity::Error);
         facts.bbox = self.bbox(object, bbox_missing);
         // Whether a missing `area`, `iscrowd` or `segmentation` matters depends on the
-        // dialect: see `dialect::check_members`.
+        // dialect: see `dialect_checks::check_members`.
         for (member, bit) in [
             ("area", annotation_members::AREA),
             ("iscrowd", annotation_members::ISCROWD),
@@ -912,7 +912,7 @@ impl Checker {
             .string(object, "name", Some(Severity::Error))
             .map(str::to_owned);
         // Whether a missing `supercategory` or `frequency` matters depends on the dialect:
-        // see `dialect::check_members`.
+        // see `dialect_checks::check_members`.
         let mut members = 0;
         if self.string(object, "supercategory", None).is_some() {
             members |= category_members::SUPERCATEGORY;

@@ -9,11 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
+use cocoprep_base::progress::NoReporter;
 use cocoprep_coco::mask::{
     MergeOperation, RunLengthMask, bbox_iou, from_bbox, from_polygons, iou, merge,
     segmentation_to_mask,
 };
-use cocoprep_coco::{BBoxXywh, Dataset, ImageId, NoReporter, ReadOptions, read_dataset};
+use cocoprep_coco::{BBoxXywh, Dataset, ImageId, ReadOptions, read_dataset};
 use serde_json::{Value, json};
 
 /// Random cases from a fixed seed ([`cocoprep_test::SplitMix64`]), so they are the same on

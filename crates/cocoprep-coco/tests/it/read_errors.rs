@@ -100,8 +100,12 @@ fn first_error_in_the_file_is_reported_when_parsing_in_parallel() {
     let path = folder.path().join("big.json");
     std::fs::write(&path, &text).unwrap();
     for jobs in [1, 2, 4] {
-        let error =
-            read_dataset(&path, &ReadOptions { jobs }, &cocoprep_coco::NoReporter).unwrap_err();
+        let error = read_dataset(
+            &path,
+            &ReadOptions { jobs },
+            &cocoprep_base::progress::NoReporter,
+        )
+        .unwrap_err();
         let message = error.to_string();
         assert!(
             message.contains(

@@ -67,13 +67,13 @@ fn single_threaded_and_parallel_reads_agree() {
         let serial = cocoprep_coco::read_dataset(
             &file,
             &cocoprep_coco::ReadOptions { jobs: 1 },
-            &cocoprep_coco::NoReporter,
+            &cocoprep_base::progress::NoReporter,
         )
         .unwrap();
         let parallel = cocoprep_coco::read_dataset(
             &file,
             &cocoprep_coco::ReadOptions { jobs: 4 },
-            &cocoprep_coco::NoReporter,
+            &cocoprep_base::progress::NoReporter,
         )
         .unwrap();
         assert_eq!(serial, parallel, "{}", file.display());

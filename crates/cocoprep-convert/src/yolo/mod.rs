@@ -18,7 +18,9 @@ pub mod rows;
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{Dataset, Image, ImageId, ProgressUnit, Reporter};
+use cocoprep_base::output::StagedFolder;
+use cocoprep_base::progress::{ProgressUnit, Reporter};
+use cocoprep_coco::{Dataset, Image, ImageId};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
@@ -27,9 +29,9 @@ use group::{ImageGroups, Numbered};
 
 use crate::classes::ClassTable;
 use crate::error::Error;
+
 use crate::layout::{
-    LinkMode, Placed, StagedFolder, is_contained, place_image, place_image_atomically,
-    write_file_atomically,
+    LinkMode, Placed, is_contained, place_image, place_image_atomically, write_file_atomically,
 };
 use crate::number::Precision;
 use crate::random::SeededRandom;
@@ -186,7 +188,7 @@ pub fn write_yolo(
     }
     let yaml_path = output.join("data.yaml");
     let yaml = dataset_yaml(splits, &classes, output, options.geometry);
-    cocoprep_coco::atomic::write_atomic(
+    cocoprep_base::output::write_atomic(
         &yaml_path,
         yaml.to_text("YOLO dataset written by cocoprep (https://docs.ultralytics.com/datasets/)")
             .as_bytes(),
@@ -238,14 +240,21 @@ enum LabelFolder {
 impl LabelFolder {
     fn write_file(&self, relative: &Path, contents: &[u8]) -> Result<(), Error> {
         match self {
-            Self::Staged(folder) => folder.write_file(relative, contents),
+            Self::Staged(folder) => folder
+                .write_file(relative, contents)
+                .map_err(Error::io("write", &folder.path().join(relative))),
             Self::Shared(folder) => write_file_atomically(&folder.join(relative), contents),
         }
     }
 
     fn commit(self) -> Result<(), Error> {
         match self {
-            Self::Staged(folder) => folder.commit(),
+            Self::Staged(folder) => {
+                let staging = folder.path().to_owned();
+                folder
+                    .commit()
+                    .map_err(Error::io("rename into place", &staging))
+            }
             Self::Shared(_) => Ok(()),
         }
     }
@@ -416,7 +425,9 @@ fn write_split(
     }
     let labels_path = output.join("labels").join(&split.name);
     let labels_folder = match options.shard {
-        None => LabelFolder::Staged(StagedFolder::create(&labels_path)?),
+        None => LabelFolder::Staged(
+            StagedFolder::create(&labels_path).map_err(Error::io("create", &labels_path))?,
+        ),
         Some(_) => {
             fs_err::create_dir_all(&labels_path).map_err(Error::io("create", &labels_path))?;
             LabelFolder::Shared(labels_path)
@@ -502,7 +513,9 @@ fn write_split(
     {
         let images_path = output.join("images").join(&split.name);
         let images_folder = match options.shard {
-            None => Some(StagedFolder::create(&images_path)?),
+            None => Some(
+                StagedFolder::create(&images_path).map_err(Error::io("create", &images_path))?,
+            ),
             Some(_) => None,
         };
         let images_root = images_folder
@@ -555,7 +568,9 @@ fn write_split(
         }
         report.images_missing.sort();
         if let Some(folder) = images_folder {
-            folder.commit()?;
+            folder
+                .commit()
+                .map_err(Error::io("rename into place", &images_path))?;
         }
     }
     Ok((report, highest_class))
@@ -636,7 +651,7 @@ fn dataset_yaml(
 
 #[cfg(test)]
 mod tests {
-    use cocoprep_coco::NoReporter;
+    use cocoprep_base::progress::NoReporter;
 
     use super::*;
     use crate::classes::ClassMapping;

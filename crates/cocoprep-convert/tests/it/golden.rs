@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::{Dataset, NoReporter};
+use cocoprep_base::progress::NoReporter;
+use cocoprep_coco::Dataset;
 use cocoprep_convert::classes::{ClassMapping, ClassTable};
 use cocoprep_convert::yolo::{Geometry, SplitSource, YoloOptions, write_yolo};
 

@@ -29,7 +29,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cocoprep_base::cluster::Shard;
-use cocoprep_coco::{ProgressUnit, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
+use cocoprep_base::threads::worker_count;
 use cocoprep_formats::npy;
 use cocoprep_formats::npz::NpzEncoder;
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -49,7 +50,7 @@ pub struct ButdOptions {
     pub output_prefix: PathBuf,
     /// Files, LMDB or HDF5.
     pub store: StoreKind,
-    /// Worker threads; 0 = one per core.
+    /// Worker threads; 0 = as many as the rayon pool the call runs in has.
     pub jobs: usize,
     /// Deflate level of the `.npz` files, 1–12 (libdeflate's scale).
     pub compression_level: u8,
@@ -172,10 +173,7 @@ pub fn convert(
     let sources = resolve_inputs(inputs)?;
     // Fail on a bad level before any output is created.
     NpzEncoder::new(options.compression_level)?;
-    let jobs = match options.jobs {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        jobs => jobs,
-    };
+    let jobs = worker_count(options.jobs);
     let mut report = ButdReport {
         sources: sources.iter().map(|s| s.source.to_string()).collect(),
         ..ButdReport::default()

@@ -3,10 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use cocoprep_base::output::{AtomicFile, remove_stale_temporaries, remove_temporaries_older_than};
 use cocoprep_formats::hdf5_store::Hdf5Store;
 use cocoprep_formats::lmdb::LmdbWriter;
 use cocoprep_formats::npy::{Dtype, NpyArray, NpyHeader};
@@ -14,7 +15,6 @@ use cocoprep_formats::npz;
 
 use super::row::{self, RowFields};
 use crate::Error;
-use crate::files::TemporaryFile;
 
 /// How the outputs are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -69,13 +69,16 @@ const SHARED_TEMPORARY_AGE: std::time::Duration = std::time::Duration::from_secs
 
 /// Per-image files. Written by the workers in parallel, each through a temporary name and
 /// a rename, so a finished name always holds a complete file.
+///
+/// The files are not fsynced: a run writes hundreds of thousands of small files, and a
+/// per-file fsync costs more than the conversion itself. After a power loss a file may be
+/// empty, which the resume check ([`FileStore::is_complete`]) detects and redoes.
 pub struct FileStore {
     folders: [PathBuf; 3],
     /// For each id, the sequence number of the row whose files are in place. A row never
     /// replaces files written from a later row, so a duplicated id keeps its last row, as
     /// with `make_bu_data.py` (which simply overwrites).
     committed: Vec<Mutex<HashMap<u64, u64>>>,
-    temporary_counter: AtomicU64,
 }
 
 impl FileStore {
@@ -90,9 +93,9 @@ impl FileStore {
                 source,
             })?;
             if shared {
-                crate::files::remove_temporaries_older_than(folder, SHARED_TEMPORARY_AGE);
+                remove_temporaries_older_than(folder, SHARED_TEMPORARY_AGE);
             } else {
-                crate::files::remove_stale_temporaries(folder);
+                remove_stale_temporaries(folder);
             }
         }
         Ok(Self {
@@ -100,7 +103,6 @@ impl FileStore {
             committed: (0..LOCK_STRIPES)
                 .map(|_| Mutex::new(HashMap::new()))
                 .collect(),
-            temporary_counter: AtomicU64::new(0),
         })
     }
 
@@ -152,16 +154,18 @@ impl FileStore {
     /// already been written (this row's files are then discarded).
     pub fn write(&self, image: &EncodedImage) -> Result<bool, Error> {
         let id = image.image_id;
-        let mut temporary = Vec::with_capacity(3);
+        // All three files are written under temporary names first; they get their final
+        // names only if no later row of the same id got there first (dropped otherwise).
+        let mut staged = Vec::with_capacity(3);
         for (kind, bytes) in image.files.iter().enumerate() {
-            let path = self.folders[kind].join(format!(
-                ".{id}{}.tmp-{}-{}",
-                FILE_EXTENSIONS[kind],
-                std::process::id(),
-                self.temporary_counter.fetch_add(1, Ordering::Relaxed)
-            ));
-            let written = TemporaryFile::write(path, bytes)?;
-            temporary.push(written);
+            let path = self.final_path(kind, id);
+            let mut file = AtomicFile::create(&path).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            file.write_all(bytes)
+                .map_err(|source| Error::Write { path, source })?;
+            staged.push(file);
         }
         let stripe = &self.committed[(id as usize) % LOCK_STRIPES];
         let mut committed = stripe.lock().unwrap_or_else(|poison| poison.into_inner());
@@ -171,8 +175,10 @@ impl FileStore {
         {
             return Ok(false);
         }
-        for (kind, file) in temporary.into_iter().enumerate() {
-            file.rename_to(&self.final_path(kind, id))?;
+        for file in staged {
+            let path = file.final_path().to_owned();
+            file.commit_without_sync()
+                .map_err(|source| Error::Write { path, source })?;
         }
         committed.insert(id, image.sequence);
         Ok(true)

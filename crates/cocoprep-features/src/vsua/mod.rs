@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use cocoprep_coco::{ProgressUnit, Reporter};
+use cocoprep_base::output::{AtomicFile, remove_stale_temporaries, write_atomic_unsynced};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 use cocoprep_formats::npy::NpyHeader;
 use cocoprep_formats::pickle::{self, Pickle, Pickler, numpy};
 use rayon::prelude::*;
@@ -75,14 +76,6 @@ fn python_float(value: f64) -> String {
     }
 }
 
-/// A pool of `jobs` threads (0 = one per core, rayon's default).
-fn thread_pool(jobs: usize) -> Result<rayon::ThreadPool, Error> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(Error::ThreadPool)
-}
-
 /// Maps a file into memory.
 #[expect(
     unsafe_code,
@@ -133,27 +126,25 @@ pub struct GeometryReport {
 }
 
 /// `cal_geometry_feats.py`: writes `PREFIX-undirected.pkl` (or `-directed`), a pickle of
-/// `{image_id: float64 (N, N, 8)}` in the box-info pickle's order, on `jobs` threads
-/// (0 = one per core). It is written with
+/// `{image_id: float64 (N, N, 8)}` in the box-info pickle's order, on the rayon pool the
+/// call is made in. It is written with
 /// protocol 3 (Python 3; the reference's Python 3 port writes protocol 4) and streamed,
 /// so memory stays at a few hundred images whatever the size of the result.
 pub fn write_geometry(
     box_info: &Path,
     save_prefix: &Path,
     directed: bool,
-    jobs: usize,
     reporter: &dyn Reporter,
 ) -> Result<GeometryReport, Error> {
     let bytes = map_file(box_info)?;
     let pickle = parse_pickle(box_info, &bytes)?;
-    let pool = thread_pool(jobs)?;
-    let images = pool.install(|| read_images(box_info, &pickle))?;
+    let images = read_images(box_info, &pickle)?;
     let output = geometry_path(save_prefix, directed);
     let write_error = |source| Error::Write {
         path: output.clone(),
         source,
     };
-    let file = cocoprep_coco::atomic::AtomicFile::create(&output).map_err(write_error)?;
+    let file = AtomicFile::create(&output).map_err(write_error)?;
     let mut pickler =
         Pickler::with_protocol(file, numpy::NPY_PICKLE_PROTOCOL).map_err(write_error)?;
     pickler.empty_dict().map_err(write_error)?;
@@ -164,17 +155,14 @@ pub fn write_geometry(
     );
     let mut pairs = 0u64;
     for chunk in images.chunks(GEOMETRY_CHUNK) {
-        let arrays = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|image| {
-                    let count = image.boxes.len();
-                    let features =
-                        image_features(&image.boxes, image.width, image.height, directed);
-                    numpy::ndarray_f64(&[count, count, FEATURES_PER_PAIR], &features)
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })?;
+        let arrays = chunk
+            .par_iter()
+            .map(|image| {
+                let count = image.boxes.len();
+                let features = image_features(&image.boxes, image.width, image.height, directed);
+                numpy::ndarray_f64(&[count, count, FEATURES_PER_PAIR], &features)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         pickler
             .set_items(chunk.iter().zip(&arrays), |pickler, (image, array)| {
                 match &image.key {
@@ -214,7 +202,9 @@ pub enum GraphSource {
 pub struct GraphJobOptions {
     /// Thresholds and direction.
     pub graph: GraphOptions,
-    /// Worker threads; 0 = one per core.
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Informational: the
+    /// work runs on the rayon pool the call is made in (see [`cocoprep_base::threads`]);
+    /// to use fewer threads, call from inside your own `rayon::ThreadPool::install`.
     pub jobs: usize,
     /// Rewrite graphs that already exist.
     pub overwrite: bool,
@@ -247,7 +237,6 @@ pub fn write_graphs(
     options: &GraphJobOptions,
     reporter: &dyn Reporter,
 ) -> Result<GraphReport, Error> {
-    let jobs = options.jobs;
     let input = match source {
         GraphSource::Geometry(path) | GraphSource::BoxInfo(path) => path,
     };
@@ -262,7 +251,7 @@ pub fn write_graphs(
         path: folder.clone(),
         source,
     })?;
-    crate::files::remove_stale_temporaries(&folder);
+    remove_stale_temporaries(&folder);
     let task = reporter.on_task_start(
         "building VSUA geometry graphs",
         Some(entries.len() as u64),
@@ -273,69 +262,67 @@ pub fn write_graphs(
     let fallback = AtomicU64::new(0);
     let single_box = Mutex::new(Vec::new());
     let no_boxes = Mutex::new(Vec::new());
-    let pool = thread_pool(jobs)?;
-    let result = pool.install(|| {
-        entries.par_iter().try_for_each(|(key, value)| {
-            let fail = |source| Error::BoxInfo {
-                path: input.clone(),
-                source: Box::new(source),
-            };
-            let image_key = ImageKey::read(*key).map_err(fail)?;
-            let path = folder.join(format!("{image_key}.npy"));
-            if !options.overwrite && graph_is_complete(&path) {
-                already_done.fetch_add(1, Ordering::Relaxed);
-                reporter.on_task_progress(task, 1);
-                return Ok(());
-            }
-            let (features, count) = match source {
-                GraphSource::BoxInfo(_) => {
-                    let image = box_info::read_image(*key, *value).map_err(fail)?;
-                    let count = image.boxes.len();
-                    let features = image_features(
-                        &image.boxes,
-                        image.width,
-                        image.height,
-                        options.graph.directed,
-                    );
-                    (features, count)
-                }
-                GraphSource::Geometry(_) => {
-                    let array_error = |source| {
-                        fail(BoxInfoError::Array {
-                            image: image_key.clone(),
-                            source: Box::new(source),
-                        })
-                    };
-                    let array = numpy::read_ndarray(*value).map_err(array_error)?;
-                    let count = match array.shape.as_slice() {
-                        [n, m, FEATURES_PER_PAIR] if n == m => *n,
-                        shape => {
-                            return Err(fail(BoxInfoError::Shape {
-                                image: image_key.clone(),
-                                array: "features",
-                                found: shape.to_vec(),
-                                expected: "(N, N, 8)",
-                            }));
-                        }
-                    };
-                    let features = array.to_f64().map_err(array_error)?;
-                    (features, count)
-                }
-            };
-            let graph = build_graph(&features, count, &options.graph);
-            match graph.kind {
-                GraphKind::Edges => {}
-                GraphKind::Fallback => {
-                    fallback.fetch_add(1, Ordering::Relaxed);
-                }
-                GraphKind::SingleBox => lock(&single_box).push(image_key.to_string()),
-                GraphKind::NoBoxes => lock(&no_boxes).push(image_key.to_string()),
-            }
-            crate::files::write_file(&path, &graph.to_npy()?)?;
-            written.fetch_add(1, Ordering::Relaxed);
+    let result = entries.par_iter().try_for_each(|(key, value)| {
+        let fail = |source| Error::BoxInfo {
+            path: input.clone(),
+            source: Box::new(source),
+        };
+        let image_key = ImageKey::read(*key).map_err(fail)?;
+        let path = folder.join(format!("{image_key}.npy"));
+        if !options.overwrite && graph_is_complete(&path) {
+            already_done.fetch_add(1, Ordering::Relaxed);
             reporter.on_task_progress(task, 1);
-            Ok(())
-        })
+            return Ok(());
+        }
+        let (features, count) = match source {
+            GraphSource::BoxInfo(_) => {
+                let image = box_info::read_image(*key, *value).map_err(fail)?;
+                let count = image.boxes.len();
+                let features = image_features(
+                    &image.boxes,
+                    image.width,
+                    image.height,
+                    options.graph.directed,
+                );
+                (features, count)
+            }
+            GraphSource::Geometry(_) => {
+                let array_error = |source| {
+                    fail(BoxInfoError::Array {
+                        image: image_key.clone(),
+                        source: Box::new(source),
+                    })
+                };
+                let array = numpy::read_ndarray(*value).map_err(array_error)?;
+                let count = match array.shape.as_slice() {
+                    [n, m, FEATURES_PER_PAIR] if n == m => *n,
+                    shape => {
+                        return Err(fail(BoxInfoError::Shape {
+                            image: image_key.clone(),
+                            array: "features",
+                            found: shape.to_vec(),
+                            expected: "(N, N, 8)",
+                        }));
+                    }
+                };
+                let features = array.to_f64().map_err(array_error)?;
+                (features, count)
+            }
+        };
+        let graph = build_graph(&features, count, &options.graph);
+        match graph.kind {
+            GraphKind::Edges => {}
+            GraphKind::Fallback => {
+                fallback.fetch_add(1, Ordering::Relaxed);
+            }
+            GraphKind::SingleBox => lock(&single_box).push(image_key.to_string()),
+            GraphKind::NoBoxes => lock(&no_boxes).push(image_key.to_string()),
+        }
+        write_atomic_unsynced(&path, &graph.to_npy()?)
+            .map_err(|source| Error::Write { path, source })?;
+        written.fetch_add(1, Ordering::Relaxed);
+        reporter.on_task_progress(task, 1);
+        Ok(())
     });
     reporter.on_task_complete(task);
     result?;

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use cocoprep_coco::NoReporter;
+use cocoprep_base::progress::NoReporter;
 use cocoprep_features::butd::{self, ButdOptions, ButdReport, StoreKind};
 use cocoprep_test::{run_python, shared_golden, temp_dir};
 

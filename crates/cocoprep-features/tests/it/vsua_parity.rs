@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::NoReporter;
+use cocoprep_base::progress::NoReporter;
 use cocoprep_features::vsua::{self, GraphJobOptions, GraphOptions, GraphSource};
 use cocoprep_test::{run_python, shared_golden, temp_dir};
 
@@ -65,7 +65,6 @@ fn golden_geometry_pickle_and_graphs_equal_the_reference() {
         &box_info,
         &out.path().join("geometry_feats"),
         false,
-        2,
         &NoReporter,
     )
     .unwrap();
@@ -155,7 +154,6 @@ fn python2_box_info_pickles_are_read() {
             &path,
             &out.path().join(format!("geometry_{name}")),
             false,
-            1,
             &NoReporter,
         )
         .unwrap();

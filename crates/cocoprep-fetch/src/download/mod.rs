@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cocoprep_coco::{ProgressUnit, Reporter, TaskId};
+use cocoprep_base::progress::{ProgressUnit, Reporter, TaskId};
 
 use crate::checksum::{Checksum, Digests, StreamingHasher};
 use crate::error::FetchError;

@@ -14,7 +14,8 @@ mod zip;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use cocoprep_coco::Reporter;
+use cocoprep_base::output::AtomicFile;
+use cocoprep_base::progress::Reporter;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ArchiveKind;
@@ -23,7 +24,9 @@ use crate::error::FetchError;
 /// What to extract and how.
 #[derive(Clone, Debug, Default)]
 pub struct ExtractOptions {
-    /// Worker threads for zip members (0 = one per core).
+    /// Worker threads, as `-j` gave them (0 = the rayon pool's size). Informational: the
+    /// work runs on the rayon pool the call is made in (see [`cocoprep_base::threads`]);
+    /// to use fewer threads, call from inside your own `rayon::ThreadPool::install`.
     pub jobs: usize,
     /// Only members matching one of these globs (after `strip_prefix`); empty = all.
     pub only: Vec<String>,
@@ -102,7 +105,11 @@ pub(crate) fn member_path(
     Ok(Some((display, relative)))
 }
 
-/// Writes one member: temporary name, CRC while copying, rename. Returns `(bytes, crc)`.
+/// Writes one member through an [`AtomicFile`] (a temporary name, renamed when complete),
+/// computing the CRC-32 while writing. Returns `(bytes, crc)`.
+///
+/// No fsync: an archive holds thousands of members, each cheap to extract again, and a
+/// re-run checks every member's size (see [`cocoprep_base::output`] on durability).
 pub(crate) fn write_member(
     folders: &path::SafeFolders,
     relative: &Path,
@@ -113,40 +120,27 @@ pub(crate) fn write_member(
     let folder = folders.ensure(parent)?;
     let name = relative
         .file_name()
-        .ok_or_else(|| "no file name".to_owned())?
-        .to_string_lossy()
-        .into_owned();
-    let final_path = folder.join(&name);
-    let temporary = folder.join(format!(".{name}.cocoprep-tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<(u64, u32)> {
-        let mut file = std::fs::File::create(&temporary)?;
-        let mut crc = crc32fast::Hasher::new();
-        let mut bytes = 0u64;
-        loop {
-            let read = match reader.read(buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
-            };
-            crc.update(&buffer[..read]);
-            file.write_all(&buffer[..read])?;
-            bytes += read as u64;
-        }
-        drop(file);
-        Ok((bytes, crc.finalize()))
-    })();
-    match result {
-        Ok(done) => {
-            std::fs::rename(&temporary, &final_path)
-                .map_err(|error| format!("cannot rename to `{}`: {error}", final_path.display()))?;
-            Ok(done)
-        }
-        Err(error) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(error.to_string())
-        }
+        .ok_or_else(|| "no file name".to_owned())?;
+    let final_path = folder.join(name);
+    let mut file = AtomicFile::create(&final_path).map_err(|error| error.to_string())?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut bytes = 0u64;
+    loop {
+        let read = match reader.read(buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            // Dropping `file` removes the temporary file.
+            Err(error) => return Err(error.to_string()),
+        };
+        crc.update(&buffer[..read]);
+        file.write_all(&buffer[..read])
+            .map_err(|error| error.to_string())?;
+        bytes += read as u64;
     }
+    file.commit_without_sync()
+        .map_err(|error| format!("cannot write `{}`: {error}", final_path.display()))?;
+    Ok((bytes, crc.finalize()))
 }
 
 /// The size of an existing regular file (not a link), if any.

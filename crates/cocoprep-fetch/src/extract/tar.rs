@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use cocoprep_coco::{ProgressUnit, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 
 use super::{
     ExtractOptions, Extracted, ExtractedFile, existing_size, member_path, path::SafeFolders,

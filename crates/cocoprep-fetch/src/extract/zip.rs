@@ -8,7 +8,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use cocoprep_coco::{ProgressUnit, Reporter};
+use cocoprep_base::progress::{ProgressUnit, Reporter};
 use rayon::prelude::*;
 
 use super::{
@@ -130,46 +130,40 @@ pub(super) fn extract(
         Some(needed),
         ProgressUnit::Bytes,
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
-        .build()
-        .map_err(|e| read_error("cannot start the extraction threads", e.into()))?;
-    let written: Result<Vec<ExtractedFile>, FetchError> = pool.install(|| {
-        missing
-            .par_iter()
-            .with_min_len(16)
-            .map_init(
-                || (archive.clone(), vec![0u8; 256 << 10]),
-                |(archive, buffer), planned| {
-                    let corrupt = |message: String| FetchError::CorruptMember {
-                        archive: archive_path.to_owned(),
-                        member: planned.display.clone(),
-                        message,
-                    };
-                    let mut entry = archive
-                        .by_index(planned.index)
-                        .map_err(|e| corrupt(e.to_string()))?;
-                    // The zip crate checks the CRC when the member is read to its end and
-                    // fails the read on a mismatch; we compute it again for the manifest.
-                    let (bytes, crc32) = write_member(&folders, &planned.relative, &mut entry, buffer)
-                        .map_err(corrupt)?;
-                    if bytes != planned.bytes || crc32 != planned.crc32 {
-                        let _ = std::fs::remove_file(destination.join(&planned.relative));
-                        return Err(corrupt(format!(
-                            "expected {} bytes with CRC-32 {:08x}, got {bytes} bytes with {crc32:08x}",
-                            planned.bytes, planned.crc32
-                        )));
-                    }
-                    reporter.on_task_progress(task, bytes);
-                    Ok(ExtractedFile {
-                        path: planned.display.clone(),
-                        bytes,
-                        crc32,
-                    })
-                },
-            )
-            .collect()
-    });
+    let written: Result<Vec<ExtractedFile>, FetchError> = missing
+        .par_iter()
+        .with_min_len(16)
+        .map_init(
+            || (archive.clone(), vec![0u8; 256 << 10]),
+            |(archive, buffer), planned| {
+                let corrupt = |message: String| FetchError::CorruptMember {
+                    archive: archive_path.to_owned(),
+                    member: planned.display.clone(),
+                    message,
+                };
+                let mut entry = archive
+                    .by_index(planned.index)
+                    .map_err(|e| corrupt(e.to_string()))?;
+                // The zip crate checks the CRC when the member is read to its end and
+                // fails the read on a mismatch; we compute it again for the manifest.
+                let (bytes, crc32) = write_member(&folders, &planned.relative, &mut entry, buffer)
+                    .map_err(corrupt)?;
+                if bytes != planned.bytes || crc32 != planned.crc32 {
+                    let _ = std::fs::remove_file(destination.join(&planned.relative));
+                    return Err(corrupt(format!(
+                        "expected {} bytes with CRC-32 {:08x}, got {bytes} bytes with {crc32:08x}",
+                        planned.bytes, planned.crc32
+                    )));
+                }
+                reporter.on_task_progress(task, bytes);
+                Ok(ExtractedFile {
+                    path: planned.display.clone(),
+                    bytes,
+                    crc32,
+                })
+            },
+        )
+        .collect();
     reporter.on_task_complete(task);
     let mut files = written?;
     files.extend(existing.into_iter().map(|p| ExtractedFile {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use cocoprep_coco::NoReporter;
+use cocoprep_base::progress::NoReporter;
 use cocoprep_fetch::FetchError;
 use cocoprep_fetch::catalog::ArchiveKind;
 use cocoprep_fetch::extract::{ExtractOptions, extract};

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cocoprep_coco::NoReporter;
+use cocoprep_base::progress::NoReporter;
 use cocoprep_fetch::download::{DownloadOptions, DownloadRequest, Downloader, ProgressSink};
 use cocoprep_fetch::{Checksum, HttpOptions};
 use cocoprep_test::http_server::{Body, Faults, TestServer, pseudo_random_bytes};

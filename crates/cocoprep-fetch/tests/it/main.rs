@@ -1,6 +1,9 @@
 //! Integration tests of `cocoprep-fetch`: one test binary, one module per behaviour area.
 
-#![expect(clippy::print_stderr, reason = "tests report measured figures on stderr")]
+#![expect(
+    clippy::print_stderr,
+    reason = "tests report measured figures on stderr"
+)]
 
 mod download_faults;
 mod extract_archives;

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cocoprep_coco::{ProgressUnit, Reporter, TaskId};
+use cocoprep_base::progress::{ProgressUnit, Reporter, TaskId};
 use cocoprep_fetch::download::{
     DownloadOptions, DownloadRequest, Downloaded, Downloader, ProgressSink,
 };

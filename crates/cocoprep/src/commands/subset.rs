@@ -7,7 +7,7 @@ use cocoprep_convert::subset::{SubsetFormat, YoloSubsetOptions, subset_coco, sub
 use cocoprep_convert::yolo::{ImageSelection, SplitSource, YoloOptions};
 
 use super::Outcome;
-use super::convert::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo, with_jobs};
+use super::convert::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo};
 use crate::cli::{SubsetArgs, SubsetFormatArg};
 use crate::input_kind::{self, expected};
 use crate::output;
@@ -162,10 +162,8 @@ pub fn run(settings: &SubsetSettings, global: &GlobalSettings) -> anyhow::Result
         selection: selection.clone(),
         shard: None,
     };
-    let report = with_jobs(global, || {
-        subset_coco(&sources, classes, *format, output, &options, &progress)
-    })?
-    .with_context(|| format!("cannot write the subset `{}`", output.display()))?;
+    let report = subset_coco(&sources, classes, *format, output, &options, &progress)
+        .with_context(|| format!("cannot write the subset `{}`", output.display()))?;
     let mut outcome = Outcome::Success;
     if let Some(yolo_report) = &report.yolo {
         outcome = report_yolo(yolo_report, *json, global)?;

@@ -7,7 +7,6 @@ use cocoprep_convert::dataset::SplitImages;
 use cocoprep_convert::to_coco::{CategoryIds, split_to_coco};
 use cocoprep_formats::dataset_yaml::DatasetYaml;
 
-use super::with_jobs;
 use crate::cli::CocoArgs;
 use crate::commands::Outcome;
 use crate::input_kind::{self, expected};
@@ -101,15 +100,13 @@ pub fn run(settings: &ConvertCocoSettings, global: &GlobalSettings) -> anyhow::R
     );
     let mut written = Vec::new();
     for images in &splits {
-        let dataset = with_jobs(global, || {
-            split_to_coco(
-                images,
-                &description.names,
-                description.kpt_shape,
-                *category_ids,
-                &progress,
-            )
-        })?
+        let dataset = split_to_coco(
+            images,
+            &description.names,
+            description.kpt_shape,
+            *category_ids,
+            &progress,
+        )
         .with_context(|| format!("cannot convert split `{}`", images.name))?;
         let path = if single_file {
             output.clone()

@@ -116,18 +116,6 @@ pub fn read_inputs(
         .collect()
 }
 
-/// Runs `work` on a rayon pool of `--jobs` threads.
-pub fn with_jobs<T: Send>(
-    global: &GlobalSettings,
-    work: impl FnOnce() -> T + Send,
-) -> anyhow::Result<T> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(global.jobs)
-        .build()
-        .context("cannot start worker threads")?;
-    Ok(pool.install(work))
-}
-
 /// Prints a YOLO conversion's summary (or JSON) and says whether anything was missing.
 pub fn report_yolo(
     report: &YoloReport,

@@ -11,7 +11,7 @@ use cocoprep_convert::layout::LinkMode;
 use cocoprep_convert::number::Precision;
 use cocoprep_convert::yolo::Geometry;
 
-use super::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo, with_jobs};
+use super::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo};
 use crate::cli::{ClassMapArg, YoloArgs};
 use crate::commands::cluster::{
     self, ClusterSettings, DEFAULT_CPUS_PER_TASK, JobSpec, absolute_word,
@@ -181,10 +181,8 @@ fn run_shard(
         selection: ImageSelection::default(),
         shard,
     };
-    let report = with_jobs(global, || {
-        write_yolo(&splits, &classes, output, &options, &progress)
-    })?
-    .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
+    let report = write_yolo(&splits, &classes, output, &options, &progress)
+        .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
     let outcome = report_yolo(&report, *json, global)?;
     let label_files = report.splits.iter().map(|split| split.label_files).sum();
     drop(splits);

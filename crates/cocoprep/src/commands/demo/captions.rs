@@ -22,8 +22,8 @@ pub fn captions(context: &DemoContext, report: &mut DemoReport) -> anyhow::Resul
 
     let val_list = folder.join("karpathy_val_images.txt");
     let test_list = folder.join("karpathy_test_images.txt");
-    cocoprep_coco::atomic::write_atomic(&val_list, VAL_LIST.as_bytes())?;
-    cocoprep_coco::atomic::write_atomic(&test_list, TEST_LIST.as_bytes())?;
+    cocoprep_base::output::write_atomic(&val_list, VAL_LIST.as_bytes())?;
+    cocoprep_base::output::write_atomic(&test_list, TEST_LIST.as_bytes())?;
     let built = from_coco(
         &[
             context.annotation("captions_train2017.json"),

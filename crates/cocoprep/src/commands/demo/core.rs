@@ -31,9 +31,9 @@ pub fn inspect(context: &DemoContext, report: &mut DemoReport) -> anyhow::Result
         totals.1 += summary.annotations;
         let stem = name.trim_end_matches(".json");
         let text_path = folder.join(format!("{stem}.txt"));
-        cocoprep_coco::atomic::write_atomic(&text_path, render(name, &summary).as_bytes())?;
+        cocoprep_base::output::write_atomic(&text_path, render(name, &summary).as_bytes())?;
         let json_path = folder.join(format!("{stem}.json"));
-        cocoprep_coco::atomic::write_atomic(
+        cocoprep_base::output::write_atomic(
             &json_path,
             serde_json::to_string_pretty(&summary)?.as_bytes(),
         )?;
@@ -67,7 +67,7 @@ pub fn validate(context: &DemoContext, report: &mut DemoReport) -> anyhow::Resul
         warnings += result.warning_count();
         image_files += result.counts.image_files;
         let path = folder.join(name);
-        cocoprep_coco::atomic::write_atomic(
+        cocoprep_base::output::write_atomic(
             &path,
             serde_json::to_string_pretty(&result)?.as_bytes(),
         )?;

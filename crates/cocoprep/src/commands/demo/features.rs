@@ -109,7 +109,7 @@ pub fn features(context: &DemoContext, report: &mut DemoReport) -> anyhow::Resul
         ));
     }
     let tsv_path = folder.join("sample_resnet101_faster_rcnn_genome.tsv");
-    cocoprep_coco::atomic::write_atomic(&tsv_path, tsv.as_bytes())?;
+    cocoprep_base::output::write_atomic(&tsv_path, tsv.as_bytes())?;
     report.add("bottom-up TSV (synthetic features)", &tsv_path);
 
     let prefix = folder.join("cocobu");
@@ -152,13 +152,12 @@ pub fn features(context: &DemoContext, report: &mut DemoReport) -> anyhow::Resul
         })
         .collect();
     let box_info = folder.join("vsua_box_info.pkl");
-    cocoprep_coco::atomic::write_atomic(&box_info, &vsua::box_info::to_pickle(&boxes)?)?;
+    cocoprep_base::output::write_atomic(&box_info, &vsua::box_info::to_pickle(&boxes)?)?;
     let jobs = context.global.jobs;
     let geometry = vsua::write_geometry(
         &box_info,
         &folder.join("geometry_feats"),
         false,
-        jobs,
         context.progress,
     )?;
     report.add("VSUA geometry features (pickle)", &geometry.output);

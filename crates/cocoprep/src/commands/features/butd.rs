@@ -162,7 +162,7 @@ fn run_shard(
     let report = butd::convert(inputs, &options, &progress)
         .context("cannot convert the bottom-up features")?;
     let report_json = serde_json::to_string_pretty(&report)?;
-    cocoprep_coco::atomic::write_atomic(report_path, format!("{report_json}\n").as_bytes())
+    cocoprep_base::output::write_atomic(report_path, format!("{report_json}\n").as_bytes())
         .with_context(|| format!("cannot write `{}`", report_path.display()))?;
     progress.finish_warnings();
     if *json {

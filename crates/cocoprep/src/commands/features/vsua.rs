@@ -47,8 +47,8 @@ pub fn run_geometry(
     } = settings;
     input_kind::check(box_info, &expected::FEATURES_VSUA_GEOMETRY)?;
     let progress = Progress::new(global);
-    let report = vsua::write_geometry(box_info, save_prefix, *directed, global.jobs, &progress)
-        .with_context(|| {
+    let report =
+        vsua::write_geometry(box_info, save_prefix, *directed, &progress).with_context(|| {
             format!(
                 "cannot compute geometry features from `{}`",
                 box_info.display()

@@ -7,7 +7,7 @@ use cocoprep_convert::classes::{ClassMapping, ClassTable};
 use cocoprep_convert::yolo::{SplitSource, YoloOptions, YoloReport, write_yolo};
 use cocoprep_fetch::subset::SubsetReport;
 
-use crate::commands::convert::{read_inputs, with_jobs};
+use crate::commands::convert::read_inputs;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
 
@@ -33,15 +33,13 @@ pub fn write_subset_labels(
         file: file.clone(),
         dataset,
     }];
-    with_jobs(global, || {
-        write_yolo(
-            &splits,
-            &classes,
-            dataset_dir,
-            &YoloOptions::default(),
-            progress,
-        )
-    })?
+    write_yolo(
+        &splits,
+        &classes,
+        dataset_dir,
+        &YoloOptions::default(),
+        progress,
+    )
     .with_context(|| {
         format!(
             "cannot write the YOLO labels of `{}` into `{}`",
