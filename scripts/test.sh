@@ -18,3 +18,6 @@ cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== slurm (a one-node cluster runs features butd as an array job; skipped without root/apt)"
+COCOPREP_BIN="${CARGO_TARGET_DIR:-target}/debug/cocoprep" scripts/slurm-test.sh
