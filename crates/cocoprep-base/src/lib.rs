@@ -7,6 +7,8 @@
 //!   warnings (libraries never print; the binary draws bars or log lines).
 //! * [`threads`]: the worker-thread policy. The binary builds rayon's global pool once, from
 //!   `-j/--jobs` or `COCOPREP_JOBS`; libraries use whatever pool they are called in.
+//! * [`cluster`]: the shard layer of every long job: `--shard I/N`, `--shard-from-env`,
+//!   done markers, `--emit` job scripts and array expressions.
 //! * [`position`]: byte offsets in a source file turned into line and column for error
 //!   messages, and serde_json's own positions removed from its messages.
 //!
@@ -15,6 +17,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod cluster;
 pub mod output;
 pub mod position;
 pub mod progress;

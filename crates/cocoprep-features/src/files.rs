@@ -70,13 +70,24 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// Removes the temporary files an interrupted run (killed before it could clean up) left
 /// in `folder`: `.<name>.tmp-<pid>-<n>` names, which are never final outputs.
 pub fn remove_stale_temporaries(folder: &Path) {
+    remove_temporaries_older_than(folder, std::time::Duration::ZERO);
+}
+
+/// [`remove_stale_temporaries`] for folders that other processes may be writing into: only
+/// temporaries not modified for `age` are removed.
+pub fn remove_temporaries_older_than(folder: &Path, age: std::time::Duration) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') && name.contains(".tmp-") {
+        let old_enough = age.is_zero()
+            || entry
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .is_ok_and(|modified| modified.elapsed().is_ok_and(|elapsed| elapsed >= age));
+        if name.starts_with('.') && name.contains(".tmp-") && old_enough {
             let _ = std::fs::remove_file(entry.path());
         }
     }

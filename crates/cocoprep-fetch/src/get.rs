@@ -15,7 +15,7 @@ use crate::download::{DownloadOptions, DownloadRequest, Downloader, ProgressSink
 use crate::error::FetchError;
 use crate::extract::{ExtractOptions, ExtractedFile};
 use crate::manifest::{ArchiveRecord, ResourceManifest};
-use crate::shard::Shard;
+use cocoprep_base::cluster::Shard;
 
 /// How `get` runs.
 #[derive(Clone, Debug)]
@@ -156,7 +156,8 @@ pub fn plan(catalog: &Catalog, names: &[String], options: &GetOptions) -> Result
         dataset_yaml = None;
     }
     let shares = match options.shard {
-        Some(shard) => shard.assign(
+        Some(shard) => crate::shard::assign(
+            shard,
             &resources
                 .iter()
                 .map(|r| (r.name.as_str(), r.planning_bytes().unwrap_or(1)))

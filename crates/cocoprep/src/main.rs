@@ -53,6 +53,9 @@ fn main() -> ExitCode {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }
         Command::Captions(args) => commands::captions::run(args, &global),
+        Command::Status(args) => {
+            commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
+        }
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

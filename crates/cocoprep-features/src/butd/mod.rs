@@ -14,6 +14,10 @@
 //! decoded (the test2014 TSVs have some) are skipped and listed in the [`ButdReport`].
 //! Images whose outputs are already complete are skipped, so an interrupted run resumes.
 //! When an id appears twice, the later row wins, as in `make_bu_data.py`.
+//!
+//! With [`ButdOptions::shard`], every shard reads all rows but converts only the images whose
+//! id it owns ([`Shard::owns_key`]; rows whose id cannot be read go by row number), so the
+//! shards of an array job write disjoint files whose union is the single-process output.
 
 pub mod input;
 pub mod mean;
@@ -24,6 +28,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use cocoprep_base::cluster::Shard;
 use cocoprep_coco::{ProgressUnit, Reporter};
 use cocoprep_formats::npy;
 use cocoprep_formats::npz::NpzEncoder;
@@ -50,6 +55,8 @@ pub struct ButdOptions {
     pub compression_level: u8,
     /// Redo images whose outputs already exist.
     pub overwrite: bool,
+    /// Convert only this shard's images (files store only: the databases have one writer).
+    pub shard: Option<Shard>,
 }
 
 impl Default for ButdOptions {
@@ -60,6 +67,7 @@ impl Default for ButdOptions {
             jobs: 0,
             compression_level: cocoprep_formats::npz::DEFAULT_COMPRESSION_LEVEL,
             overwrite: false,
+            shard: None,
         }
     }
 }
@@ -142,6 +150,13 @@ pub fn convert(
     options: &ButdOptions,
     reporter: &dyn Reporter,
 ) -> Result<ButdReport, Error> {
+    if let (Some(shard), StoreKind::Lmdb | StoreKind::Hdf5) = (options.shard, options.store) {
+        return Err(Error::InvalidOption(format!(
+            "shard {shard}: --store {} writes one file per kind, which parallel shards cannot \
+             share; shard with --store files (the default), or convert in one process",
+            options.store.name()
+        )));
+    }
     let sources = resolve_inputs(inputs)?;
     // Fail on a bad level before any output is created.
     NpzEncoder::new(options.compression_level)?;
@@ -156,7 +171,9 @@ pub fn convert(
     let prefix = &options.output_prefix;
     match options.store {
         StoreKind::Files => {
-            let store = FileStore::create(prefix)?;
+            // Parallel shards share the folders: only temporaries too old to belong to a
+            // running shard are cleared.
+            let store = FileStore::create(prefix, options.shard.is_some())?;
             report.outputs = store.folders().to_vec();
             run(
                 &sources,
@@ -218,7 +235,7 @@ fn run(
     let result = std::thread::scope(|scope| {
         let stop = &stop;
         let reader = scope.spawn(move || {
-            read_all(sources, &row_sender, stop, |bytes| {
+            read_all(sources, options.shard, &row_sender, stop, |bytes| {
                 reporter.on_task_progress(task, bytes);
             })
         });
@@ -281,21 +298,36 @@ fn run(
     result
 }
 
-/// Streams every row of every source into `rows`; returns the row count and the ids seen
-/// more than once.
+/// Streams every row of every source (of `shard`, when given) into `rows`; returns the count
+/// of rows sent and the ids seen more than once.
 fn read_all(
     sources: &[SizedSource],
+    shard: Option<Shard>,
     rows: &Sender<RawRow>,
     stop: &AtomicBool,
     progress: impl Fn(u64),
 ) -> Result<(u64, Vec<u64>), Error> {
     let mut sequence = 0;
+    let mut sent = 0;
     let mut seen = HashSet::new();
     let mut duplicates = Vec::new();
     for (index, source) in sources.iter().enumerate() {
         input::read_rows(&source.source, |line, bytes, read| {
             progress(read);
-            let first_occurrence = match row::peek_image_id(&bytes) {
+            let image_id = row::peek_image_id(&bytes);
+            if let Some(shard) = shard {
+                // Every row of an id goes to the same shard, so the last one still wins.
+                let mine = match image_id {
+                    Some(id) => shard.owns_key(id),
+                    None => shard.owns_position(sequence as usize),
+                };
+                if !mine {
+                    sequence += 1;
+                    return !stop.load(Ordering::Relaxed);
+                }
+            }
+            sent += 1;
+            let first_occurrence = match image_id {
                 Some(id) if !seen.insert(id) => {
                     duplicates.push(id);
                     false
@@ -318,7 +350,7 @@ fn read_all(
     }
     duplicates.sort_unstable();
     duplicates.dedup();
-    Ok((sequence, duplicates))
+    Ok((sent, duplicates))
 }
 
 fn work(

@@ -30,6 +30,17 @@ pub enum StoreKind {
     Hdf5,
 }
 
+impl StoreKind {
+    /// `files`, `lmdb` or `hdf5`, as `--store` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Files => "files",
+            Self::Lmdb => "lmdb",
+            Self::Hdf5 => "hdf5",
+        }
+    }
+}
+
 /// The three kinds of output, in the order `make_bu_data.py` writes them.
 pub const KINDS: [&str; 3] = ["att", "fc", "box"];
 
@@ -52,6 +63,9 @@ pub struct EncodedImage {
 
 const FILE_EXTENSIONS: [&str; 3] = [".npz", ".npy", ".npy"];
 const LOCK_STRIPES: usize = 64;
+/// A temporary untouched for this long belongs to no running shard (each is written in
+/// well under a second).
+const SHARED_TEMPORARY_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Per-image files. Written by the workers in parallel, each through a temporary name and
 /// a rename, so a finished name always holds a complete file.
@@ -65,15 +79,21 @@ pub struct FileStore {
 }
 
 impl FileStore {
-    /// Creates the three folders.
-    pub fn create(prefix: &Path) -> Result<Self, Error> {
+    /// Creates the three folders. With `shared` (other processes, the shards of an array
+    /// job, may be writing into them), only temporaries older than an hour are cleared;
+    /// otherwise every temporary an earlier run left is.
+    pub fn create(prefix: &Path, shared: bool) -> Result<Self, Error> {
         let folders = KINDS.map(|kind| output_path(prefix, kind, ""));
         for folder in &folders {
             fs_err::create_dir_all(folder).map_err(|source| Error::Write {
                 path: folder.clone(),
                 source,
             })?;
-            crate::files::remove_stale_temporaries(folder);
+            if shared {
+                crate::files::remove_temporaries_older_than(folder, SHARED_TEMPORARY_AGE);
+            } else {
+                crate::files::remove_stale_temporaries(folder);
+            }
         }
         Ok(Self {
             folders,

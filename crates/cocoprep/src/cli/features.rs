@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::ClusterArgs;
+
 #[derive(Debug, Args)]
 pub struct FeaturesArgs {
     #[command(subcommand)]
@@ -20,9 +22,16 @@ pub enum FeaturesCommand {
     /// `mean(0)`) and PREFIX_box/<id>.npy (float32 (K, 4)). Rows that cannot be decoded are
     /// skipped and listed in PREFIX_report.json (exit status 1); images whose outputs are
     /// already complete are skipped, so an interrupted run can simply be restarted.
+    ///
+    /// Sharded (--shard, --shard-from-env), each shard reads every row but converts only the
+    /// images whose id it owns (a fixed hash of the id), so shards write disjoint files that
+    /// together equal a single run's; each writes its own report,
+    /// PREFIX_report.shard-I-of-N.json, and its done marker in the folder of PREFIX under
+    /// .cocoprep-jobs/. --store lmdb and hdf5 have one writer per file and cannot be sharded.
     #[command(after_help = "Examples:
   cocoprep features butd trainval.zip --output-dir data/cocobu
-  cocoprep features butd data/bu_data/trainval --output-dir data/cocobu --store lmdb")]
+  cocoprep features butd data/bu_data/trainval --output-dir data/cocobu --store lmdb
+  cocoprep features butd trainval.zip --output-dir /data/cocobu --emit slurm --shards 8 > butd.sbatch")]
     Butd(ButdArgs),
 
     /// Pairwise box geometry for VSUA (≡ cal_geometry_feats.py).
@@ -94,6 +103,9 @@ pub struct ButdArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]

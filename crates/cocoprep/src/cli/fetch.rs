@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use cocoprep_fetch::shard::Shard;
+
+use super::ClusterArgs;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -35,15 +36,6 @@ impl LayoutArg {
             Self::Captioning => "captioning",
         }
     }
-}
-
-/// Batch systems `get --emit` writes job scripts for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum EmitArg {
-    /// A Slurm array job (`sbatch`).
-    Slurm,
-    /// A Sun/Univa Grid Engine array job (`qsub`).
-    Sge,
 }
 
 #[derive(Debug, Args)]
@@ -96,18 +88,6 @@ pub struct GetArgs {
     #[arg(long, value_name = "PATTERN")]
     pub only: Vec<String>,
 
-    /// Do share I of N of the work (0-based), for N copies of this command in an array job.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<Shard>,
-
-    /// Print a job script that runs this command as an array job, and exit.
-    #[arg(long, value_enum, value_name = "SYSTEM")]
-    pub emit: Option<EmitArg>,
-
-    /// With --emit: the number of array tasks [default: one per file, at most 16].
-    #[arg(long, value_name = "N", requires = "emit")]
-    pub shards: Option<usize>,
-
     /// Merge this catalog file over the built-in one.
     #[arg(long, value_name = "FILE", env = "COCOPREP_CATALOG")]
     pub catalog: Option<PathBuf>,
@@ -127,6 +107,9 @@ pub struct GetArgs {
     /// Fetch subset images from this base URL instead of `coco_url`'s host (a mirror).
     #[arg(long, value_name = "URL", hide = true)]
     pub image_url_base: Option<String>,
+
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! command runs, so commands never look at clap types.
 
 mod captions;
+mod cluster;
 mod coco;
 mod convert;
 mod features;
@@ -17,6 +18,7 @@ pub use captions::{
     CaptionsArgs, CaptionsCommand, KarpathyArgs, LabelsArgs, NgramsArgs, OrderArg, ReferenceArgs,
     SplitsArgs, SubsampleArgs,
 };
+pub use cluster::{ClusterArgs, EmitArg, StatusArgs};
 pub use coco::{DemoArgs, InspectArgs, ValidateArgs};
 pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
@@ -25,7 +27,7 @@ pub use convert::{
 pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
-pub use fetch::{DownloadArgs, EmitArg, GetArgs, ListArgs, VerifyArgs};
+pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
 pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
@@ -145,4 +147,18 @@ pub enum Command {
     /// cocostuffapi- and panopticapi-exact).
     #[command(subcommand_required = true)]
     Masks(MasksArgs),
+
+    /// Where the sharded jobs writing into a folder stand: shards done, shards left, and the
+    /// exact line that re-submits only the unfinished ones.
+    ///
+    /// Reads ROOT/.cocoprep-jobs/, where every shard of `get`, `features butd`, `masks
+    /// semantic` and `convert yolo` run with --shard or --shard-from-env leaves its marker.
+    /// ROOT is the command's output folder (`get --dir`, the folder of `features butd`'s
+    /// PREFIX, `-o` of the others). The exit status is 0 when every job is complete, 1 when
+    /// some shard is unfinished.
+    #[command(after_help = "Example:
+  cocoprep features butd trainval.zip --output-dir /data/cocobu --emit slurm --shards 8 > butd.sbatch
+  sbatch butd.sbatch
+  cocoprep status /data          # later: which shards failed, and the sbatch line for them")]
+    Status(StatusArgs),
 }

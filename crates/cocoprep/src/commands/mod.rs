@@ -1,6 +1,7 @@
 //! One module per command, each with a plain `run(settings, global)` function.
 
 pub mod captions;
+pub mod cluster;
 pub mod convert;
 pub mod demo;
 pub mod download;
@@ -12,6 +13,7 @@ pub mod list;
 pub mod masks;
 pub mod merge;
 pub mod split;
+pub mod status;
 pub mod subset;
 pub mod validate;
 pub mod verify;

@@ -3,10 +3,14 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use cocoprep_base::cluster::Shard;
 use cocoprep_features::butd::{self, ButdOptions, StoreKind};
 
 use crate::cli::{ButdArgs, StoreArg};
 use crate::commands::Outcome;
+use crate::commands::cluster::{
+    self, ClusterSettings, DEFAULT_CPUS_PER_TASK, JobSpec, absolute_word,
+};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -18,12 +22,17 @@ pub struct ButdSettings {
     pub store: StoreKind,
     pub compression_level: u8,
     pub overwrite: bool,
+    /// The report's path (PREFIX_report.json unless given; sharded runs add
+    /// `.shard-I-of-N` before `.json`).
     pub report: PathBuf,
+    /// Whether `--report` was given (job scripts repeat it only then).
+    pub report_given: bool,
     pub json: bool,
+    pub cluster: ClusterSettings,
 }
 
 impl ButdSettings {
-    pub fn resolve(args: ButdArgs) -> Self {
+    pub fn resolve(args: ButdArgs) -> anyhow::Result<Self> {
         let ButdArgs {
             mut inputs,
             downloaded_feats,
@@ -33,6 +42,7 @@ impl ButdSettings {
             overwrite,
             report,
             json,
+            cluster,
         } = args;
         if let Some(folder) = downloaded_feats {
             // make_bu_data.py reads `<downloaded_feats>/trainval/*.tsv*`.
@@ -44,20 +54,85 @@ impl ButdSettings {
             StoreArg::Lmdb => StoreKind::Lmdb,
             StoreArg::Hdf5 => StoreKind::Hdf5,
         };
+        let report_given = report.is_some();
         let report = report.unwrap_or_else(|| butd::report_path(&output_dir));
-        Self {
+        let cluster = ClusterSettings::resolve(cluster)?;
+        if cluster.shard().is_some() || matches!(cluster.mode, cluster::ClusterMode::Emit { .. }) {
+            anyhow::ensure!(
+                store == StoreKind::Files,
+                "--store {} writes one file per kind, which parallel shards cannot share; \
+                 shard with --store files (the default), or convert in one process",
+                store.name()
+            );
+        }
+        Ok(Self {
             inputs,
             output_prefix: output_dir,
             store,
             compression_level,
             overwrite,
             report,
+            report_given,
             json,
+            cluster,
+        })
+    }
+
+    /// The job as the cluster layer sees it: root = the folder of PREFIX.
+    fn job_spec(&self) -> anyhow::Result<JobSpec> {
+        let mut arguments = Vec::new();
+        for input in &self.inputs {
+            arguments.push(absolute_word(input)?);
         }
+        arguments.extend([
+            "--output-dir".to_owned(),
+            absolute_word(&self.output_prefix)?,
+            "--store".to_owned(),
+            self.store.name().to_owned(),
+            "--compression-level".to_owned(),
+            self.compression_level.to_string(),
+        ]);
+        if self.overwrite {
+            arguments.push("--overwrite".to_owned());
+        }
+        if self.report_given {
+            arguments.extend(["--report".to_owned(), absolute_word(&self.report)?]);
+        }
+        let prefix = std::path::absolute(&self.output_prefix)?;
+        let root = prefix
+            .parent()
+            .map_or_else(|| PathBuf::from("/"), std::path::Path::to_path_buf);
+        Ok(JobSpec {
+            command: "features butd",
+            arguments,
+            root,
+            cpus_per_task: DEFAULT_CPUS_PER_TASK,
+        })
+    }
+}
+
+/// `PATH` for one shard: `PREFIX_report.json` → `PREFIX_report.shard-3-of-4.json`.
+pub fn shard_report_path(path: &std::path::Path, shard: Shard) -> PathBuf {
+    let label = shard.file_label();
+    match path.extension() {
+        Some(extension) => path.with_extension(format!("{label}.{}", extension.to_string_lossy())),
+        None => path.with_extension(label),
     }
 }
 
 pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let spec = settings.job_spec()?;
+    cluster::run_job(&settings.cluster, &spec, global, |shard| {
+        run_shard(settings, shard, global)
+    })
+}
+
+/// Converts (this shard's share of) the rows; returns the outcome and the images done.
+fn run_shard(
+    settings: &ButdSettings,
+    shard: Option<Shard>,
+    global: &GlobalSettings,
+) -> anyhow::Result<(Outcome, u64)> {
     let ButdSettings {
         inputs,
         output_prefix,
@@ -65,8 +140,14 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
         compression_level,
         overwrite,
         report: report_path,
+        report_given: _,
         json,
+        cluster: _,
     } = settings;
+    let report_path = &match shard {
+        Some(shard) => shard_report_path(report_path, shard),
+        None => report_path.clone(),
+    };
     let progress = Progress::new(global);
     let options = ButdOptions {
         output_prefix: output_prefix.clone(),
@@ -74,6 +155,7 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
         jobs: global.jobs,
         compression_level: *compression_level,
         overwrite: *overwrite,
+        shard,
     };
     let report = butd::convert(inputs, &options, &progress)
         .context("cannot convert the bottom-up features")?;
@@ -114,9 +196,10 @@ pub fn run(settings: &ButdSettings, global: &GlobalSettings) -> anyhow::Result<O
             format!("skipped rows are listed in {}", report_path.display()),
         );
     }
-    Ok(if report.failures.is_empty() {
+    let outcome = if report.failures.is_empty() {
         Outcome::Success
     } else {
         Outcome::ProblemsFound
-    })
+    };
+    Ok((outcome, report.written + report.already_done))
 }

@@ -10,7 +10,9 @@ use crate::settings::GlobalSettings;
 pub fn run(args: FeaturesArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let FeaturesArgs { command } = args;
     match command {
-        FeaturesCommand::Butd(args) => butd::run(&butd::ButdSettings::resolve(args), global),
+        FeaturesCommand::Butd(args) => {
+            butd::ButdSettings::resolve(args).and_then(|settings| butd::run(&settings, global))
+        }
         FeaturesCommand::VsuaGeometry(args) => {
             vsua::run_geometry(&vsua::GeometrySettings::resolve(args), global)
         }

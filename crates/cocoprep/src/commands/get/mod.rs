@@ -8,16 +8,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use cocoprep_base::cluster::Shard;
 use cocoprep_fetch::catalog::ArchiveKind;
 use cocoprep_fetch::download::DownloadOptions;
 use cocoprep_fetch::get::{GetOptions, Plan};
-use cocoprep_fetch::shard::Shard;
 use cocoprep_fetch::subset::{SubsetRequest, run_subset};
 use indicatif::DecimalBytes;
 
 use super::Outcome;
 use super::list::{checksum_text, load_catalog, size_text};
-use crate::cli::{EmitArg, GetArgs};
+use crate::cli::GetArgs;
+use crate::commands::cluster::{self, ClusterMode, ClusterSettings};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -30,7 +31,7 @@ pub struct GetSettings {
     pub layout_given: bool,
     pub subset: Option<SubsetRequest>,
     pub dry_run: bool,
-    pub emit: Option<(EmitArg, Option<usize>)>,
+    pub cluster: ClusterSettings,
     pub catalog: Option<PathBuf>,
     pub json: bool,
 }
@@ -49,15 +50,14 @@ impl GetSettings {
             dry_run,
             keep_archives,
             only,
-            shard,
-            emit,
-            shards,
             catalog,
             timeout,
             retries,
             json,
             image_url_base,
+            cluster,
         } = args;
+        let cluster = ClusterSettings::resolve(cluster)?;
         let mut download = DownloadOptions {
             connections: connections.max(1),
             max_attempts: retries.max(1),
@@ -90,14 +90,14 @@ impl GetSettings {
                 keep_archives,
                 only,
                 parallel_files: parallel.max(1),
-                shard,
+                shard: cluster.shard(),
                 download,
                 jobs: 0,
             },
             layout_given: layout.is_some(),
             subset,
             dry_run,
-            emit: emit.map(|system| (system, shards)),
+            cluster,
             catalog,
             json,
         })
@@ -108,7 +108,8 @@ pub fn run(settings: &GetSettings, global: &GlobalSettings) -> anyhow::Result<Ou
     let catalog = load_catalog(settings.catalog.as_deref())?;
     let mut options = settings.options.clone();
     options.jobs = global.jobs;
-    if let Some((system, shards)) = settings.emit {
+    let spec = emit::job_spec(settings)?;
+    if let ClusterMode::Emit { system, shards } = settings.cluster.mode {
         let count = match shards {
             Some(count) => count,
             None if settings.subset.is_some() => 4,
@@ -117,24 +118,41 @@ pub fn run(settings: &GetSettings, global: &GlobalSettings) -> anyhow::Result<Ou
                 .len()
                 .clamp(1, 16),
         };
-        anyhow::ensure!(count > 0, "--shards must be at least 1");
-        output::stdout(&emit::job_script(system, count, settings)?)?;
+        cluster::emit(system, count, &spec, global)?;
         return Ok(Outcome::Success);
     }
-    if let Some(subset) = &settings.subset {
-        return run_subset_command(&catalog, subset, &options, settings, global);
+    if settings.dry_run {
+        // A plan changes nothing: no markers.
+        return run_get(&catalog, &options, settings, global).map(|(outcome, _)| outcome);
     }
-    let plan = cocoprep_fetch::get::plan(&catalog, &settings.names, &options)?;
+    cluster::run_job(&settings.cluster, &spec, global, |shard| {
+        options.shard = shard;
+        run_get(&catalog, &options, settings, global)
+    })
+}
+
+/// Gets (this shard's share of) the files; returns the outcome and the resources (or
+/// subset images) done.
+fn run_get(
+    catalog: &cocoprep_fetch::catalog::Catalog,
+    options: &GetOptions,
+    settings: &GetSettings,
+    global: &GlobalSettings,
+) -> anyhow::Result<(Outcome, u64)> {
+    if let Some(subset) = &settings.subset {
+        return run_subset_command(catalog, subset, options, settings, global);
+    }
+    let plan = cocoprep_fetch::get::plan(catalog, &settings.names, options)?;
     if settings.dry_run {
         if settings.json {
             output::stdout(&format!("{}\n", serde_json::to_string_pretty(&plan)?))?;
         } else {
             output::stdout(&render_plan(&plan, options.shard))?;
         }
-        return Ok(Outcome::Success);
+        return Ok((Outcome::Success, 0));
     }
     let progress = Progress::new(global);
-    let report = cocoprep_fetch::get::run(&plan, &options, &progress)
+    let report = cocoprep_fetch::get::run(&plan, options, &progress)
         .with_context(|| format!("cannot get {}", settings.names.join(", ")))?;
     if settings.json {
         output::stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -178,7 +196,7 @@ pub fn run(settings: &GetSettings, global: &GlobalSettings) -> anyhow::Result<Ou
             plan.dataset_dir.display()
         ),
     );
-    Ok(Outcome::Success)
+    Ok((Outcome::Success, report.steps.len() as u64))
 }
 
 fn run_subset_command(
@@ -187,7 +205,7 @@ fn run_subset_command(
     options: &GetOptions,
     settings: &GetSettings,
     global: &GlobalSettings,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<(Outcome, u64)> {
     if settings.dry_run {
         let bundle = catalog
             .bundle(&subset.bundle)
@@ -243,7 +261,7 @@ fn run_subset_command(
             );
         }
         output::stdout(&text)?;
-        return Ok(Outcome::Success);
+        return Ok((Outcome::Success, 0));
     }
     let progress = Progress::new(global);
     let report = run_subset(catalog, subset, options, &progress).with_context(|| {
@@ -289,7 +307,10 @@ fn run_subset_command(
             ),
         );
     }
-    Ok(Outcome::Success)
+    Ok((
+        Outcome::Success,
+        (report.downloaded + report.already_present) as u64,
+    ))
 }
 
 /// The human-readable plan of `--dry-run`.
