@@ -13,7 +13,7 @@
 #
 # Environment:
 #   COCOPREP_BIN      cocoprep binary [target/release/cocoprep, built when missing]
-#   SLURM_TEST_ROWS   TSV rows to convert [600]
+#   SLURM_TEST_ROWS   TSV rows to convert [1000]
 #   SLURM_TEST_PORT   slurmctld port; slurmd uses the next one [16817]
 #   SLURM_TEST_KEEP   1: keep the temporary folder (configuration, logs, outputs)
 set -euo pipefail
@@ -250,7 +250,7 @@ echo "task \$SLURM_ARRAY_TASK_ID of \$SLURM_ARRAY_TASK_COUNT" >$folder/done-\$SL
 EOF
     job=$(submit "$folder/job.sbatch")
     wait_until_running "$job" 2
-    scancel "${job}_2"
+    scancel "${job}_2" || fail "scancel ${job}_2 failed"
     wait_for_job "$job" 60
     states=$(task_states "$job" | tr '\n' ' ')
     [[ $states == "0 COMPLETED 0:0 1 COMPLETED 0:0 2 CANCELLED "*" 3 COMPLETED 0:0 " ]] ||
@@ -267,8 +267,7 @@ EOF
 # ---------------------------------------------------------------------------------------
 # cocoprep features butd as an array job
 
-# The binary and what it supports; decided before starting the cluster so that a missing
-# feature is reported early.
+# The binary; checked before the cluster starts so that a wrong one is reported early.
 bin=${COCOPREP_BIN:-target/release/cocoprep}
 if [[ ! -x $bin ]]; then
     [[ -z ${COCOPREP_BIN:-} ]] || fail "COCOPREP_BIN=$bin is not an executable"
@@ -277,27 +276,16 @@ if [[ ! -x $bin ]]; then
 fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 butd_help=$("$bin" features butd --help 2>&1) || fail "$bin features butd --help failed"
-if grep -q -- '--emit' <<<"$butd_help"; then
-    sharding=emit
-elif grep -q -- '--shard-from-env' <<<"$butd_help"; then
-    sharding=hand-written
-else
-    sharding=none
-fi
+grep -q -- '--emit' <<<"$butd_help" ||
+    fail "$bin features butd has no --emit (the cluster flags); build it from this tree"
 
 step "starting munged, slurmctld, slurmd in $work"
 start_cluster
 slurm_smoke_test
 
-if [[ $sharding == none ]]; then
-    step "cocoprep part skipped: \`$bin features butd\` has no --shard-from-env/--emit yet"
-    echo "slurm test passed (Slurm only; cocoprep has no cluster flags)"
-    exit 0
-fi
-
 python=${COCOPREP_TEST_PYTHON:-python3}
 command -v "$python" >/dev/null || fail "no python3 to write the input TSV"
-rows=${SLURM_TEST_ROWS:-600}
+rows=${SLURM_TEST_ROWS:-1000}
 input=$work/input/rows.tsv
 mkdir -p "$work/input" "$work/logs"
 golden=$repo/../shared/golden/butd/trainval
@@ -321,19 +309,8 @@ step "reference: single-process run wrote $reference_count images in $((SECONDS 
 # job_script OUTPUT: writes the array job script for OUTPUT/cocobu, prints its path
 job_script() {
     local output=$1 script=$1.sbatch
-    if [[ $sharding == emit ]]; then
-        "$bin" features butd "$input" --output-dir "$output/cocobu" --emit slurm --shards 4 >"$script" ||
-            fail "cocoprep features butd --emit slurm --shards 4 failed"
-    else
-        # Until --emit exists: the script it is meant to print.
-        cat >"$script" <<EOF
-#!/bin/bash
-#SBATCH --job-name=cocoprep-features-butd
-#SBATCH --array=0-3
-set -euo pipefail
-exec $bin features butd $input --output-dir $output/cocobu --shard-from-env --shards 4
-EOF
-    fi
+    "$bin" features butd "$input" --output-dir "$output/cocobu" --jobs 1 --emit slurm --shards 4 >"$script" ||
+        fail "cocoprep features butd --emit slurm --shards 4 failed"
     grep -q -- '--array=0-3' "$script" || fail "job script $script asks for no --array=0-3"
     echo "$script"
 }
@@ -361,6 +338,8 @@ same_as_reference() {
     done
 }
 
+indent() { sed 's/^/    | /'; }
+
 image_count() { find "$1/cocobu_att" -type f -name '*.npz' 2>/dev/null | wc -l; }
 
 # --- 1. the whole array
@@ -368,7 +347,7 @@ output=$work/array
 script=$(job_script "$output")
 section_started=$SECONDS
 job=$(submit_array "$script" array)
-step "array: submitted job $job ($sharding script, 4 tasks of 1 CPU)"
+step "array: submitted job $job (the script of --emit slurm --shards 4, 4 tasks of 1 CPU)"
 wait_for_job "$job" 120
 states=$(task_states "$job" | tr '\n' ' ')
 [[ $states == "0 COMPLETED 0:0 1 COMPLETED 0:0 2 COMPLETED 0:0 3 COMPLETED 0:0 " ]] ||
@@ -386,10 +365,12 @@ section_started=$SECONDS
 job=$(submit_array "$script" killed)
 wait_until_running "$job" 2
 sleep "${SLURM_TEST_CANCEL_AFTER:-0.5}"
-scancel "${job}_2"
+scancel "${job}_2" || fail "scancel ${job}_2 failed (did shard 2 finish already? raise SLURM_TEST_ROWS)"
 step "kill: job $job, task 2 cancelled while running ($(image_count "$output") images written by then)"
 wait_for_job "$job" 120
 states=$(task_states "$job" | tr '\n' ' ')
+[[ $states == *" 2 COMPLETED "* ]] &&
+    fail "shard 2 finished before scancel reached it (task states: $states); raise SLURM_TEST_ROWS"
 [[ $states == "0 COMPLETED 0:0 1 COMPLETED 0:0 2 CANCELLED "*" 3 COMPLETED 0:0 " ]] ||
     fail "job $job after cancelling task 2: task states: $states"
 [[ -z $(marker "$output" 2) ]] ||
@@ -399,7 +380,7 @@ for index in 0 1 3; do
 done
 status_text=$("$bin" status "$output" 2>&1) &&
     fail "cocoprep status $output exits 0 with shard 2 unfinished: $status_text"
-sed 's/^/    | /' <<<"$status_text"
+indent <<<"$status_text"
 array_expression=$(grep -o -E -- '--array=[0-9,-]+' <<<"$status_text" | head -n 1 || true)
 [[ $array_expression == --array=2 ]] ||
     fail "cocoprep status $output asks for \`${array_expression:-no --array}\`, expected --array=2"
@@ -413,26 +394,25 @@ states=$(task_states "$job" | tr '\n' ' ')
 [[ $states == "0 COMPLETED 0:0 1 COMPLETED 0:0 2 COMPLETED 0:0 3 COMPLETED 0:0 " ]] ||
     fail "re-submitted job $job: task states: $states"
 for index in 0 1 3; do
-    grep -q "already done" "$work/logs/resubmitted-$index.log" ||
-        fail "re-submitted shard $index did not say \"already done\": $(cat "$work/logs/resubmitted-$index.log")"
+    grep -q "^shard $index/4 already done" "$work/logs/resubmitted-$index.log" ||
+        fail "re-submitted shard $index did not say \"shard $index/4 already done\": $(cat "$work/logs/resubmitted-$index.log")"
 done
-if grep -q "already done" "$work/logs/resubmitted-2.log"; then
-    fail "re-submitted shard 2 said \"already done\" although it had been cancelled"
-fi
+grep -q "^shard 2/4 done" "$work/logs/resubmitted-2.log" ||
+    fail "re-submitted shard 2 did not say \"shard 2/4 done\": $(cat "$work/logs/resubmitted-2.log")"
 [[ -n $(marker "$output" 2) ]] || fail "re-submitted shard 2 left no done marker"
 [[ $(sha256sum "$(marker "$output" 0)" "$(marker "$output" 1)" "$(marker "$output" 3)") == "$markers_before" ]] ||
     fail "the markers of shards 0,1,3 changed on re-submit (they should have done nothing)"
 same_as_reference "$output"
 "$bin" status "$output" >/dev/null 2>&1 || fail "cocoprep status $output still reports unfinished shards"
 step "kill: shards 0,1,3 said \"already done\", shard 2 re-ran alone; $(image_count "$output") images byte-identical to the reference ($((SECONDS - section_started)) s)"
-for index in 0 2; do
-    echo "    resubmitted task $index log:"
-    tail -n 3 "$work/logs/resubmitted-$index.log" | sed 's/^/    | /'
+for index in 0 1 2 3; do
+    echo "    re-submitted task $index:"
+    indent <"$work/logs/resubmitted-$index.log"
 done
 
 cat <<EOF
 slurm test passed in $((SECONDS - started)) s:
-  - array job submitted ($sharding sbatch script), 4 shards done, 4 done markers
+  - array job submitted (sbatch script of --emit slurm --shards 4), 4 shards done, 4 done markers
   - merged output byte-identical to the single-process run ($rows images: att, fc, box)
   - shard 2 cancelled while running: no marker, \`cocoprep status\` asked for $array_expression;
     the re-submitted array redid shard 2 alone (0,1,3 "already done"), output identical again
