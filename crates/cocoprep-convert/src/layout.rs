@@ -187,6 +187,36 @@ pub fn place_image(source: &Path, target: &Path, mode: LinkMode) -> Result<Optio
     })
 }
 
+/// [`place_image`] straight into a folder that other processes may be writing into (the
+/// shards of an array job): the link or copy is made under a temporary name and renamed
+/// over `target`, so a re-run replaces what is there and nothing half-copied is visible.
+pub fn place_image_atomically(
+    source: &Path,
+    target: &Path,
+    mode: LinkMode,
+) -> Result<Option<Placed>, Error> {
+    if mode == LinkMode::None {
+        return Ok(None);
+    }
+    let name = target.file_name().unwrap_or_default();
+    let temporary = target.with_file_name(cocoprep_base::output::temporary_name(name));
+    let placed = place_image(source, &temporary, mode);
+    let result = placed.and_then(|placed| {
+        fs_err::rename(&temporary, target).map_err(Error::io("rename into place", &temporary))?;
+        Ok(placed)
+    });
+    // Also after a successful rename: renaming a hard link over another link to the same
+    // file does nothing, and leaves the temporary name behind.
+    let _ = std::fs::remove_file(&temporary);
+    result
+}
+
+/// Writes one file straight into a folder that other processes may be writing into, under
+/// a temporary name renamed into place (no fsync: a label file is cheap to make again).
+pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    cocoprep_base::output::write_atomic_unsynced(path, contents).map_err(Error::io("write", path))
+}
+
 fn copy(source: &Path, target: &Path) -> Result<(), Error> {
     // Inside a staging folder, so a plain copy is already invisible until complete.
     fs_err::copy(source, target).map_err(Error::io("copy", source))?;

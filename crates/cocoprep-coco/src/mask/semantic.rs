@@ -3,6 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use cocoprep_base::cluster::Shard;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -44,6 +45,9 @@ pub struct SemanticOptions {
     pub things: ThingsPolicy,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
+    /// Render only this shard's images: those at positions `index, index + count, ...` of
+    /// `images`, so that the shards of an array job write disjoint PNGs.
+    pub shard: Option<Shard>,
 }
 
 /// One image whose label map could not be made; its PNG is not written.
@@ -120,7 +124,8 @@ pub struct SemanticSummary {
     pub failures: Vec<ImageFailure>,
 }
 
-/// Renders the label map of every image of `dataset` into `output_dir`, in parallel: a
+/// Renders the label map of every image of `dataset` (of [`SemanticOptions::shard`], when
+/// given) into `output_dir`, in parallel: a
 /// palette PNG named after the image file (`000000000139.jpg` → `000000000139.png`, kept
 /// in its sub-folder if `file_name` has one) with pixel value = category id and 0 where no
 /// annotation is. Annotations are painted in file order.
@@ -153,16 +158,25 @@ pub fn write_semantic_pngs(
         }
         by_image.entry(annotation.image_id).or_default().push(index);
     }
+    let images: Vec<&Image> = match options.shard {
+        None => dataset.images.iter().collect(),
+        Some(shard) => dataset
+            .images
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| shard.owns_position(*position))
+            .map(|(_, image)| image)
+            .collect(),
+    };
     let task = reporter.on_task_start(
         "writing label maps",
-        Some(dataset.images.len() as u64),
+        Some(images.len() as u64),
         ProgressUnit::Items,
     );
     let results: Vec<Result<usize, ImageFailure>> = super::in_pool(options.jobs, || {
-        dataset
-            .images
+        images
             .par_iter()
-            .map(|image| {
+            .map(|&image| {
                 let indices = by_image.get(&image.id).map_or(&[][..], Vec::as_slice);
                 let result =
                     render_image(dataset, image, indices, &things, options).and_then(|map| {

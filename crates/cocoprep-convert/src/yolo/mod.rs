@@ -4,6 +4,13 @@
 //! wrong around the rows: files are replaced rather than appended to on a re-run, images
 //! are placed next to the labels (hard links by default), the YAML is written, RLE masks
 //! become polygons, and a bad category id names the annotation instead of crashing.
+//!
+//! With [`YoloOptions::shard`], a process writes only its share of each split: label files
+//! at positions `index, index + count, ...` of the split's label-file list (images sharing a
+//! label file stay together) and the images of those files, each written atomically straight
+//! into `labels/<split>/` and `images/<split>/` (a whole-folder rename cannot be shared), and
+//! the same `data.yaml` as every other shard. Unsharded runs build each folder aside and
+//! rename it into place, as before.
 
 mod group;
 pub mod merge;
@@ -20,9 +27,13 @@ use group::{ImageGroups, Numbered};
 
 use crate::classes::ClassTable;
 use crate::error::Error;
-use crate::layout::{LinkMode, Placed, StagedFolder, is_contained, place_image};
+use crate::layout::{
+    LinkMode, Placed, StagedFolder, is_contained, place_image, place_image_atomically,
+    write_file_atomically,
+};
 use crate::number::Precision;
 use crate::random::SeededRandom;
+use cocoprep_base::cluster::Shard;
 use cocoprep_formats::dataset_yaml::{DatasetYaml, flip_index};
 pub use rows::{Geometry, Row, RowBuilder, RowCounts, RowSet, push_row_values, push_rows};
 
@@ -74,6 +85,8 @@ pub struct YoloOptions {
     pub link: LinkMode,
     /// Which images are kept.
     pub selection: ImageSelection,
+    /// Write only this shard's label files and images (see the module documentation).
+    pub shard: Option<Shard>,
 }
 
 /// What happened to one split.
@@ -161,7 +174,11 @@ pub fn write_yolo(
     let mut classes = classes.clone();
     let mut reports = Vec::with_capacity(splits.len());
     for split in splits {
-        let (report, highest_class) = write_split(split, &classes, output, options, reporter)?;
+        let (report, mut highest_class) = write_split(split, &classes, output, options, reporter)?;
+        if options.shard.is_some() {
+            // The YAML's names must not depend on which rows this shard wrote.
+            highest_class = split_highest_class(split, &classes, options, reporter)?;
+        }
         if let Some(class) = highest_class {
             classes.ensure_named(class);
         }
@@ -181,6 +198,57 @@ pub fn write_yolo(
         names: classes.names().to_vec(),
         splits: reports,
     })
+}
+
+/// The highest class of any row of `split` when that class has no name yet, for a shard
+/// that wrote only some rows (`None` when every class that can occur is named). Only files
+/// whose annotations name categories missing from `categories` need the rows made again.
+fn split_highest_class(
+    split: &SplitSource,
+    classes: &ClassTable,
+    options: &YoloOptions,
+    reporter: &dyn Reporter,
+) -> Result<Option<u32>, Error> {
+    let bound = split
+        .dataset
+        .annotations
+        .iter()
+        .filter_map(|annotation| annotation.category_id)
+        .filter_map(|category_id| classes.class_of(category_id))
+        .max();
+    match bound {
+        Some(class) if class as usize >= classes.names().len() => {
+            let (labels, kept, _) = label_split(split, classes, options, reporter)?;
+            Ok(kept
+                .iter()
+                .flat_map(|&index| labels[index].rows.iter().map(|row| row.class))
+                .max())
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Label files: built aside and renamed into place whole (one process), or written one by
+/// one into the final folder (a shard, sharing it with the others).
+enum LabelFolder {
+    Staged(StagedFolder),
+    Shared(PathBuf),
+}
+
+impl LabelFolder {
+    fn write_file(&self, relative: &Path, contents: &[u8]) -> Result<(), Error> {
+        match self {
+            Self::Staged(folder) => folder.write_file(relative, contents),
+            Self::Shared(folder) => write_file_atomically(&folder.join(relative), contents),
+        }
+    }
+
+    fn commit(self) -> Result<(), Error> {
+        match self {
+            Self::Staged(folder) => folder.commit(),
+            Self::Shared(_) => Ok(()),
+        }
+    }
 }
 
 /// The images of `split` that [`write_yolo`] keeps under `options.selection`, in the
@@ -329,7 +397,31 @@ fn write_split(
             }
         }
     }
-    let labels_folder = StagedFolder::create(&output.join("labels").join(&split.name))?;
+    // A shard owns label files by their position in `files`, and the images of the files
+    // it owns (`mine[candidate]`), so images sharing a label file stay together.
+    let mut mine: Vec<bool> = Vec::new();
+    if let Some(shard) = options.shard {
+        mine = vec![false; candidates.len()];
+        let mut owned = Vec::with_capacity(files.len() / shard.count + 1);
+        for (position, &first) in files.iter().enumerate() {
+            if shard.owns_position(position) {
+                owned.push(first);
+                mine[first] = true;
+                for &index in sharing.get(&first).map(Vec::as_slice).unwrap_or_default() {
+                    mine[index] = true;
+                }
+            }
+        }
+        files = owned;
+    }
+    let labels_path = output.join("labels").join(&split.name);
+    let labels_folder = match options.shard {
+        None => LabelFolder::Staged(StagedFolder::create(&labels_path)?),
+        Some(_) => {
+            fs_err::create_dir_all(&labels_path).map_err(Error::io("create", &labels_path))?;
+            LabelFolder::Shared(labels_path)
+        }
+    };
     let written = reporter.on_task_start(
         &format!("{}: write", split.name),
         Some(files.len() as u64),
@@ -408,15 +500,30 @@ fn write_split(
     if let Some(images_dir) = &options.images_dir
         && options.link != LinkMode::None
     {
-        let images_folder = StagedFolder::create(&output.join("images").join(&split.name))?;
+        let images_path = output.join("images").join(&split.name);
+        let images_folder = match options.shard {
+            None => Some(StagedFolder::create(&images_path)?),
+            Some(_) => None,
+        };
+        let images_root = images_folder
+            .as_ref()
+            .map_or(images_path.as_path(), StagedFolder::path);
+        let owned: Vec<&Candidate> = match options.shard {
+            None => candidates.iter().collect(),
+            Some(_) => candidates
+                .iter()
+                .zip(&mine)
+                .filter_map(|(candidate, &mine)| mine.then_some(candidate))
+                .collect(),
+        };
         let task = reporter.on_task_start(
             &format!("{}: images", split.name),
-            Some(candidates.len() as u64),
+            Some(owned.len() as u64),
             ProgressUnit::Items,
         );
         // `Ok(Err(path))`: the image is not there (reported, counted in the exit status);
         // `Err(_)`: it is there but could not be linked or copied (stops the run).
-        let placed: Vec<Result<Option<Placed>, PathBuf>> = candidates
+        let placed: Vec<Result<Option<Placed>, PathBuf>> = owned
             .par_iter()
             .map(|candidate| {
                 let relative = image_path(file, candidate.image)?;
@@ -424,12 +531,12 @@ fn write_split(
                     images_dir.join(&split.name).join(&relative),
                     images_dir.join(&relative),
                 ];
+                let target = images_root.join(&relative);
                 let result = match candidates.iter().find(|candidate| candidate.is_file()) {
-                    Some(source) => Ok(place_image(
-                        source,
-                        &images_folder.path().join(&relative),
-                        options.link,
-                    )?),
+                    Some(source) if images_folder.is_some() => {
+                        Ok(place_image(source, &target, options.link)?)
+                    }
+                    Some(source) => Ok(place_image_atomically(source, &target, options.link)?),
                     None => Err(candidates[0].clone()),
                 };
                 reporter.on_task_progress(task, 1);
@@ -447,7 +554,9 @@ fn write_split(
             }
         }
         report.images_missing.sort();
-        images_folder.commit()?;
+        if let Some(folder) = images_folder {
+            folder.commit()?;
+        }
     }
     Ok((report, highest_class))
 }

@@ -12,14 +12,15 @@ use cocoprep_base::cluster::Shard;
 #[command(next_help_heading = "Cluster (array jobs)")]
 pub struct ClusterArgs {
     /// Do share I of N of the work (0-based): N copies of this command with I = 0..N-1
-    /// together do it all, each writing a disjoint part of the output.
+    /// together do it all, each writing a disjoint part of the output. A finished shard
+    /// leaves a marker in OUTPUT/.cocoprep-jobs/ and does nothing when run again; `cocoprep
+    /// status OUTPUT` lists the shards left.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["shard_from_env", "emit"])]
     pub shard: Option<Shard>,
 
     /// Take the share from the array task's variables: Slurm SLURM_ARRAY_TASK_ID, Grid Engine
     /// SGE_TASK_ID (1-based), PBS PBS_ARRAY_INDEX, Kubernetes JOB_COMPLETION_INDEX, AWS Batch
-    /// AWS_BATCH_JOB_ARRAY_INDEX (the last three need --shards). A finished shard leaves a
-    /// marker in OUTPUT/.cocoprep-jobs/ and is skipped when run again.
+    /// AWS_BATCH_JOB_ARRAY_INDEX (the last three need --shards). Otherwise as --shard.
     #[arg(long, conflicts_with = "emit")]
     pub shard_from_env: bool,
 
@@ -29,7 +30,9 @@ pub struct ClusterArgs {
     pub shards: Option<usize>,
 
     /// Print a job script that runs this command as an array job of --shards tasks (each
-    /// with --shard-from-env), and exit. Submit it with `sbatch FILE` or `qsub FILE`.
+    /// with --shard-from-env --shards N, absolute paths, one log file per task in the
+    /// submit folder, cores per task = --jobs, default 4), and exit. Submit it with
+    /// `sbatch FILE` or `qsub FILE`.
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub emit: Option<EmitArg>,
 

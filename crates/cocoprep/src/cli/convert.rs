@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::ClusterArgs;
+
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     #[command(subcommand)]
@@ -21,6 +23,14 @@ pub enum ConvertCommand {
     /// `--class-map`, crowd annotations skipped, identical rows removed, numbers as Python's
     /// `%g`. Unlike it, re-runs replace the labels instead of appending to them, RLE masks
     /// become polygons, and images are placed next to the labels.
+    ///
+    /// Sharded (--shard, --shard-from-env), shard I writes the label files at positions I,
+    /// I+N, ... of each split (images sharing a label file stay together) and their images,
+    /// each written atomically straight into labels/<split>/ and images/<split>/, plus the
+    /// same data.yaml as every other shard; together the shards write exactly what one run
+    /// writes, and each marks itself done in DIR/.cocoprep-jobs/. Unlike a single run, which
+    /// replaces each split folder whole, shards leave files of earlier runs in place: start
+    /// sharded conversions in an empty DIR.
     #[command(after_long_help = YOLO_LOSSY)]
     Yolo(YoloArgs),
 
@@ -117,6 +127,9 @@ pub struct YoloArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::ClusterArgs;
+
 #[derive(Debug, Args)]
 pub struct MasksArgs {
     #[command(subcommand)]
@@ -26,6 +28,13 @@ pub enum MasksCommand {
     /// PNGs are 8-bit indexed with COCO-Stuff's palette and named after the image file
     /// (`000000000139.jpg` → `000000000139.png`). Annotations are painted in file order.
     /// Labels above 127 are kept (cocostuffapi's int8 cast can break them).
+    ///
+    /// Sharded (--shard, --shard-from-env), shard I renders the images at positions I, I+N,
+    /// I+2N, ... of the file's `images`, so shards write disjoint PNGs that together equal a
+    /// single run's; each marks itself done in DIR/.cocoprep-jobs/.
+    #[command(after_help = "Examples:
+  cocoprep masks semantic stuff_train2017.json -o stuffthingmaps/train2017
+  cocoprep masks semantic stuff_train2017.json -o /data/maps --emit slurm --shards 16 > maps.sbatch")]
     Semantic(SemanticArgs),
 
     /// Convert COCO panoptic annotations (JSON + segment PNGs) to semantic label PNGs and
@@ -96,6 +105,9 @@ pub struct SemanticArgs {
     /// its `isthing` is 1, or, without `isthing`, if its id is at most 91.
     #[arg(long, value_enum, default_value = "keep")]
     pub things: ThingsArg,
+
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -106,6 +106,11 @@ pub enum Command {
     /// interruption (even `kill -9`), checked against its published size and checksum
     /// while it streams, then extracted with every member's CRC checked. A manifest in
     /// `DIR/.cocoprep` records what was verified, so re-running does no network work.
+    ///
+    /// Sharded (--shard, --shard-from-env), files are shared out by size (largest first, each
+    /// to the least loaded shard) and subset images by position; every shard writes the same
+    /// subset annotation file and data.yaml. With --emit, --shards defaults to one task per
+    /// file, at most 16. Markers go to DIR/.cocoprep-jobs/.
     #[command(
         after_help = "Examples:\n  cocoprep get --dry-run coco2017\n  cocoprep get coco2017 --dir /data/coco\n  cocoprep get coco2017 --split val --classes person,dog --max-images 500\n  cocoprep get coco2017 --emit slurm --shards 4 > get.sbatch"
     )]

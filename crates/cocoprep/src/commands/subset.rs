@@ -152,6 +152,7 @@ pub fn run(settings: &SubsetSettings, global: &GlobalSettings) -> anyhow::Result
         images_dir: yolo.images.clone(),
         link: yolo.link,
         selection: selection.clone(),
+        shard: None,
     };
     let report = with_jobs(global, || {
         subset_coco(&sources, classes, *format, output, &options, &progress)

@@ -92,7 +92,7 @@ fn tree(root: &Path, skip: &dyn Fn(&str) -> bool) -> BTreeMap<String, Vec<u8>> {
 /// are byte-identical (but for `skip`), that a finished shard re-run does nothing, and that
 /// `status` calls the job complete. `make` gives the arguments for an output location,
 /// `root` the folder that holds `.cocoprep-jobs`.
-fn shards_equal_single_run(
+pub fn shards_equal_single_run(
     make: &dyn Fn(&Path) -> Vec<OsString>,
     root: &dyn Fn(&Path) -> PathBuf,
     skip: &dyn Fn(&str) -> bool,
@@ -137,6 +137,14 @@ fn shards_equal_single_run(
     );
     assert!(expected == sequential_tree, "sequential shards differ");
     assert!(expected == tree(&parallel, skip), "parallel shards differ");
+    // `data.yaml` names its own folder: equal once that is taken out.
+    let yaml = |out: &Path| {
+        std::fs::read_to_string(out.join("data.yaml"))
+            .ok()
+            .map(|text| text.replace(&out.display().to_string(), "OUT"))
+    };
+    assert_eq!(yaml(&single), yaml(&sequential));
+    assert_eq!(yaml(&single), yaml(&parallel));
 
     // A finished shard does nothing when run again.
     let again = run(&with(make(&sequential), &["--shard", "2/4", "-v"]), &[]);
@@ -413,4 +421,70 @@ pub fn emitted_scripts_are_valid(args: &[OsString]) {
 fn butd_emits_array_job_scripts() {
     let folder = temp_dir();
     emitted_scripts_are_valid(&butd_args_for(folder.path()));
+}
+
+fn coco_mini() -> Option<PathBuf> {
+    let folder = cocoprep_test::shared_data()?.join("coco-mini");
+    folder.is_dir().then_some(folder)
+}
+
+fn semantic_args(out: &Path) -> Vec<OsString> {
+    let mini = coco_mini().unwrap();
+    let mut args = words(&["masks", "semantic"]);
+    args.push(
+        mini.join("annotations/instances_val2017.json")
+            .into_os_string(),
+    );
+    args.push("-o".into());
+    args.push(out.into());
+    args
+}
+
+#[test]
+fn semantic_shards_write_exactly_the_single_run_output() {
+    if coco_mini().is_none() {
+        eprintln!("skipping: ../shared/data/coco-mini is absent");
+        return;
+    }
+    shards_equal_single_run(&semantic_args, &|out| out.to_owned(), &|_| false);
+    emitted_scripts_are_valid(&semantic_args(Path::new("/data/maps")));
+}
+
+fn yolo_args(out: &Path, extra: &[&str]) -> Vec<OsString> {
+    let mini = coco_mini().unwrap();
+    let mut args = words(&["convert", "yolo"]);
+    args.push(
+        mini.join("annotations/instances_val2017.json")
+            .into_os_string(),
+    );
+    args.push("--images".into());
+    args.push(mini.into_os_string());
+    args.push("-o".into());
+    args.push(out.into());
+    with(args, extra)
+}
+
+#[test]
+fn yolo_shards_write_exactly_the_single_run_output() {
+    if coco_mini().is_none() {
+        eprintln!("skipping: ../shared/data/coco-mini is absent");
+        return;
+    }
+    let skip_yaml = |name: &str| name == "data.yaml";
+    shards_equal_single_run(
+        &|out| yolo_args(out, &[]),
+        &|out| out.to_owned(),
+        &skip_yaml,
+    );
+    shards_equal_single_run(
+        &|out| yolo_args(out, &["--segments", "--link", "sym"]),
+        &|out| out.to_owned(),
+        &skip_yaml,
+    );
+    shards_equal_single_run(
+        &|out| yolo_args(out, &["--keypoints", "--link", "copy"]),
+        &|out| out.to_owned(),
+        &skip_yaml,
+    );
+    emitted_scripts_are_valid(&yolo_args(Path::new("/data/my yolo"), &["--segments"]));
 }

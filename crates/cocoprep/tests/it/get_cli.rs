@@ -664,3 +664,24 @@ fn the_yolo_layout_puts_images_and_labels_where_ultralytics_looks_and_writes_the
         "{yaml}"
     );
 }
+
+#[test]
+fn get_shards_download_exactly_what_one_run_does() {
+    let (_server, catalog) = sample_server();
+    let folder = temp_dir();
+    let catalog_path = write_catalog(folder.path(), &catalog);
+    let make = |out: &Path| -> Vec<std::ffi::OsString> {
+        let mut args: Vec<std::ffi::OsString> = ["get", "test-bundle", "--catalog", &catalog_path]
+            .iter()
+            .map(Into::into)
+            .collect();
+        args.push("--dir".into());
+        args.push(out.into());
+        args
+    };
+    // Manifests record when each resource was completed (seconds): everything else must be
+    // byte-identical.
+    crate::cluster::shards_equal_single_run(&make, &|out| out.to_owned(), &|name| {
+        name.starts_with(".cocoprep/manifests/")
+    });
+}

@@ -6,8 +6,16 @@ use anyhow::Context;
 use cocoprep_convert::classes::{ClassMapping, ClassTable};
 use cocoprep_convert::yolo::{ImageSelection, SplitSource, YoloOptions, write_yolo};
 
+use cocoprep_base::cluster::Shard;
+use cocoprep_convert::layout::LinkMode;
+use cocoprep_convert::number::Precision;
+use cocoprep_convert::yolo::Geometry;
+
 use super::{YoloOutputSettings, expand_inputs, read_inputs, report_yolo, with_jobs};
 use crate::cli::{ClassMapArg, YoloArgs};
+use crate::commands::cluster::{
+    self, ClusterSettings, DEFAULT_CPUS_PER_TASK, JobSpec, absolute_word,
+};
 use crate::commands::{Outcome, release_at_exit};
 use crate::output;
 use crate::progress::Progress;
@@ -21,6 +29,7 @@ pub struct ConvertYoloSettings {
     pub class_map: Option<ClassMapping>,
     pub yolo: YoloOutputSettings,
     pub json: bool,
+    pub cluster: ClusterSettings,
 }
 
 impl ConvertYoloSettings {
@@ -32,6 +41,7 @@ impl ConvertYoloSettings {
             cls91to80,
             yolo,
             json,
+            cluster,
         } = args;
         let class_map = match (cls91to80, class_map) {
             (true, _) | (_, ClassMapArg::Coco80) => Some(ClassMapping::Coco80),
@@ -45,17 +55,80 @@ impl ConvertYoloSettings {
             class_map,
             yolo: YoloOutputSettings::resolve(yolo)?,
             json,
+            cluster: ClusterSettings::resolve(cluster)?,
+        })
+    }
+
+    /// The job as the cluster layer sees it: root = `-o`.
+    fn job_spec(&self) -> anyhow::Result<JobSpec> {
+        let mut arguments = Vec::new();
+        for input in &self.inputs {
+            arguments.push(absolute_word(input)?);
+        }
+        arguments.extend(["-o".to_owned(), absolute_word(&self.output)?]);
+        let class_map = match &self.class_map {
+            None => "auto",
+            Some(ClassMapping::Coco80) => "coco80",
+            Some(ClassMapping::CategoryIdMinusOne) => "id-minus-one",
+            Some(_) => "dense",
+        };
+        arguments.extend(["--class-map".to_owned(), class_map.to_owned()]);
+        let yolo = &self.yolo;
+        match yolo.geometry {
+            Geometry::Boxes => {}
+            Geometry::Segments => arguments.push("--segments".to_owned()),
+            Geometry::Keypoints => arguments.push("--keypoints".to_owned()),
+        }
+        if let Some(images) = &yolo.images {
+            arguments.extend(["--images".to_owned(), absolute_word(images)?]);
+        }
+        let link = match yolo.link {
+            LinkMode::Hard => "hard",
+            LinkMode::Symbolic => "sym",
+            LinkMode::Copy => "copy",
+            LinkMode::None => "none",
+        };
+        let precision = match yolo.precision {
+            Precision::Ultralytics => "ultralytics".to_owned(),
+            Precision::Full => "full".to_owned(),
+            Precision::Significant(digits) => digits.to_string(),
+        };
+        arguments.extend([
+            "--link".to_owned(),
+            link.to_owned(),
+            "--precision".to_owned(),
+            precision,
+        ]);
+        Ok(JobSpec {
+            command: "convert yolo",
+            arguments,
+            root: std::path::absolute(&self.output)?,
+            cpus_per_task: DEFAULT_CPUS_PER_TASK,
         })
     }
 }
 
 pub fn run(settings: &ConvertYoloSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let spec = settings.job_spec()?;
+    cluster::run_job(&settings.cluster, &spec, global, |shard| {
+        run_shard(settings, shard, global)
+    })
+}
+
+/// Converts (this shard's share of) every split; returns the outcome and the label files
+/// written.
+fn run_shard(
+    settings: &ConvertYoloSettings,
+    shard: Option<Shard>,
+    global: &GlobalSettings,
+) -> anyhow::Result<(Outcome, u64)> {
     let ConvertYoloSettings {
         inputs,
         output,
         class_map,
         yolo,
         json,
+        cluster: _,
     } = settings;
     let progress = Progress::new(global);
     let files = expand_inputs(inputs)?;
@@ -104,13 +177,15 @@ pub fn run(settings: &ConvertYoloSettings, global: &GlobalSettings) -> anyhow::R
         images_dir: yolo.images.clone(),
         link: yolo.link,
         selection: ImageSelection::default(),
+        shard,
     };
     let report = with_jobs(global, || {
         write_yolo(&splits, &classes, output, &options, &progress)
     })?
     .with_context(|| format!("cannot write the YOLO dataset `{}`", output.display()))?;
-    let outcome = report_yolo(&report, *json, global);
+    let outcome = report_yolo(&report, *json, global)?;
+    let label_files = report.splits.iter().map(|split| split.label_files).sum();
     drop(splits);
     release_at_exit(datasets);
-    outcome
+    Ok((outcome, label_files))
 }

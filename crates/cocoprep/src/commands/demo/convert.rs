@@ -50,6 +50,7 @@ fn options(context: &DemoContext, geometry: Geometry, selection: ImageSelection)
         images_dir: Some(context.sample.clone()),
         link: LinkMode::Hard,
         selection,
+        shard: None,
     }
 }
 

@@ -14,9 +14,8 @@ pub fn run(args: MasksArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> 
     let MasksArgs { command } = args;
     match command {
         MasksCommand::Rle(args) => rle::run(&rle::RleSettings::resolve(args), global),
-        MasksCommand::Semantic(args) => {
-            semantic::run(&semantic::SemanticSettings::resolve(args), global)
-        }
+        MasksCommand::Semantic(args) => semantic::SemanticSettings::resolve(args)
+            .and_then(|settings| semantic::run(&settings, global)),
         MasksCommand::Panoptic(args) => {
             panoptic::run(&panoptic::PanopticSettings::resolve(args), global)
         }

@@ -6,8 +6,13 @@ use anyhow::Context;
 use cocoprep_coco::mask::{OverlapPolicy, SemanticOptions, ThingsPolicy, write_semantic_pngs};
 use cocoprep_coco::{ReadOptions, read_dataset};
 
+use cocoprep_base::cluster::Shard;
+
 use super::{Outcome, report_failures};
 use crate::cli::SemanticArgs;
+use crate::commands::cluster::{
+    self, ClusterSettings, DEFAULT_CPUS_PER_TASK, JobSpec, absolute_word,
+};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -19,34 +24,81 @@ pub struct SemanticSettings {
     pub overlap: OverlapPolicy,
     pub include_crowd: bool,
     pub things: ThingsPolicy,
+    pub cluster: ClusterSettings,
 }
 
 impl SemanticSettings {
-    pub fn resolve(args: SemanticArgs) -> Self {
+    pub fn resolve(args: SemanticArgs) -> anyhow::Result<Self> {
         let SemanticArgs {
             input,
             output,
             overlap,
             include_crowd,
             things,
+            cluster,
         } = args;
-        Self {
+        Ok(Self {
             input,
             output,
             overlap: overlap.into(),
             include_crowd,
             things: things.into(),
+            cluster: ClusterSettings::resolve(cluster)?,
+        })
+    }
+
+    /// The job as the cluster layer sees it: root = `-o`.
+    fn job_spec(&self) -> anyhow::Result<JobSpec> {
+        let overlap = match self.overlap {
+            OverlapPolicy::Last => "last",
+            OverlapPolicy::First => "first",
+            OverlapPolicy::Error => "error",
+        };
+        let things = match self.things {
+            ThingsPolicy::Keep => "keep",
+            ThingsPolicy::Other => "other",
+        };
+        let mut arguments = vec![
+            absolute_word(&self.input)?,
+            "-o".to_owned(),
+            absolute_word(&self.output)?,
+            "--overlap".to_owned(),
+            overlap.to_owned(),
+            "--things".to_owned(),
+            things.to_owned(),
+        ];
+        if self.include_crowd {
+            arguments.push("--include-crowd".to_owned());
         }
+        Ok(JobSpec {
+            command: "masks semantic",
+            arguments,
+            root: std::path::absolute(&self.output)?,
+            cpus_per_task: DEFAULT_CPUS_PER_TASK,
+        })
     }
 }
 
 pub fn run(settings: &SemanticSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let spec = settings.job_spec()?;
+    cluster::run_job(&settings.cluster, &spec, global, |shard| {
+        run_shard(settings, shard, global)
+    })
+}
+
+/// Renders (this shard's share of) the label maps; returns the outcome and the PNGs written.
+fn run_shard(
+    settings: &SemanticSettings,
+    shard: Option<Shard>,
+    global: &GlobalSettings,
+) -> anyhow::Result<(Outcome, u64)> {
     let SemanticSettings {
         input,
         output,
         overlap,
         include_crowd,
         things,
+        cluster: _,
     } = settings;
     let progress = Progress::new(global);
     let dataset = read_dataset(input, &ReadOptions { jobs: global.jobs }, &progress)
@@ -57,6 +109,7 @@ pub fn run(settings: &SemanticSettings, global: &GlobalSettings) -> anyhow::Resu
         include_crowd: *include_crowd,
         things: *things,
         jobs: global.jobs,
+        shard,
     };
     let summary = write_semantic_pngs(&dataset, output, &options, &progress);
     report_failures(&summary.failures);
@@ -80,9 +133,10 @@ pub fn run(settings: &SemanticSettings, global: &GlobalSettings) -> anyhow::Resu
         ));
     }
     output::note(global, message);
-    Ok(if summary.failures.is_empty() {
+    let outcome = if summary.failures.is_empty() {
         Outcome::Success
     } else {
         Outcome::ProblemsFound
-    })
+    };
+    Ok((outcome, summary.written as u64))
 }
