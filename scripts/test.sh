@@ -29,3 +29,6 @@ cargo shear
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== slurm (a one-node cluster runs features butd as an array job; skipped without root/apt)"
+COCOPREP_BIN="${CARGO_TARGET_DIR:-target}/debug/cocoprep" scripts/slurm-test.sh
