@@ -330,9 +330,8 @@ marker() {
 }
 
 # same_as_reference OUTPUT: every att/fc/box file byte-identical, none missing or extra.
-# Temporaries (`.<id>.npz.tmp-<pid>-<n>`) are not outputs: a shard killed mid-write leaves
-# one, and a sharded run clears only temporaries older than an hour (shards share the
-# folders), so they are counted and reported, not compared.
+# Temporaries (`.<id>.npz.tmp-<pid>-<n>`) are not outputs: they are left out of the
+# comparison and listed in $leftover_temporaries, which the callers require to be empty.
 same_as_reference() {
     local kind
     for kind in att fc box; do
@@ -409,10 +408,9 @@ grep -q "^shard 2/4 done" "$work/logs/resubmitted-2.log" ||
 [[ $(sha256sum "$(marker "$output" 0)" "$(marker "$output" 1)" "$(marker "$output" 3)") == "$markers_before" ]] ||
     fail "the markers of shards 0,1,3 changed on re-submit (they should have done nothing)"
 same_as_reference "$output"
-if [[ -n $leftover_temporaries ]]; then
-    temporaries_note="temporaries left by the cancelled shard (hidden, not outputs; cleared by a sharded run only after an hour): $leftover_temporaries"
-    step "kill: note: $temporaries_note"
-fi
+# The re-run shard clears the temporaries its cancelled run left (it owns those ids).
+[[ -z $leftover_temporaries ]] ||
+    fail "the re-run shard 2 left the cancelled run's temporaries behind: $leftover_temporaries"
 "$bin" status "$output" >/dev/null 2>&1 || fail "cocoprep status $output still reports unfinished shards"
 step "kill: shards 0,1,3 said \"already done\", shard 2 re-ran alone; $(image_count "$output") images byte-identical to the reference ($((SECONDS - section_started)) s)"
 for index in 0 1 2 3; do
@@ -427,4 +425,3 @@ slurm test passed in $((SECONDS - started)) s:
   - shard 2 cancelled while running: no marker, \`cocoprep status\` asked for $array_expression;
     the re-submitted array redid shard 2 alone (0,1,3 "already done"), output identical again
 EOF
-[[ -z ${temporaries_note:-} ]] || echo "  - note: $temporaries_note"

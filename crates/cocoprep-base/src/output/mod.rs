@@ -55,20 +55,75 @@ pub fn remove_stale_temporaries(folder: &Path) {
 /// same time (shards of one array job): only temporaries not modified for `age` are removed,
 /// so a starting shard never deletes another shard's file in progress.
 pub fn remove_temporaries_older_than(folder: &Path, age: Duration) {
+    remove_temporaries_if(folder, |_, modified_ago| {
+        age.is_zero() || modified_ago >= age
+    });
+}
+
+/// Removes the temporaries directly in `folder` for which `remove(final_name, modified_ago)`
+/// says so, where `final_name` is the name the temporary was to be renamed to (`x.npz` for
+/// `.x.npz.tmp-12-3`). A shard uses it to clear the leftovers of its own earlier, killed run
+/// (names it owns) at once, while leaving other shards' recent files alone.
+pub fn remove_temporaries_if(folder: &Path, mut remove: impl FnMut(&str, Duration) -> bool) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
-        if !is_temporary_name(&entry.file_name()) {
+        let name = entry.file_name();
+        let Some(final_name) = final_name_of_temporary(&name) else {
             continue;
-        }
-        let old_enough = age.is_zero()
-            || entry
-                .metadata()
-                .and_then(|metadata| metadata.modified())
-                .is_ok_and(|modified| modified.elapsed().is_ok_and(|elapsed| elapsed >= age));
-        if old_enough {
+        };
+        let modified_ago = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .unwrap_or(Duration::ZERO);
+        if remove(&final_name, modified_ago) {
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+}
+
+/// The final name a [`temporary_name`] stands for, or `None` for other names.
+pub fn final_name_of_temporary(name: &OsStr) -> Option<String> {
+    if !is_temporary_name(name) {
+        return None;
+    }
+    let name = name.to_string_lossy();
+    let end = name.rfind(TEMPORARY_MARK)?;
+    Some(name[1..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporaries_name_their_final_file() {
+        let temporary = temporary_name(OsStr::new("123.npz"));
+        assert_eq!(
+            final_name_of_temporary(OsStr::new(&temporary)).as_deref(),
+            Some("123.npz")
+        );
+        assert_eq!(final_name_of_temporary(OsStr::new("123.npz")), None);
+    }
+
+    #[test]
+    fn only_chosen_temporaries_are_removed() {
+        let folder = tempfile::tempdir().unwrap();
+        for name in ["1.npy", "2.npy"] {
+            std::fs::write(folder.path().join(temporary_name(OsStr::new(name))), b"x").unwrap();
+        }
+        std::fs::write(folder.path().join("3.npy"), b"done").unwrap();
+        remove_temporaries_if(folder.path(), |name, _| name == "1.npy");
+        let mut left: Vec<String> = std::fs::read_dir(folder.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), 2);
+        assert!(left[0].starts_with(".2.npy.tmp-"));
+        assert_eq!(left[1], "3.npy");
     }
 }

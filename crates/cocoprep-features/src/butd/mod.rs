@@ -181,9 +181,8 @@ pub fn convert(
     let prefix = &options.output_prefix;
     match options.store {
         StoreKind::Files => {
-            // Parallel shards share the folders: only temporaries too old to belong to a
-            // running shard are cleared.
-            let store = FileStore::create(prefix, options.shard.is_some())?;
+            // Parallel shards share the folders: a shard clears only its own leftovers.
+            let store = FileStore::create(prefix, options.shard)?;
             report.outputs = store.folders().to_vec();
             run(
                 &sources,

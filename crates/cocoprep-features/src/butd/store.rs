@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use cocoprep_base::output::{AtomicFile, remove_stale_temporaries, remove_temporaries_older_than};
+use cocoprep_base::cluster::Shard;
+use cocoprep_base::output::{AtomicFile, remove_stale_temporaries, remove_temporaries_if};
 use cocoprep_formats::hdf5_store::Hdf5Store;
 use cocoprep_formats::lmdb::LmdbWriter;
 use cocoprep_formats::npy::{Dtype, NpyArray, NpyHeader};
@@ -82,18 +83,23 @@ pub struct FileStore {
 }
 
 impl FileStore {
-    /// Creates the three folders. With `shared` (other processes, the shards of an array
-    /// job, may be writing into them), only temporaries older than an hour are cleared;
-    /// otherwise every temporary an earlier run left is.
-    pub fn create(prefix: &Path, shared: bool) -> Result<Self, Error> {
+    /// Creates the three folders and clears what a killed earlier run left. With a `shard`
+    /// (the other shards of the array job may be writing into the same folders), that is
+    /// the temporaries of the images this shard owns (no other shard writes them) and any
+    /// older than an hour; without one, every temporary.
+    pub fn create(prefix: &Path, shard: Option<Shard>) -> Result<Self, Error> {
         let folders = KINDS.map(|kind| output_path(prefix, kind, ""));
         for folder in &folders {
             fs_err::create_dir_all(folder).map_err(|source| Error::Write {
                 path: folder.clone(),
                 source,
             })?;
-            if shared {
-                remove_temporaries_older_than(folder, SHARED_TEMPORARY_AGE);
+            if let Some(shard) = shard {
+                remove_temporaries_if(folder, |final_name, modified_ago| {
+                    let image_id = final_name.split('.').next().and_then(|id| id.parse().ok());
+                    modified_ago >= SHARED_TEMPORARY_AGE
+                        || image_id.is_some_and(|id| shard.owns_key(id))
+                });
             } else {
                 remove_stale_temporaries(folder);
             }
