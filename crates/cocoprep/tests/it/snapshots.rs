@@ -18,7 +18,10 @@ fn transcript(args: &[&str]) -> String {
     format!(
         "$ cocoprep {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
         args.join(" "),
-        output.status.code().map_or("signal".to_owned(), |code| code.to_string()),
+        output
+            .status
+            .code()
+            .map_or("signal".to_owned(), |code| code.to_string()),
         stdout(&output),
         stderr(&output)
     )
@@ -98,7 +101,12 @@ fn validate_output_is_reviewed() {
             "fixtures/coco-sample/annotations/instances_train2017.json"
         ])
     );
-    for broken in ["bad_boxes", "dangling_references", "truncated", "wrong_types"] {
+    for broken in [
+        "bad_boxes",
+        "dangling_references",
+        "truncated",
+        "wrong_types",
+    ] {
         let path = format!("fixtures/broken/{broken}.json");
         insta::assert_snapshot!(
             format!("validate-{broken}"),
