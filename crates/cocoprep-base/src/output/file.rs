@@ -14,8 +14,19 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Creates the temporary file next to `path` (creating parent folders as needed).
+    /// Creates the temporary file next to `path` (creating parent folders as needed), with
+    /// a 1 MiB write buffer for callers that write in many small pieces.
     pub fn create(path: &Path) -> io::Result<Self> {
+        Self::create_with_buffer(path, 1 << 20)
+    }
+
+    /// [`AtomicFile::create`] without a write buffer, for callers that write whole buffers:
+    /// a bulk job writing 100k files would otherwise allocate (and fault in) 1 MiB for each.
+    pub fn create_unbuffered(path: &Path) -> io::Result<Self> {
+        Self::create_with_buffer(path, 0)
+    }
+
+    fn create_with_buffer(path: &Path, capacity: usize) -> io::Result<Self> {
         let parent = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
             _ => PathBuf::from("."),
@@ -36,7 +47,7 @@ impl AtomicFile {
         Ok(Self {
             final_path: path.to_owned(),
             temporary_path,
-            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            writer: Some(BufWriter::with_capacity(capacity, file)),
         })
     }
 
@@ -107,7 +118,7 @@ impl Drop for AtomicFile {
 
 /// Writes `bytes` to `path` atomically, with an fsync before the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::create_unbuffered(path)?;
     file.write_all(bytes)?;
     file.commit()
 }
@@ -115,7 +126,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Writes `bytes` to `path` through a temporary name and a rename, without an fsync: for
 /// the many small files of a bulk job (see [`AtomicFile::commit_without_sync`]).
 pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::create_unbuffered(path)?;
     file.write_all(bytes)?;
     file.commit_without_sync()
 }

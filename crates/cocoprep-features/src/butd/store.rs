@@ -165,7 +165,7 @@ impl FileStore {
         let mut staged = Vec::with_capacity(3);
         for (kind, bytes) in image.files.iter().enumerate() {
             let path = self.final_path(kind, id);
-            let mut file = AtomicFile::create(&path).map_err(|source| Error::Write {
+            let mut file = AtomicFile::create_unbuffered(&path).map_err(|source| Error::Write {
                 path: path.clone(),
                 source,
             })?;

@@ -122,7 +122,7 @@ pub(crate) fn write_member(
         .file_name()
         .ok_or_else(|| "no file name".to_owned())?;
     let final_path = folder.join(name);
-    let mut file = AtomicFile::create(&final_path).map_err(|error| error.to_string())?;
+    let mut file = AtomicFile::create_unbuffered(&final_path).map_err(|error| error.to_string())?;
     let mut crc = crc32fast::Hasher::new();
     let mut bytes = 0u64;
     loop {
