@@ -200,15 +200,27 @@ pub fn write(path: &Path, data: &[TargetEntry]) -> Result<(), Error> {
     cocoprep_base::write_atomic(path, &bytes).map_err(write_error)
 }
 
+/// A target set's `data` as JSON in Python's `json.dumps` form: a list of id lists, or
+/// of lists of id lists for synonym sets.
+pub fn data_json(data: &[TargetEntry]) -> String {
+    let items: Vec<String> = data
+        .iter()
+        .map(|entry| match entry {
+            TargetEntry::Tensor(ids) => list_json(ids),
+            TargetEntry::Synonyms(lists) => ids_json(lists),
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn list_json(ids: &[i64]) -> String {
+    let items: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("[{}]", items.join(", "))
+}
+
 /// The data as the JSON text Python's `json.dumps(list_of_id_lists)` writes (separators
 /// `", "`), what the spec's whole-set checksums hash.
 pub fn ids_json(ids: &[Vec<i64>]) -> String {
-    let lists: Vec<String> = ids
-        .iter()
-        .map(|list| {
-            let items: Vec<String> = list.iter().map(i64::to_string).collect();
-            format!("[{}]", items.join(", "))
-        })
-        .collect();
+    let lists: Vec<String> = ids.iter().map(|list| list_json(list)).collect();
     format!("[{}]", lists.join(", "))
 }

@@ -26,6 +26,7 @@ mod demo_and_inspect;
 mod features_cli;
 mod get_cli;
 mod masks;
+mod targets_cli;
 mod validate_cli;
 mod validate_dialects;
 mod wrong_input;
