@@ -46,10 +46,10 @@ pub enum Error {
         source: io::Error,
     },
     /// A preset that reads an input file was given none.
-    #[error("target set {preset:?} needs an input file")]
+    #[error("target set `{preset}` is built from an input file, and none was given")]
     MissingInput {
-        /// The preset.
-        preset: crate::targets::Preset,
+        /// The preset's name (`imagenet22k`, `vqa`).
+        preset: &'static str,
     },
     /// `trainval_label2ans.pkl` is not a pickled list of strings.
     #[error("{path} is not a pickled list of answer strings")]

@@ -54,6 +54,22 @@ pub enum Preset {
     Vqa,
 }
 
+impl Preset {
+    /// The name `cocoprep targets` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Imagenet1k => "imagenet1k",
+            Self::K400 => "k400",
+            Self::K700 => "k700",
+            Self::Mit => "mit",
+            Self::Vocab => "vocab",
+            Self::Glue => "glue",
+            Self::Imagenet22k => "imagenet22k",
+            Self::Vqa => "vqa",
+        }
+    }
+}
+
 /// One file of a target set: where it goes under the output folder, and its data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TargetFile {
@@ -155,7 +171,9 @@ pub fn build(
 }
 
 fn required(input: Option<&Path>, preset: Preset) -> Result<&Path, Error> {
-    input.ok_or(Error::MissingInput { preset })
+    input.ok_or(Error::MissingInput {
+        preset: preset.name(),
+    })
 }
 
 fn read_to_string(path: &Path) -> Result<String, Error> {

@@ -5,3 +5,4 @@
 mod golden;
 mod parity;
 mod pickles;
+mod sets;
