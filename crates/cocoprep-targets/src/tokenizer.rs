@@ -43,7 +43,8 @@ pub struct ClipTokenizer {
     byte_encoder: [char; 256],
     encoder: FxHashMap<String, u32>,
     decoder: Vec<String>,
-    ranks: FxHashMap<(String, String), u32>,
+    /// (left id, right id) → (rank, id of the merged symbol).
+    merges: FxHashMap<(u32, u32), (u32, u32)>,
     pattern: Regex,
     cache: Mutex<FxHashMap<String, Vec<u32>>>,
 }
@@ -87,16 +88,29 @@ impl ClipTokenizer {
         );
         decoder.extend(merges.iter().map(|(left, right)| format!("{left}{right}")));
         decoder.extend(SPECIAL_TOKENS.iter().map(|&s| s.to_owned()));
-        let encoder = decoder
+        let encoder: FxHashMap<String, u32> = decoder
             .iter()
             .enumerate()
             .map(|(id, token)| (token.clone(), id as u32))
             .collect();
-        let ranks = merges
-            .into_iter()
+        let merges = merges
+            .iter()
             .enumerate()
-            .map(|(rank, pair)| (pair, rank as u32))
-            .collect();
+            .map(|(rank, (left, right))| {
+                let id = |symbol: &str| {
+                    encoder
+                        .get(symbol)
+                        .copied()
+                        .ok_or_else(|| Error::MergeLine {
+                            line: format!("{left} {right}"),
+                        })
+                };
+                Ok((
+                    (id(left)?, id(right)?),
+                    (rank as u32, id(&format!("{left}{right}"))?),
+                ))
+            })
+            .collect::<Result<_, Error>>()?;
         let cache = [
             ("<|startoftext|>", START_OF_TEXT),
             ("<|endoftext|>", END_OF_TEXT),
@@ -110,7 +124,7 @@ impl ClipTokenizer {
             byte_encoder,
             encoder,
             decoder,
-            ranks,
+            merges,
             pattern: Regex::new(PATTERN).expect("the CLIP pattern is a valid regex"),
             cache: Mutex::new(cache),
         })
@@ -145,15 +159,7 @@ impl ClipTokenizer {
         if let Some(ids) = self.cache().get(piece) {
             return ids.clone();
         }
-        let token: String = piece
-            .bytes()
-            .map(|b| self.byte_encoder[usize::from(b)])
-            .collect();
-        let ids: Vec<u32> = self
-            .bpe(&token)
-            .iter()
-            .map(|symbol| self.encoder[symbol.as_str()])
-            .collect();
+        let ids = self.bpe(piece);
         self.cache().insert(piece.to_owned(), ids.clone());
         ids
     }
@@ -176,39 +182,45 @@ impl ClipTokenizer {
     }
 
     /// The lowest-rank adjacent pair is merged (every occurrence, left to right) until no
-    /// pair has a rank; `</w>` marks the last symbol.
-    fn bpe(&self, token: &str) -> Vec<String> {
-        let mut word: Vec<String> = token.chars().map(String::from).collect();
-        if let Some(last) = word.last_mut() {
-            last.push_str("</w>");
+    /// pair has a rank; `</w>` marks the last symbol. Symbols are vocabulary ids: every
+    /// byte, every byte with `</w>` and every merge result is in the vocabulary.
+    fn bpe(&self, piece: &str) -> Vec<u32> {
+        let bytes = piece.as_bytes();
+        let mut word: Vec<u32> = Vec::with_capacity(bytes.len());
+        for (index, &byte) in bytes.iter().enumerate() {
+            let mut symbol = self.byte_encoder[usize::from(byte)].to_string();
+            if index + 1 == bytes.len() {
+                symbol.push_str("</w>");
+            }
+            word.push(self.encoder[symbol.as_str()]);
         }
         while word.len() > 1 {
             let best = word
                 .windows(2)
-                .filter_map(|pair| self.rank(&pair[0], &pair[1]))
-                .min();
-            let Some(best) = best else { break };
+                .filter_map(|pair| self.merges.get(&(pair[0], pair[1])))
+                .min_by_key(|&&(rank, _)| rank);
+            let Some(&(best_rank, merged_id)) = best else {
+                break;
+            };
             let mut merged = Vec::with_capacity(word.len());
             let mut i = 0;
             while i < word.len() {
-                if i + 1 < word.len() && self.rank(&word[i], &word[i + 1]) == Some(best) {
-                    merged.push(format!("{}{}", word[i], word[i + 1]));
+                let is_best = i + 1 < word.len()
+                    && self
+                        .merges
+                        .get(&(word[i], word[i + 1]))
+                        .is_some_and(|&(rank, _)| rank == best_rank);
+                if is_best {
+                    merged.push(merged_id);
                     i += 2;
                 } else {
-                    merged.push(std::mem::take(&mut word[i]));
+                    merged.push(word[i]);
                     i += 1;
                 }
             }
             word = merged;
         }
         word
-    }
-
-    fn rank(&self, left: &str, right: &str) -> Option<u32> {
-        // One allocation per lookup keeps the map simple; pieces are short and cached.
-        self.ranks
-            .get(&(left.to_owned(), right.to_owned()))
-            .copied()
     }
 }
 
