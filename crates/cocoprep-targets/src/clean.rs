@@ -69,6 +69,13 @@ pub fn fix_text(text: &str) -> String {
 }
 
 fn fix_segment(text: &str, unescape: bool) -> String {
+    // Plain ASCII without `&`, `\r`, escapes or other controls: every step is a no-op.
+    let untouched = text
+        .bytes()
+        .all(|b| matches!(b, b'\t' | b'\n' | 0x0c | 0x20..=0x7e) && b != b'&');
+    if untouched {
+        return text.to_owned();
+    }
     let mut text = text.to_owned();
     loop {
         let original = text.clone();

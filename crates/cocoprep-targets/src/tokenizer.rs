@@ -37,7 +37,7 @@ const PATTERN: &str = r"(?i)<\|startoftext\|>|<\|endoftext\|>|<\|gen\|>|<\|spe\|
 
 /// Uni-Perceiver's CLIP tokenizer: text → ids in `0..49411`.
 ///
-/// Build it once ([`ClipTokenizer::new`] decompresses the embedded merges, ~50 ms) and share
+/// Build it once ([`ClipTokenizer::new`] decompresses and indexes the embedded merges) and share
 /// it: [`encode`](Self::encode) takes `&self` and caches each piece's ids.
 pub struct ClipTokenizer {
     byte_encoder: [char; 256],
