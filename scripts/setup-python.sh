@@ -12,3 +12,11 @@ if [ ! -f "$stamp" ] || ! cmp -s scripts/requirements-test.txt "$stamp"; then
   .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
   cp scripts/requirements-test.txt "$stamp"
 fi
+
+# Torch, for the test that loads the CLIP target-set pickles the way Uni-Perceiver does
+# (cocoprep-targets). A separate venv: the PyPI wheel is the CUDA build, ~5.4 GB installed,
+# 1 min 40 s to install here. COCOPREP_SKIP_TORCH=1 leaves it out (that test then skips).
+if [ "${COCOPREP_SKIP_TORCH:-0}" != 1 ] && [ ! -x .venv-torch/bin/python ]; then
+  "$python" -m venv .venv-torch
+  .venv-torch/bin/pip install --quiet --disable-pip-version-check torch
+fi

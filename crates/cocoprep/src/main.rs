@@ -64,6 +64,8 @@ fn main() -> ExitCode {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }
         Command::Captions(args) => commands::captions::run(args, &global),
+        Command::Targets(args) => commands::targets::TargetsSettings::resolve(args)
+            .and_then(|settings| commands::targets::run(&settings, &global)),
         Command::Status(args) => {
             commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
         }

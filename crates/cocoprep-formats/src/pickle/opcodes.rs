@@ -36,6 +36,8 @@ pub(crate) const SETITEMS: u8 = b'u';
 
 /// `module\nname\n`: push a module attribute (a class or function).
 pub(crate) const GLOBAL: u8 = b'c';
+/// Pop an object, replace it with `persistent_load(object)` (torch's storages).
+pub(crate) const BINPERSID: u8 = b'Q';
 /// Call the callable below the argument tuple.
 pub(crate) const REDUCE: u8 = b'R';
 /// `obj.__setstate__(state)` (or update `__dict__`).

@@ -104,6 +104,15 @@ impl<W: Write> Pickler<W> {
         }
     }
 
+    /// An `int` too large for `i64`, as its two's complement little-endian bytes (the
+    /// shortest form, as CPython writes it; at most 255 bytes): `LONG1`.
+    pub fn long(&mut self, little_endian: &[u8]) -> io::Result<()> {
+        let length = u8::try_from(little_endian.len())
+            .map_err(|_| io::Error::other("an int of more than 255 bytes needs LONG4"))?;
+        self.out.write_all(&[LONG1, length])?;
+        self.out.write_all(little_endian)
+    }
+
     /// A `float`.
     pub fn float(&mut self, value: f64) -> io::Result<()> {
         self.out.write_all(&[BINFLOAT])?;
@@ -245,6 +254,12 @@ impl<W: Write> Pickler<W> {
     /// how `__reduce__` rebuilds objects.
     pub fn reduce(&mut self) -> io::Result<()> {
         self.out.write_all(&[REDUCE])
+    }
+
+    /// Replaces the value on top of the stack with the unpickler's
+    /// `persistent_load(value)`: how `torch.save` refers to tensor storages.
+    pub fn persistent_id(&mut self) -> io::Result<()> {
+        self.out.write_all(&[BINPERSID])
     }
 
     /// Gives the object below the top of the stack its state (the value on top):

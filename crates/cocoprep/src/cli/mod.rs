@@ -11,6 +11,7 @@ mod convert;
 mod features;
 mod fetch;
 mod masks;
+mod targets;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
@@ -31,6 +32,7 @@ pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
 pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
+pub use targets::{NamesArgs, PresetArg, TargetsArgs, TargetsCommand};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -152,6 +154,18 @@ pub enum Command {
     /// cocostuffapi- and panopticapi-exact).
     #[command(subcommand_required = true)]
     Masks(MasksArgs),
+
+    /// Uni-Perceiver's CLIP target sets: class names as token ids, pickled as the
+    /// `{'data': [int64 tensors], 'modality': 'text'}` files its configs read.
+    ///
+    /// Each name is encoded as `name + " <|endoftext|>"` with a pure-Rust port of
+    /// Uni-Perceiver's CLIP tokenizer (token-exact, merges built in). The pickles hold real
+    /// torch tensors: loading them needs torch installed, as the training code has.
+    #[command(after_help = "Examples:
+  cocoprep targets imagenet1k -o /data/open_source_dataset
+  cocoprep targets vqa --input VQA/trainval_label2ans.pkl -o /data/open_source_dataset
+  cocoprep targets names my_classes.txt -o my_classes.pkl --json my_classes.json")]
+    Targets(TargetsArgs),
 
     /// Where the sharded jobs writing into a folder stand: shards done, shards left, and the
     /// exact line that re-submits only the unfinished ones.

@@ -15,6 +15,7 @@ pub mod merge;
 pub mod split;
 pub mod status;
 pub mod subset;
+pub mod targets;
 pub mod validate;
 pub mod verify;
 

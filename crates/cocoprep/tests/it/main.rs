@@ -27,6 +27,7 @@ mod features_cli;
 mod get_cli;
 mod masks;
 mod snapshots;
+mod targets_cli;
 mod validate_cli;
 mod validate_dialects;
 mod wrong_input;
