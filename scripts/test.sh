@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 echo "== python reference tools (.venv)"
 scripts/setup-python.sh
 export COCOPREP_TEST_PYTHON="$PWD/.venv/bin/python"
-[ -x .venv-torch/bin/python ] && export COCOPREP_TORCH_PYTHON="$PWD/.venv-torch/bin/python"
+if [ -f .venv-torch/.torch-installed ]; then
+  export COCOPREP_TORCH_PYTHON="$PWD/.venv-torch/bin/python"
+fi
 
 echo "== format and lints"
 cargo fmt --all -- --check

@@ -60,6 +60,8 @@ const COMMANDS: &[&str] = &[
     "masks rle",
     "masks semantic",
     "masks panoptic",
+    "targets",
+    "targets names",
 ];
 
 #[test]
