@@ -82,11 +82,18 @@ impl DatasetYaml {
     pub fn read(file: &Path) -> Result<DatasetYaml, Error> {
         // fs_err's message names the file.
         let text = fs_err::read_to_string(file)?;
+        Self::from_text(&text, file)
+    }
+
+    /// Reads a dataset YAML from its text. `file` is where the text came from: relative
+    /// paths are resolved against its folder, as [`DatasetYaml::read`] does, and errors name
+    /// it.
+    pub fn from_text(text: &str, file: &Path) -> Result<DatasetYaml, Error> {
         let yaml_error = |message: String| Error::Yaml {
             path: file.to_owned(),
             message,
         };
-        let documents = YamlLoader::load_from_str(&text)
+        let documents = YamlLoader::load_from_str(text)
             .map_err(|error| yaml_error(format!("not valid YAML: {error}")))?;
         let Some(root) = documents.into_iter().next() else {
             return Err(yaml_error("the file is empty".to_owned()));
