@@ -153,18 +153,39 @@ impl DatasetYaml {
                 names.len()
             )));
         }
-        let numbers = |key: &str| -> Option<Vec<usize>> {
-            root[key].as_vec().map(|items| {
-                items
+        // Entries that are not non-negative integers are errors: dropping them, or
+        // wrapping `-3` to a huge index, would silently misplace keypoints.
+        let numbers = |key: &str| -> Result<Option<Vec<usize>>, Error> {
+            match &root[key] {
+                Yaml::BadValue | Yaml::Null => Ok(None),
+                Yaml::Array(items) => items
                     .iter()
-                    .filter_map(|item| item.as_i64().map(|v| v as usize))
-                    .collect()
-            })
+                    .map(|item| {
+                        item.as_i64()
+                            .and_then(|value| usize::try_from(value).ok())
+                            .ok_or_else(|| {
+                                yaml_error(format!(
+                                    "`{key}` entries should be non-negative integers, found {item:?}"
+                                ))
+                            })
+                    })
+                    .collect::<Result<Vec<usize>, Error>>()
+                    .map(Some),
+                other => Err(yaml_error(format!(
+                    "`{key}` should be a list of integers, found {other:?}"
+                ))),
+            }
         };
-        let kpt_shape = numbers("kpt_shape").and_then(|shape| match shape.as_slice() {
-            [count, dimensions] => Some([*count, *dimensions]),
-            _ => None,
-        });
+        let kpt_shape = match numbers("kpt_shape")?.as_deref() {
+            None => None,
+            Some(&[count, dimensions]) => Some([count, dimensions]),
+            Some(other) => {
+                return Err(yaml_error(format!(
+                    "`kpt_shape` should be [keypoints, values per keypoint], found {} numbers",
+                    other.len()
+                )));
+            }
+        };
         Ok(DatasetYaml {
             path,
             train: list("train")?,
@@ -172,7 +193,7 @@ impl DatasetYaml {
             test: list("test")?,
             names,
             kpt_shape,
-            flip_idx: numbers("flip_idx"),
+            flip_idx: numbers("flip_idx")?,
         })
     }
 
@@ -327,6 +348,29 @@ mod tests {
             flip_index(&names).unwrap(),
             vec![0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
         );
+    }
+
+    #[test]
+    fn negative_or_non_integer_keypoint_indexes_are_errors() {
+        // Found by the `dataset_yaml` fuzz target: `-3` became 18446744073709551613 and
+        // `x` was dropped, shifting the indexes after it.
+        let file = Path::new("/data/coco-pose.yaml");
+        let read = |extra: &str| {
+            DatasetYaml::from_text(&format!("train: a\nval: b\nnames: [person]\n{extra}"), file)
+        };
+        for bad in [
+            "flip_idx: [0, 2, -3]",
+            "flip_idx: [0, x, 1]",
+            "flip_idx: 3",
+            "kpt_shape: [17, -3]",
+            "kpt_shape: [17]",
+        ] {
+            let error = read(bad).unwrap_err().to_string();
+            assert!(error.contains("/data/coco-pose.yaml"), "{bad}: {error}");
+        }
+        let yaml = read("kpt_shape: [2, 3]\nflip_idx: [1, 0]").unwrap();
+        assert_eq!(yaml.kpt_shape, Some([2, 3]));
+        assert_eq!(yaml.flip_idx, Some(vec![1, 0]));
     }
 
     #[test]
