@@ -213,6 +213,11 @@ impl DatasetYaml {
     }
 }
 
+/// The most classes `nc` may declare when `names` is absent and `class0`, `class1`, ... are
+/// made up: a 1 KB file must not make the reader build billions of names. The largest
+/// label sets in use (ImageNet-21k, 21,841 classes) are far below it.
+const MAX_CLASSES_WITHOUT_NAMES: i64 = 100_000;
+
 fn read_names(root: &Yaml) -> Result<Vec<String>, String> {
     let name_text = |value: &Yaml| -> Result<String, String> {
         match value {
@@ -249,7 +254,12 @@ fn read_names(root: &Yaml) -> Result<Vec<String>, String> {
             Ok(entries.into_iter().map(|(_, name)| name).collect())
         }
         Yaml::BadValue | Yaml::Null => match root["nc"].as_i64() {
-            Some(count) => Ok((0..count).map(|index| format!("class{index}")).collect()),
+            Some(count @ 0..=MAX_CLASSES_WITHOUT_NAMES) => {
+                Ok((0..count).map(|index| format!("class{index}")).collect())
+            }
+            Some(count) => Err(format!(
+                "`nc` is {count} and there are no `names`; expected 0 to {MAX_CLASSES_WITHOUT_NAMES} classes"
+            )),
             None => Err("needs `names` (or `nc`)".to_owned()),
         },
         other => Err(format!(
@@ -371,6 +381,21 @@ mod tests {
         let yaml = read("kpt_shape: [2, 3]\nflip_idx: [1, 0]").unwrap();
         assert_eq!(yaml.kpt_shape, Some([2, 3]));
         assert_eq!(yaml.flip_idx, Some(vec![1, 0]));
+    }
+
+    #[test]
+    fn a_huge_or_negative_nc_without_names_is_an_error() {
+        // Found by the `dataset_yaml` fuzz target: `nc: 684392` took seconds, and a larger
+        // `nc` ran out of memory making up `class0`, `class1`, ...
+        let file = Path::new("data.yaml");
+        for nc in ["100001", "99999999999", "-1"] {
+            let error = DatasetYaml::from_text(&format!("train: a\nval: b\nnc: {nc}\n"), file)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(&format!("`nc` is {nc}")), "{error}");
+        }
+        let yaml = DatasetYaml::from_text("train: a\nval: b\nnc: 2\n", file).unwrap();
+        assert_eq!(yaml.names, ["class0", "class1"]);
     }
 
     #[test]
