@@ -82,11 +82,18 @@ impl DatasetYaml {
     pub fn read(file: &Path) -> Result<DatasetYaml, Error> {
         // fs_err's message names the file.
         let text = fs_err::read_to_string(file)?;
+        Self::from_text(&text, file)
+    }
+
+    /// Reads a dataset YAML from its text. `file` is where the text came from: relative
+    /// paths are resolved against its folder, as [`DatasetYaml::read`] does, and errors name
+    /// it.
+    pub fn from_text(text: &str, file: &Path) -> Result<DatasetYaml, Error> {
         let yaml_error = |message: String| Error::Yaml {
             path: file.to_owned(),
             message,
         };
-        let documents = YamlLoader::load_from_str(&text).map_err(|source| Error::YamlSyntax {
+        let documents = YamlLoader::load_from_str(text).map_err(|source| Error::YamlSyntax {
             path: file.to_owned(),
             source,
         })?;
@@ -148,18 +155,39 @@ impl DatasetYaml {
                 names.len()
             )));
         }
-        let numbers = |key: &str| -> Option<Vec<usize>> {
-            root[key].as_vec().map(|items| {
-                items
+        // Entries that are not non-negative integers are errors: dropping them, or
+        // wrapping `-3` to a huge index, would silently misplace keypoints.
+        let numbers = |key: &str| -> Result<Option<Vec<usize>>, Error> {
+            match &root[key] {
+                Yaml::BadValue | Yaml::Null => Ok(None),
+                Yaml::Array(items) => items
                     .iter()
-                    .filter_map(|item| item.as_i64().map(|v| v as usize))
-                    .collect()
-            })
+                    .map(|item| {
+                        item.as_i64()
+                            .and_then(|value| usize::try_from(value).ok())
+                            .ok_or_else(|| {
+                                yaml_error(format!(
+                                    "`{key}` entries should be non-negative integers, found {item:?}"
+                                ))
+                            })
+                    })
+                    .collect::<Result<Vec<usize>, Error>>()
+                    .map(Some),
+                other => Err(yaml_error(format!(
+                    "`{key}` should be a list of integers, found {other:?}"
+                ))),
+            }
         };
-        let kpt_shape = numbers("kpt_shape").and_then(|shape| match shape.as_slice() {
-            [count, dimensions] => Some([*count, *dimensions]),
-            _ => None,
-        });
+        let kpt_shape = match numbers("kpt_shape")?.as_deref() {
+            None => None,
+            Some(&[count, dimensions]) => Some([count, dimensions]),
+            Some(other) => {
+                return Err(yaml_error(format!(
+                    "`kpt_shape` should be [keypoints, values per keypoint], found {} numbers",
+                    other.len()
+                )));
+            }
+        };
         Ok(DatasetYaml {
             path,
             train: list("train")?,
@@ -167,7 +195,7 @@ impl DatasetYaml {
             test: list("test")?,
             names,
             kpt_shape,
-            flip_idx: numbers("flip_idx"),
+            flip_idx: numbers("flip_idx")?,
         })
     }
 
@@ -186,6 +214,11 @@ impl DatasetYaml {
         entries
     }
 }
+
+/// The most classes `nc` may declare when `names` is absent and `class0`, `class1`, ... are
+/// made up: a 1 KB file must not make the reader build billions of names. The largest
+/// label sets in use (ImageNet-21k, 21,841 classes) are far below it.
+const MAX_CLASSES_WITHOUT_NAMES: i64 = 100_000;
 
 fn read_names(root: &Yaml) -> Result<Vec<String>, String> {
     let name_text = |value: &Yaml| -> Result<String, String> {
@@ -223,7 +256,12 @@ fn read_names(root: &Yaml) -> Result<Vec<String>, String> {
             Ok(entries.into_iter().map(|(_, name)| name).collect())
         }
         Yaml::BadValue | Yaml::Null => match root["nc"].as_i64() {
-            Some(count) => Ok((0..count).map(|index| format!("class{index}")).collect()),
+            Some(count @ 0..=MAX_CLASSES_WITHOUT_NAMES) => {
+                Ok((0..count).map(|index| format!("class{index}")).collect())
+            }
+            Some(count) => Err(format!(
+                "`nc` is {count} and there are no `names`; expected 0 to {MAX_CLASSES_WITHOUT_NAMES} classes"
+            )),
             None => Err("needs `names` (or `nc`)".to_owned()),
         },
         other => Err(format!(
@@ -322,6 +360,44 @@ mod tests {
             flip_index(&names).unwrap(),
             vec![0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
         );
+    }
+
+    #[test]
+    fn negative_or_non_integer_keypoint_indexes_are_errors() {
+        // Found by the `dataset_yaml` fuzz target: `-3` became 18446744073709551613 and
+        // `x` was dropped, shifting the indexes after it.
+        let file = Path::new("/data/coco-pose.yaml");
+        let read = |extra: &str| {
+            DatasetYaml::from_text(&format!("train: a\nval: b\nnames: [person]\n{extra}"), file)
+        };
+        for bad in [
+            "flip_idx: [0, 2, -3]",
+            "flip_idx: [0, x, 1]",
+            "flip_idx: 3",
+            "kpt_shape: [17, -3]",
+            "kpt_shape: [17]",
+        ] {
+            let error = read(bad).unwrap_err().to_string();
+            assert!(error.contains("/data/coco-pose.yaml"), "{bad}: {error}");
+        }
+        let yaml = read("kpt_shape: [2, 3]\nflip_idx: [1, 0]").unwrap();
+        assert_eq!(yaml.kpt_shape, Some([2, 3]));
+        assert_eq!(yaml.flip_idx, Some(vec![1, 0]));
+    }
+
+    #[test]
+    fn a_huge_or_negative_nc_without_names_is_an_error() {
+        // Found by the `dataset_yaml` fuzz target: `nc: 684392` took seconds, and a larger
+        // `nc` ran out of memory making up `class0`, `class1`, ...
+        let file = Path::new("data.yaml");
+        for nc in ["100001", "99999999999", "-1"] {
+            let error = DatasetYaml::from_text(&format!("train: a\nval: b\nnc: {nc}\n"), file)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(&format!("`nc` is {nc}")), "{error}");
+        }
+        let yaml = DatasetYaml::from_text("train: a\nval: b\nnc: 2\n", file).unwrap();
+        assert_eq!(yaml.names, ["class0", "class1"]);
     }
 
     #[test]

@@ -202,7 +202,14 @@ pub fn columns(field: &'static str, data: &[u8], num_boxes: usize) -> Result<usi
         field,
         symbols: strip_padding(data).len(),
     })?;
-    let row_bytes = 4 * num_boxes;
+    // A `num_boxes` near `usize::MAX` (the field is not bounded) has no rows that fit.
+    let Some(row_bytes) = num_boxes.checked_mul(4) else {
+        return Err(RowError::WrongLength {
+            field,
+            bytes,
+            num_boxes,
+        });
+    };
     if bytes == 0 || bytes % row_bytes != 0 {
         return Err(RowError::WrongLength {
             field,
@@ -282,6 +289,21 @@ mod tests {
         assert!(matches!(
             decode_to_npy("boxes", &broken, 1),
             Err(RowError::BadBase64 { .. })
+        ));
+    }
+
+    #[test]
+    fn a_num_boxes_too_large_for_any_field_is_a_wrong_length() {
+        // Found by the `butd_row` fuzz target: `4 * num_boxes` overflowed.
+        let row = format!("139\t640\t426\t{}\tAAAA\tAAAA", usize::MAX / 2);
+        let fields = RowFields::parse(row.as_bytes()).unwrap();
+        assert!(matches!(
+            columns("boxes", fields.boxes, fields.num_boxes),
+            Err(RowError::WrongLength { .. })
+        ));
+        assert!(matches!(
+            decode_to_npy("boxes", fields.boxes, fields.num_boxes),
+            Err(RowError::WrongLength { .. })
         ));
     }
 

@@ -6,8 +6,12 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 /// A member name turned into a relative path, or why it is refused. Backslashes count as
-/// separators (zips made on Windows), `.` components are dropped.
+/// separators (zips made on Windows), `.` components are dropped. A NUL byte is refused:
+/// no file system accepts it, and C code that sees the path stops reading at it.
 pub fn safe_relative(name: &str) -> Result<PathBuf, &'static str> {
+    if name.contains('\0') {
+        return Err("NUL byte in the name");
+    }
     let name = name.replace('\\', "/");
     if name.starts_with('/') {
         return Err("absolute path");
@@ -164,6 +168,13 @@ mod tests {
             safe_relative("./a//b.jpg").unwrap(),
             PathBuf::from("a/b.jpg")
         );
+    }
+
+    #[test]
+    fn a_name_with_a_nul_byte_is_refused() {
+        // Found by the `archive_member_path` fuzz target.
+        assert_eq!(safe_relative("a/b\0c.jpg"), Err("NUL byte in the name"));
+        assert_eq!(safe_relative("\0"), Err("NUL byte in the name"));
     }
 
     #[test]
