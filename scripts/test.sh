@@ -19,6 +19,9 @@ echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 
+echo "== fuzz targets build (cargo check; fuzzing itself needs nightly: see fuzz/README.md)"
+cargo check --manifest-path fuzz/Cargo.toml --locked --quiet
+
 echo "== module cycles"
 python3 scripts/check-module-cycles.py
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use cocoprep_captions::karpathy::{Fields, KarpathyDataset, ReadOptions, read_karpathy};
-use cocoprep_coco::NoReporter;
+use cocoprep_base::progress::NoReporter;
 use libfuzzer_sys::fuzz_target;
 
 /// The reader takes a path (errors re-read the file for line and column), so each input is
