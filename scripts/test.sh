@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 echo "== python reference tools (.venv)"
 scripts/setup-python.sh
 export COCOPREP_TEST_PYTHON="$PWD/.venv/bin/python"
-if [ -f .venv-torch/.torch-installed ]; then
-  export COCOPREP_TORCH_PYTHON="$PWD/.venv-torch/bin/python"
+torch_venv=${COCOPREP_TORCH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/cocoprep/venv-torch-2.15.0}
+if [ "${COCOPREP_SKIP_TORCH:-0}" != 1 ] && [ -f "$torch_venv/.torch-installed" ]; then
+  export COCOPREP_TORCH_PYTHON="$torch_venv/bin/python"
 fi
 
 echo "== format and lints"

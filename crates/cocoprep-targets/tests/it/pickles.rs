@@ -8,8 +8,9 @@ use cocoprep_targets::ClipTokenizer;
 use cocoprep_targets::targets::{self, Preset};
 use cocoprep_targets::torch_pickle::TargetEntry;
 
-/// A Python with torch: `$COCOPREP_TORCH_PYTHON`, else `.venv-torch/bin/python` at the
-/// repository root (`scripts/test.sh` creates it), else `None` (the test says it skips).
+/// A Python with torch: `$COCOPREP_TORCH_PYTHON` (`scripts/test.sh` sets it to the torch venv
+/// that `scripts/setup-python.sh` keeps in `~/.cache/cocoprep`), else `.venv-torch/bin/python`
+/// at the repository root, else `None` (the test says it skips).
 fn torch_python() -> Option<PathBuf> {
     let python = std::env::var_os("COCOPREP_TORCH_PYTHON")
         .map(PathBuf::from)
@@ -47,8 +48,8 @@ print(json.dumps(out))
 fn target_set_pickles_load_as_int64_torch_tensors() {
     let Some(python) = torch_python() else {
         eprintln!(
-            "skipped: no Python with torch (set COCOPREP_TORCH_PYTHON or create .venv-torch: \
-             python3 -m venv .venv-torch && .venv-torch/bin/pip install torch)"
+            "skipped: no Python with torch (run scripts/setup-python.sh, or set \
+             COCOPREP_TORCH_PYTHON to a Python that has torch)"
         );
         return;
     };
