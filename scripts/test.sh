@@ -16,5 +16,8 @@ echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 
+echo "== fuzz targets compile (running them needs nightly: fuzz/README.md)"
+cargo check --manifest-path fuzz/Cargo.toml --locked --quiet
+
 echo "== tests"
 cargo test --workspace --locked
