@@ -177,8 +177,26 @@ impl NpyHeader {
                 text.trim_end()
             ))
         })?;
+        // Checked here so that `element_count` and `data_len` of a parsed header cannot
+        // overflow: a 100-byte file may claim a shape of 2⁶⁴ elements.
+        if byte_len(&header.shape, header.dtype.item_size()).is_none() {
+            return Err(Error::Npy(format!(
+                "shape {:?} of {} is larger than memory can hold",
+                header.shape,
+                header.dtype.descr()
+            )));
+        }
         Ok((header, start + header_len))
     }
+}
+
+/// The bytes an array of `shape` takes at `item_size` bytes per element, `None` if that
+/// does not fit in a `usize` (even when a zero dimension makes it empty, as NumPy refuses
+/// such shapes too).
+pub(crate) fn byte_len(shape: &[usize], item_size: usize) -> Option<usize> {
+    shape
+        .iter()
+        .try_fold(item_size, |bytes, &dimension| bytes.checked_mul(dimension))
 }
 
 /// `padlen` as `numpy.lib.format._wrap_header` computes it: the header (with its
@@ -407,5 +425,25 @@ mod tests {
         assert!(NpyArray::parse(&bytes).is_ok());
         assert!(NpyArray::parse(&bytes[..bytes.len() - 1]).is_err());
         assert!(encode_f32(&[2, 2], &[1.0]).is_err());
+    }
+
+    #[test]
+    fn a_shape_larger_than_memory_is_an_error() {
+        // Found by review, confirmed with the `npy_read` fuzz target: the element count
+        // of a claimed (2³², 2³², 0) shape overflowed.
+        for shape in [
+            "(4294967296, 4294967296, 0)",
+            "(18446744073709551615,)",
+            "(4611686018427387904,)",
+        ] {
+            let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&[1, 0]);
+            bytes.extend_from_slice(&(dict.len() as u16 + 1).to_le_bytes());
+            bytes.extend_from_slice(dict.as_bytes());
+            bytes.push(b'\n');
+            let error = NpyArray::parse(&bytes).unwrap_err().to_string();
+            assert!(error.contains("larger than memory"), "{shape}: {error}");
+        }
     }
 }

@@ -216,6 +216,8 @@ pub fn list_entries(archive: &[u8]) -> Result<Vec<NpzEntry>, Error> {
                 local_offset = values.next().ok_or_else(|| bad("short zip64 field"))?;
             }
         }
+        // Offsets and sizes come from the file (zip64 ones are 64-bit): only compare them
+        // with the archive's length in arithmetic that cannot overflow.
         let local = usize::try_from(local_offset).map_err(|_| bad("offset out of range"))?;
         if read_u32(archive, local) != Some(LOCAL_HEADER_SIGNATURE) {
             return Err(bad("local header not found where expected"));
@@ -225,7 +227,10 @@ pub fn list_entries(archive: &[u8]) -> Result<Vec<NpzEntry>, Error> {
         let local_extra_len =
             usize::from(read_u16(archive, local + 28).ok_or_else(|| bad("truncated"))?);
         let data_offset = (local + 30 + local_name_len + local_extra_len) as u64;
-        if data_offset + compressed_size > archive.len() as u64 {
+        if data_offset
+            .checked_add(compressed_size)
+            .is_none_or(|end| end > archive.len() as u64)
+        {
             return Err(Error::Npz(format!(
                 "member `{name}` extends past the end of the archive (truncated file?)"
             )));
@@ -257,11 +262,22 @@ fn find_extra(mut extra: &[u8], tag: u16) -> Option<&[u8]> {
 }
 
 fn read_u16(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        bytes.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        bytes.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+/// Deflate expands at most 1032:1 (a 258-byte match per two bits); a member that claims
+/// more than this from its compressed size is refused before its buffer is allocated, so
+/// a few bytes cannot make the reader ask for 4 GiB (or 2⁶⁴ bytes, with zip64).
+fn max_inflated_len(compressed_size: u64) -> u64 {
+    compressed_size.saturating_mul(1032).saturating_add(1024)
 }
 
 /// Reads every member: `(key, .npy bytes)`, CRC-checked.
@@ -276,6 +292,12 @@ pub fn read_members(archive: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Error> {
                 .map_err(|_| Error::Npz(format!("member `{}` is too large", entry.name)))?;
             let data = match entry.method {
                 METHOD_STORED => stored.to_vec(),
+                METHOD_DEFLATED if entry.uncompressed_size > max_inflated_len(entry.compressed_size) => {
+                    return Err(Error::Npz(format!(
+                        "member `{}` claims {} bytes from {} compressed bytes, more than deflate can produce",
+                        entry.name, entry.uncompressed_size, entry.compressed_size
+                    )));
+                }
                 METHOD_DEFLATED => {
                     let mut out = vec![0; size];
                     let written =
@@ -326,5 +348,67 @@ mod tests {
         assert_eq!(entries[0].name, "feat.npy");
         assert!(list_entries(&archive[..archive.len() - 1]).is_err());
         assert!(read_members(&archive[..archive.len() / 2]).is_err());
+    }
+
+    /// One `x.npy` member of `stored` bytes whose central record gives `compressed_size`,
+    /// `uncompressed_size` and the local header's offset in a zip64 extra field.
+    fn zip64_archive(compressed_size: u64, uncompressed_size: u64, local_offset: u64) -> Vec<u8> {
+        let name = b"x.npy";
+        let mut archive = Vec::new();
+        put_u32(&mut archive, LOCAL_HEADER_SIGNATURE);
+        archive.extend_from_slice(&[0; 22]);
+        put_u16(&mut archive, name.len() as u16);
+        put_u16(&mut archive, 0);
+        archive.extend_from_slice(name);
+        archive.extend_from_slice(&[0; 8]); // "stored" data
+        let central_offset = archive.len() as u32;
+        put_u32(&mut archive, CENTRAL_HEADER_SIGNATURE);
+        archive.extend_from_slice(&[0; 6]);
+        put_u16(&mut archive, METHOD_DEFLATED);
+        archive.extend_from_slice(&[0; 8]); // time, date, crc
+        put_u32(&mut archive, u32::MAX); // compressed size: in the zip64 field
+        put_u32(&mut archive, u32::MAX); // uncompressed size: in the zip64 field
+        put_u16(&mut archive, name.len() as u16);
+        put_u16(&mut archive, 28); // extra
+        archive.extend_from_slice(&[0; 10]); // comment, disk, attributes
+        put_u32(&mut archive, u32::MAX); // local header offset: in the zip64 field
+        archive.extend_from_slice(name);
+        put_u16(&mut archive, ZIP64_EXTRA_TAG);
+        put_u16(&mut archive, 24);
+        for value in [uncompressed_size, compressed_size, local_offset] {
+            archive.extend_from_slice(&value.to_le_bytes());
+        }
+        let central_len = archive.len() as u32 - central_offset;
+        put_u32(&mut archive, END_OF_CENTRAL_DIRECTORY_SIGNATURE);
+        archive.extend_from_slice(&[0; 4]);
+        put_u16(&mut archive, 1);
+        put_u16(&mut archive, 1);
+        put_u32(&mut archive, central_len);
+        put_u32(&mut archive, central_offset);
+        put_u16(&mut archive, 0);
+        archive
+    }
+
+    #[test]
+    fn sizes_and_offsets_near_the_integer_limits_are_errors() {
+        // Found by review, confirmed with the `npz_read` fuzz target: 64-bit zip64 sizes
+        // and offsets overflowed the bounds checks.
+        assert!(list_entries(&zip64_archive(8, 8, 0)).is_ok());
+        assert!(list_entries(&zip64_archive(u64::MAX, 8, 0)).is_err());
+        assert!(list_entries(&zip64_archive(8, 8, u64::MAX - 1)).is_err());
+        assert!(list_entries(&zip64_archive(8, 8, u64::MAX / 2)).is_err());
+    }
+
+    #[test]
+    fn a_member_claiming_more_than_deflate_can_produce_is_refused_before_allocating() {
+        // Found by review, confirmed with the `npz_read` fuzz target: 8 compressed bytes
+        // claiming 4 GiB made the reader allocate 4 GiB (2⁶⁴ bytes with zip64).
+        for claimed in [u64::from(u32::MAX) - 1, u64::MAX] {
+            let error = read_members(&zip64_archive(8, claimed, 0)).unwrap_err();
+            assert!(
+                error.to_string().contains("more than deflate can produce"),
+                "{error}"
+            );
+        }
     }
 }

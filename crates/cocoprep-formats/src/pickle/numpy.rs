@@ -237,13 +237,17 @@ pub fn read_ndarray<'p>(value: PickleRef<'p, '_>) -> Result<PickledArray<'p>, Er
         ));
     }
     let data = fields[3].as_bytes()?;
-    let count: usize = shape.iter().product();
     let size = dtype.item_size();
-    if data.len() != count * size {
+    let needed = crate::npy::byte_len(&shape, size).ok_or_else(|| {
+        bad(format!(
+            "shape {shape:?} of {} is larger than memory can hold",
+            dtype.descr()
+        ))
+    })?;
+    if data.len() != needed {
         return Err(bad(format!(
-            "shape {shape:?} of {} needs {} bytes, the pickle holds {}",
+            "shape {shape:?} of {} needs {needed} bytes, the pickle holds {}",
             dtype.descr(),
-            count * size,
             data.len()
         )));
     }
@@ -332,7 +336,8 @@ fn read_dtype(value: PickleRef) -> Result<(Dtype, bool), Error> {
     Ok((dtype, order == ">"))
 }
 
-/// Reorders Fortran-order elements into C order.
+/// Reorders Fortran-order elements into C order. `shape` was checked against the data's
+/// length, so the products below do not overflow.
 fn fortran_to_c(data: &[u8], shape: &[usize], size: usize) -> Vec<u8> {
     let count: usize = shape.iter().product();
     let mut out = vec![0u8; data.len()];
@@ -397,5 +402,20 @@ mod tests {
         assert!(shape.is_empty());
         let edges = items[0].dict_get("edges").unwrap().unwrap();
         assert_eq!(read_ndarray(edges).unwrap().shape, vec![1, 2]);
+    }
+
+    #[test]
+    fn an_array_shape_larger_than_memory_is_an_error() {
+        // Found by review (the `npy_read` finding, in the pickled form): the element count
+        // of a (2³², 2³², 0) shape overflowed.
+        let array = array_value(
+            Dtype::Float64,
+            &[1 << 32, 1 << 32, 0],
+            Value::Bytes(Vec::new()),
+        );
+        let bytes = crate::pickle::to_vec(&array).unwrap();
+        let pickle = Pickle::parse(&bytes).unwrap();
+        let error = read_ndarray(pickle.root()).unwrap_err().to_string();
+        assert!(error.contains("larger than memory"), "{error}");
     }
 }
