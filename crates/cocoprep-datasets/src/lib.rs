@@ -1,0 +1,10 @@
+//! The Uni-Perceiver data tree (`$DATA_PATH/open_source_dataset/`).
+//!
+//! * a check of the tree against every file the configs read, dataset by dataset, with the
+//!   exact fix for each problem (and `init` / cache clean-up);
+//! * one preparer per dataset that writes exactly the files the configs read (the config
+//!   names, not the original scripts' names) from the official downloads.
+//!
+//! Formats and the reference scripts' behaviour: `shared/specs/multi-dataset-and-web-scale.md` §0–§1.
+
+#![forbid(unsafe_code)]
