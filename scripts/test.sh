@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== Debian packages the tests need (scripts/debian-packages.txt)"
+scripts/setup-debian.sh
+
 echo "== python reference tools (.venv)"
 scripts/setup-python.sh
 export COCOPREP_TEST_PYTHON="$PWD/.venv/bin/python"
