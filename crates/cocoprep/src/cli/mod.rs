@@ -8,6 +8,7 @@ mod captions;
 mod cluster;
 mod coco;
 mod convert;
+mod datasets;
 mod features;
 mod fetch;
 mod masks;
@@ -24,6 +25,11 @@ pub use coco::{DemoArgs, DialectArg, InspectArgs, ValidateArgs};
 pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
+};
+pub use datasets::{
+    Cc3mSplitArg, DatasetArgs, DatasetCc3mArgs, DatasetCc12mArgs, DatasetCocoArgs, DatasetCommand,
+    DatasetFlickr30kArgs, DatasetSbuArgs, DatasetVisualGenomeArgs, DatasetVqaArgs, PlaceArgs,
+    TreeRootArgs,
 };
 pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
@@ -166,6 +172,11 @@ pub enum Command {
   cocoprep targets vqa --input VQA/trainval_label2ans.pkl -o /data/open_source_dataset
   cocoprep targets names my_classes.txt -o my_classes.pkl --json my_classes.json")]
     Targets(TargetsArgs),
+
+    /// Uni-Perceiver's data tree, one dataset at a time: the files its configs read, under
+    /// the names they read, in ROOT/open_source_dataset/ (set DATA_PATH=ROOT).
+    #[command(subcommand_required = true)]
+    Dataset(DatasetArgs),
 
     /// Where the sharded jobs writing into a folder stand: shards done, shards left, and the
     /// exact line that re-submits only the unfinished ones.

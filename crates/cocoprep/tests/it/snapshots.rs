@@ -62,6 +62,14 @@ const COMMANDS: &[&str] = &[
     "masks panoptic",
     "targets",
     "targets names",
+    "dataset",
+    "dataset coco",
+    "dataset flickr30k",
+    "dataset visual-genome",
+    "dataset sbu",
+    "dataset cc3m",
+    "dataset cc12m",
+    "dataset vqa",
 ];
 
 #[test]

@@ -1,0 +1,241 @@
+//! Arguments of `cocoprep dataset <NAME>`: one preparer per dataset of the Uni-Perceiver
+//! tree. Each writes under `ROOT/open_source_dataset/<config dir>/` (ROOT = `DATA_PATH`)
+//! with the file names the configs read.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::convert::LinkArg;
+
+#[derive(Debug, Args)]
+pub struct DatasetArgs {
+    #[command(subcommand)]
+    pub command: DatasetCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetCommand {
+    /// MSCOCO captions: captions_{train113k,val5k,test5k}.json and dataset_coco.json in
+    /// mscoco_dataset/new_annotations/, images linked into mscoco_dataset/coco_origin/.
+    ///
+    /// The split files are `captions splits`' (Uni-Perceiver's coco_preprocess.py, plus
+    /// `info` for pycocotools). With --images, every image of dataset_coco.json must be at
+    /// IMAGES/<filepath>/<filename>; missing ones are counted and named before anything is
+    /// written.
+    #[command(after_help = "Example:
+  cocoprep dataset coco caption_datasets/dataset_coco.json --images /data/coco --root /data/uniperceiver")]
+    Coco(DatasetCocoArgs),
+
+    /// Flickr30k: the ViLBERT jsonlines (what the loader reads) in flickr30k/, the caption
+    /// evaluator's captions_{train,val,test}.json, images linked into
+    /// flickr30k_images/flickr30k_images/flickr30k_images/.
+    ///
+    /// The caption files are process_flickr_caption_json.py's, plus `info`, `licenses` and
+    /// `type` for pycocotools. --images may be the archive's flickr30k_images/ at any level
+    /// of its nesting; every image the jsonlines name must be there.
+    Flickr30k(DatasetFlickr30kArgs),
+
+    /// Visual Genome: visual_genome/annotations/vg_captions_128filter.json from
+    /// region_descriptions.json (streamed) and the VG_100K/ and VG_100K_2/ image folders.
+    ///
+    /// Captions are the distinct phrases of regions with height × width ≥ 128 × 128
+    /// (region_descriptions.ipynb). The notebook's order is a Python set's (different on
+    /// every run); cocoprep's is deterministic: images in the order of their first
+    /// qualifying region in region_descriptions.json, each image's phrases in order of
+    /// first occurrence, `subset` in the same image order. Images without a file in either
+    /// folder are left out (the loader would fail on them); an image in both folders is
+    /// taken from VG_100K.
+    VisualGenome(DatasetVisualGenomeArgs),
+
+    /// SBU Captions: sbucaption/annotations/subcaption.json from the release's URL and
+    /// caption lists and the downloaded images (named by the URL's base name).
+    ///
+    /// Keys are `images/<name>` and images sit in sbucaption/images/ (the configs'
+    /// FEATS_FOLDER is sbucaption/, and make_sbu_json.py's bare names would need the images
+    /// directly there); keys follow the URL list's order. Images are checked as the
+    /// scripts' check_valid.py does, by header: see `dataset cc3m --help`.
+    Sbu(DatasetSbuArgs),
+
+    /// Conceptual Captions 3M: cc3m/train_spacy.json or val_spacy.json (the names the
+    /// configs read) from the official TSV (caption<TAB>url, no header) and the images the
+    /// downloader saved as <row:08>.jpg.
+    ///
+    /// One JSON line per row whose image is usable, as make_cc3m_{train,val}_json.py
+    /// writes it: {"image": "train_image.zip@/00000000.jpg", "caption": [tokens]}.
+    /// Usable = present, non-empty, a recognised image format, both sides within
+    /// 10..=10000 pixels (check_valid.py's bounds; read from the header, pixels are not
+    /// decoded). Rows left out are counted in the summary. The TSV is streamed.
+    Cc3m(DatasetCc3mArgs),
+
+    /// Conceptual 12M: c12m/train_available.json from cc12m.tsv (url<TAB>caption, no
+    /// header) and the images the downloader saved as <row:08>.jpg.
+    ///
+    /// Same records as `dataset cc3m`. Uni-Perceiver's CC12M scripts read the columns the
+    /// CC3M way and write URLs as captions; cocoprep reads them the right way round and
+    /// refuses a file whose columns look swapped.
+    Cc12m(DatasetCc12mArgs),
+
+    /// VQA v2: VQA/coco_map.json from the COCO image folders, and a check of every file
+    /// the loader opens (incl. train_target.pkl, which the documentation's tree omits).
+    ///
+    /// coco_map.json maps str(image_id) to the path under mscoco_dataset/coco_origin/
+    /// (train2014/, val2014/, test2015/). The exit status is 1 when a required file is
+    /// missing or malformed; each is named.
+    Vqa(DatasetVqaArgs),
+}
+
+/// The tree root and output options every preparer takes.
+#[derive(Debug, Args)]
+pub struct TreeRootArgs {
+    /// DATA_PATH: the folder that holds (or will hold) open_source_dataset/.
+    #[arg(long, value_name = "ROOT")]
+    pub root: PathBuf,
+
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How images get into the tree.
+#[derive(Debug, Args)]
+pub struct PlaceArgs {
+    /// How images are placed into the tree (never moved): hard links (copies across file
+    /// systems), symbolic links, copies, or none (only the annotations).
+    #[arg(long, value_enum, default_value = "hard")]
+    pub link: LinkArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetCocoArgs {
+    /// Karpathy's dataset_coco.json (from caption_datasets.zip).
+    #[arg(value_name = "DATASET_COCO.json")]
+    pub karpathy: PathBuf,
+
+    /// Folder holding train2014/ and val2014/ [default: no image check or placement].
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub place: PlaceArgs,
+
+    #[command(flatten)]
+    pub tree: TreeRootArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetFlickr30kArgs {
+    /// Folder holding all_data_final_{train,val_set0,test_set0}_2014.jsonline.
+    #[arg(value_name = "JSONLINES_DIR")]
+    pub jsonlines: PathBuf,
+
+    /// The image folder (flickr30k_images/, at any level of the archive's nesting)
+    /// [default: no image check or placement].
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub place: PlaceArgs,
+
+    #[command(flatten)]
+    pub tree: TreeRootArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetVisualGenomeArgs {
+    /// region_descriptions.json.
+    #[arg(value_name = "REGION_DESCRIPTIONS.json")]
+    pub regions: PathBuf,
+
+    /// Folder holding VG_100K/ and VG_100K_2/ [default: ROOT/open_source_dataset/visual_genome/images].
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub place: PlaceArgs,
+
+    #[command(flatten)]
+    pub tree: TreeRootArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetSbuArgs {
+    /// SBU_captioned_photo_dataset_urls.txt (one URL per line).
+    #[arg(value_name = "URLS.txt")]
+    pub urls: PathBuf,
+
+    /// SBU_captioned_photo_dataset_captions.txt (one caption per line, same order).
+    #[arg(value_name = "CAPTIONS.txt")]
+    pub captions: PathBuf,
+
+    /// Folder of downloaded images named by the URL's base name [default:
+    /// ROOT/open_source_dataset/sbucaption/images].
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub place: PlaceArgs,
+
+    #[command(flatten)]
+    pub tree: TreeRootArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Cc3mSplitArg {
+    /// Train_GCC-training.tsv → train_spacy.json, images in train_image/.
+    Train,
+    /// Validation_GCC-1.1.0-Validation.tsv → val_spacy.json, images in val_image/.
+    Val,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetCc3mArgs {
+    /// The official TSV (caption<TAB>url).
+    #[arg(value_name = "TSV")]
+    pub tsv: PathBuf,
+
+    /// Which split the TSV is [default: val for Validation_GCC-1.1.0-Validation.tsv,
+    /// train otherwise].
+    #[arg(long, value_enum)]
+    pub split: Option<Cc3mSplitArg>,
+
+    /// Folder of downloaded images named <row:08>.jpg [default:
+    /// ROOT/open_source_dataset/cc3m/<split>_image].
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub place: PlaceArgs,
+
+    #[command(flatten)]
+    pub tree: TreeRootArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetCc12mArgs {
+    /// cc12m.tsv (url<TAB>caption).
+    #[arg(value_name = "TSV")]
+    pub tsv: PathBuf,
+
+    /// Folder of downloaded images named <row:08>.jpg [default:
+    /// ROOT/open_source_dataset/c12m/train_image].
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub place: PlaceArgs,
+
+    #[command(flatten)]
+    pub tree: TreeRootArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetVqaArgs {
+    /// Folder holding COCO's train2014/, val2014/, test2015/ [default:
+    /// ROOT/open_source_dataset/mscoco_dataset/coco_origin].
+    #[arg(long, value_name = "DIR")]
+    pub coco_images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub tree: TreeRootArgs,
+}

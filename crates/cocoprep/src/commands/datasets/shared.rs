@@ -1,0 +1,72 @@
+//! Settings and output shared by the dataset preparers.
+
+use std::path::{Path, PathBuf};
+
+use cocoprep_convert::layout::LinkMode;
+use cocoprep_datasets::image_check::ImageCounts;
+
+use crate::cli::{LinkArg, PlaceArgs, TreeRootArgs};
+use crate::output;
+use crate::settings::GlobalSettings;
+
+/// Where the tree is and how the summary is printed.
+#[derive(Clone, Debug)]
+pub struct TreeSettings {
+    pub root: PathBuf,
+    pub json: bool,
+}
+
+impl TreeSettings {
+    pub fn resolve(args: TreeRootArgs) -> Self {
+        let TreeRootArgs { root, json } = args;
+        Self { root, json }
+    }
+}
+
+pub fn link_mode(args: PlaceArgs) -> LinkMode {
+    let PlaceArgs { link } = args;
+    match link {
+        LinkArg::Hard => LinkMode::Hard,
+        LinkArg::Sym => LinkMode::Symbolic,
+        LinkArg::Copy => LinkMode::Copy,
+        LinkArg::None => LinkMode::None,
+    }
+}
+
+/// Prints `summary` as JSON on stdout with `--json`, else `lines` on stderr, then the
+/// DATA_PATH the configs need.
+pub fn finish(
+    tree: &TreeSettings,
+    global: &GlobalSettings,
+    summary: &impl serde::Serialize,
+    lines: &[String],
+) -> anyhow::Result<()> {
+    if tree.json {
+        output::stdout(&format!("{}\n", serde_json::to_string_pretty(summary)?))?;
+    } else {
+        for line in lines {
+            output::note(global, line);
+        }
+    }
+    output::note(global, data_path_hint(&tree.root));
+    Ok(())
+}
+
+fn data_path_hint(root: &Path) -> String {
+    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
+    format!("train with DATA_PATH={}", absolute.display())
+}
+
+/// `31 of 40 rows written; left out: 6 without an image, 1 unreadable, 2 out of bounds`.
+pub fn image_line(what: &str, total: u64, written: u64, images: &ImageCounts) -> String {
+    let ImageCounts {
+        usable: _,
+        missing,
+        unreadable,
+        out_of_bounds,
+    } = *images;
+    format!(
+        "{written} of {total} {what} written; left out: {missing} without an image, \
+         {unreadable} not a readable image, {out_of_bounds} with a side outside 10..=10000 px"
+    )
+}
