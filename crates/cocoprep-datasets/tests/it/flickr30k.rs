@@ -73,3 +73,24 @@ fn flickr30k_missing_images_are_named_and_nothing_is_written() {
     assert!(message.contains("10002456.jpg"), "{message}");
     assert!(!tree(root.path(), "flickr30k").exists());
 }
+
+#[test]
+fn pycocotools_loads_the_caption_files_and_their_results() {
+    // The script's files have no `info`, on which pycocotools 2.0.9 and 2.0.10 `loadRes`
+    // raise KeyError('info') (spec §0.9; the pinned 2.0.11 copes); cocoprep's carry it.
+    let root = cocoprep_test::temp_dir();
+    prepare_flickr30k(root.path(), &fixture("flickr30k"), None, LinkMode::None).unwrap();
+    let script = r#"
+import sys
+from pycocotools.coco import COCO
+gt = COCO(sys.argv[1])
+results = [{"image_id": image_id, "caption": "a dog"} for image_id in gt.getImgIds()]
+res = gt.loadRes(results)
+print(len(gt.getImgIds()), len(gt.getAnnIds()), len(res.getAnnIds()))
+"#;
+    let printed = cocoprep_test::run_python(
+        script,
+        &[&tree(root.path(), "flickr30k/captions_test.json")],
+    );
+    assert_eq!(printed.lines().last(), Some("2 3 2"), "{printed}");
+}
