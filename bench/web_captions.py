@@ -11,7 +11,8 @@ times:
   scripts run `python check_valid.py` once per image through xargs): the check_valid logic
   (`PIL.Image.open(p).convert('RGB')`, sides within 10..10000) over every file, the list of
   valid names, then make_cc12m_train_json.py's loop with the columns the right way round;
-* cocoprep `dataset cc12m LIST --images DIR --root OUT --link none`.
+* cocoprep `dataset cc12m LIST --images DIR --root OUT --link none` (header check), and the
+  same with `--decode` (JPEGs decoded in full, the closer match to PIL's check).
 
 Checks that both wrote the same bytes, then prints wall-time medians, CPU and peak RSS.
 Also times `python check_valid.py` as the scripts run it (one process per image) on 200
@@ -111,19 +112,22 @@ def main():
     binary = args.binary or str(common.cargo_build("-p", "cocoprep") / "cocoprep")
     reference_out = folder / "reference.json"
     root = folder / "root"
-    times = {"reference": [], "cocoprep": []}
+    times = {"reference": [], "cocoprep": [], "cocoprep --decode": []}
     rss = {}
     for _ in range(args.runs):
         elapsed, peak, _, _ = common.peak_rss_mib([python, "-c", REFERENCE, str(tsv), str(images), str(reference_out)])
         times["reference"].append(elapsed)
         rss["reference"] = peak
-        shutil.rmtree(root, ignore_errors=True)
-        elapsed, peak, _, _ = common.peak_rss_mib(
-            [binary, "-q", "dataset", "cc12m", str(tsv), "--images", str(images), "--root", str(root), "--link", "none"])
-        times["cocoprep"].append(elapsed)
-        rss["cocoprep"] = peak
-    ours = root / "open_source_dataset/c12m/train_available.json"
-    same = ours.read_bytes() == reference_out.read_bytes()
+        same = True
+        for tool, extra in (("cocoprep", []), ("cocoprep --decode", ["--decode"])):
+            shutil.rmtree(root, ignore_errors=True)
+            elapsed, peak, _, _ = common.peak_rss_mib(
+                [binary, "-q", "dataset", "cc12m", str(tsv), "--images", str(images), "--root", str(root),
+                 "--link", "none", *extra])
+            times[tool].append(elapsed)
+            rss[tool] = peak
+            ours = root / "open_source_dataset/c12m/train_available.json"
+            same = same and ours.read_bytes() == reference_out.read_bytes()
     lines = sum(1 for _ in open(ours))
     sample = sorted(images.iterdir())[:200]
     start = time.perf_counter()
@@ -132,11 +136,12 @@ def main():
     per_process = (time.perf_counter() - start) / len(sample)
     print(f"machine: {common.machine()}")
     print(f"rows: {args.rows}, records written: {lines}, outputs identical: {same}")
-    for tool in ("reference", "cocoprep"):
+    for tool in times:
         runs = ", ".join(f"{t:.2f}" for t in times[tool])
         print(f"{tool}: median {common.median(times[tool]):.2f} s (runs {runs}), peak RSS {rss[tool]:.0f} MiB")
-    ratio = common.median(times["reference"]) / common.median(times["cocoprep"])
-    print(f"cocoprep is {ratio:.1f}x faster than the one-process reference")
+    for tool in ("cocoprep", "cocoprep --decode"):
+        ratio = common.median(times["reference"]) / common.median(times[tool])
+        print(f"{tool} is {ratio:.1f}x faster than the one-process reference")
     print(f"check_valid.py as the scripts run it (one process per image): {per_process * 1000:.0f} ms per image "
           f"-> {per_process * args.rows * 2 / 3 / 60:.1f} min for this folder on one core")
     if not same:

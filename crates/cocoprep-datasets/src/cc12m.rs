@@ -12,6 +12,7 @@ use cocoprep_base::progress::Reporter;
 use cocoprep_convert::layout::LinkMode;
 
 use crate::error::Error;
+use crate::image_check::ImageCheckLevel;
 use crate::placement::Placement;
 use crate::web_captions::{ColumnOrder, WebCaptionsJob, WebCaptionsSummary, write_web_captions};
 
@@ -32,6 +33,7 @@ pub fn prepare_cc12m(
     tsv: &Path,
     images: Option<&Path>,
     link: LinkMode,
+    check: ImageCheckLevel,
     reporter: &dyn Reporter,
 ) -> Result<WebCaptionsSummary, Error> {
     let folder = crate::dataset_folder(root, DIR);
@@ -47,6 +49,7 @@ pub fn prepare_cc12m(
         tsv,
         order: ColumnOrder::UrlCaption,
         images,
+        check,
         image_folder_name: IMAGE_FOLDER,
         placement: Placement::new(images, &tree_images, link),
         output: &folder.join(ANNOTATION_FILE),

@@ -9,6 +9,7 @@ use cocoprep_base::progress::Reporter;
 use cocoprep_convert::layout::LinkMode;
 
 use crate::error::Error;
+use crate::image_check::ImageCheckLevel;
 use crate::placement::Placement;
 use crate::web_captions::{ColumnOrder, WebCaptionsJob, WebCaptionsSummary, write_web_captions};
 
@@ -63,6 +64,7 @@ pub fn prepare_cc3m(
     tsv: &Path,
     images: Option<&Path>,
     link: LinkMode,
+    check: ImageCheckLevel,
     reporter: &dyn Reporter,
 ) -> Result<WebCaptionsSummary, Error> {
     let folder = crate::dataset_folder(root, DIR);
@@ -78,6 +80,7 @@ pub fn prepare_cc3m(
         tsv,
         order: ColumnOrder::CaptionUrl,
         images,
+        check,
         image_folder_name: split.image_folder(),
         placement: Placement::new(images, &tree_images, link),
         output: &folder.join(split.annotation_file()),

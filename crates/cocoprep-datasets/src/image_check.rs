@@ -7,7 +7,9 @@
 //! format `imagesize` recognises (JPEG, PNG, GIF, WebP, BMP, TIFF, ...) and have both
 //! sides in 10..=10000. A file whose header is intact but whose pixel data is truncated
 //! passes this check (PIL would reject it); the loaders retry another sample when an image
-//! fails to load, so such a file costs one retry, not the run.
+//! fails to load, so such a file costs one retry, not the run. [`ImageCheckLevel::Decode`]
+//! also decodes JPEG and PNG files in full (a JPEG must end with its end-of-image marker),
+//! which rejects truncated downloads as PIL does; other formats get the header check.
 
 use std::path::Path;
 
@@ -29,7 +31,34 @@ pub enum ImageCheck {
     OutOfBounds,
 }
 
-/// Probes `path` (see the module docs for what is checked).
+/// How thoroughly images are checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImageCheckLevel {
+    /// Format and size from the header (fast: a few KiB read per file).
+    #[default]
+    Header,
+    /// The header check, then a full decode of JPEG and PNG files.
+    Decode,
+}
+
+/// Checks `path` at `level` (see the module docs for what is checked).
+pub fn check_image_at(path: &Path, level: ImageCheckLevel) -> ImageCheck {
+    let check = check_image(path);
+    if check != ImageCheck::Usable || level == ImageCheckLevel::Header {
+        return check;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return ImageCheck::Unreadable;
+    };
+    let decodable =
+        bytes.starts_with(&[0xff, 0xd8, 0xff]) || bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+    if decodable && cocoprep_coco::image_file::check_image_bytes(path, &bytes).is_err() {
+        return ImageCheck::Unreadable;
+    }
+    ImageCheck::Usable
+}
+
+/// Probes `path`'s header (see the module docs for what is checked).
 pub fn check_image(path: &Path) -> ImageCheck {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,

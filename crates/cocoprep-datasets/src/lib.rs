@@ -18,6 +18,7 @@
 //! use cocoprep_base::progress::NoReporter;
 //! use cocoprep_convert::layout::LinkMode;
 //! use cocoprep_datasets::cc3m::{Cc3mSplit, prepare_cc3m};
+//! use cocoprep_datasets::image_check::ImageCheckLevel;
 //!
 //! let root = tempfile::tempdir()?;
 //! let images = root.path().join("downloads");
@@ -25,7 +26,8 @@
 //! let tsv = root.path().join("val.tsv");
 //! std::fs::write(&tsv, "a bus station\thttp://example.com/a.jpg\n")?;
 //! // No image was downloaded for row 0, so the row is left out.
-//! let summary = prepare_cc3m(root.path(), Cc3mSplit::Val, &tsv, Some(&images), LinkMode::Hard, &NoReporter)?;
+//! let summary = prepare_cc3m(root.path(), Cc3mSplit::Val, &tsv, Some(&images), LinkMode::Hard,
+//!     ImageCheckLevel::Header, &NoReporter)?;
 //! assert_eq!((summary.rows, summary.written, summary.images.missing), (1, 0, 1));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

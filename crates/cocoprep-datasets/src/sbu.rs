@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::error::Error;
-use crate::image_check::{ImageCheck, ImageCounts, check_image};
+use crate::image_check::{ImageCheck, ImageCheckLevel, ImageCounts, check_image_at};
 use crate::placement::Placement;
 use crate::python_text::python_strip;
 
@@ -67,6 +67,7 @@ pub fn prepare_sbu(
     captions: &Path,
     images: Option<&Path>,
     link: LinkMode,
+    check: ImageCheckLevel,
     reporter: &dyn Reporter,
 ) -> Result<SbuSummary, Error> {
     let folder = crate::dataset_folder(root, DIR);
@@ -117,7 +118,7 @@ pub fn prepare_sbu(
             let check = if name.is_empty() || name == "." || name == ".." {
                 ImageCheck::Missing
             } else {
-                check_image(&images.join(name))
+                check_image_at(&images.join(name), check)
             };
             let placed = match (&placement, check) {
                 (Some(placement), ImageCheck::Usable) => placement.place(name)?,

@@ -23,7 +23,7 @@ use cocoprep_formats::python_json::PythonJsonWriter;
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::image_check::{ImageCheck, ImageCounts, check_image};
+use crate::image_check::{ImageCheck, ImageCheckLevel, ImageCounts, check_image_at};
 use crate::placement::Placement;
 
 /// Which column holds what.
@@ -47,6 +47,8 @@ pub struct WebCaptionsJob<'a> {
     pub images: &'a Path,
     /// The image folder's name in the records (`train_image` → `train_image.zip@/...`).
     pub image_folder_name: &'a str,
+    /// How thoroughly each image is checked.
+    pub check: ImageCheckLevel,
     /// Where usable images are linked to (the tree's image folder), if not already there.
     pub placement: Option<Placement>,
     /// The JSON-lines file to write.
@@ -187,7 +189,7 @@ fn convert_row(job: &WebCaptionsJob<'_>, row: u64, line: &[u8]) -> Result<Row, E
         }));
     }
     let name = format!("{row:08}.jpg");
-    let check = check_image(&job.images.join(&name));
+    let check = check_image_at(&job.images.join(&name), job.check);
     if check != ImageCheck::Usable {
         return Ok(Row {
             check,

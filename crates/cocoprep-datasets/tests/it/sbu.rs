@@ -1,5 +1,6 @@
 use cocoprep_base::progress::NoReporter;
 use cocoprep_convert::layout::LinkMode;
+use cocoprep_datasets::image_check::ImageCheckLevel;
 use cocoprep_datasets::sbu::prepare_sbu;
 
 use crate::support::{file_names, fixture, position, read, tree};
@@ -13,6 +14,7 @@ fn sbu_subcaption_json_matches_make_sbu_json_with_images_keys_in_list_order() {
         &fixture("sbu/dataset/SBU_captioned_photo_dataset_captions.txt"),
         Some(&fixture("sbu/images")),
         LinkMode::Hard,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap();
@@ -68,6 +70,7 @@ fn sbu_lists_of_different_lengths_are_refused() {
         &captions,
         Some(&fixture("sbu/images")),
         LinkMode::None,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap_err()

@@ -3,6 +3,7 @@ use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::Error;
 use cocoprep_datasets::cc3m::{Cc3mSplit, prepare_cc3m};
 use cocoprep_datasets::cc12m::prepare_cc12m;
+use cocoprep_datasets::image_check::ImageCheckLevel;
 use cocoprep_datasets::image_check::ImageCounts;
 
 use crate::support::{file_names, fixture, read, tree};
@@ -16,6 +17,7 @@ fn cc3m_val_spacy_json_is_byte_identical_to_make_cc3m_val_json() {
         &fixture("cc3m/Validation_GCC-1.1.0-Validation.tsv"),
         Some(&fixture("cc3m/val_image")),
         LinkMode::Hard,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap();
@@ -50,6 +52,7 @@ fn cc3m_val_spacy_json_is_byte_identical_to_make_cc3m_val_json() {
         &fixture("cc3m/Validation_GCC-1.1.0-Validation.tsv"),
         Some(&fixture("cc3m/val_image")),
         LinkMode::Hard,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap();
@@ -74,6 +77,7 @@ fn cc3m_reads_images_already_in_the_tree_without_linking() {
         &fixture("cc3m/Validation_GCC-1.1.0-Validation.tsv"),
         None,
         LinkMode::Hard,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap();
@@ -94,6 +98,8 @@ fn cc12m_train_available_json_reads_url_then_caption() {
         &fixture("cc12m/cc12m.tsv"),
         Some(&fixture("cc3m/val_image")),
         LinkMode::Copy,
+        // The full decode keeps the same rows: the fixture has no truncated image.
+        ImageCheckLevel::Decode,
         &NoReporter,
     )
     .unwrap();
@@ -117,6 +123,7 @@ fn swapped_columns_are_refused_with_the_line_and_the_right_command() {
         &fixture("cc3m/Validation_GCC-1.1.0-Validation.tsv"),
         Some(&images),
         LinkMode::None,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap_err();
@@ -134,6 +141,7 @@ fn swapped_columns_are_refused_with_the_line_and_the_right_command() {
         &fixture("cc12m/cc12m.tsv"),
         Some(&images),
         LinkMode::None,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap_err()
@@ -157,6 +165,7 @@ fn a_row_without_two_columns_is_named_by_its_line() {
         &tsv,
         Some(&images),
         LinkMode::None,
+        ImageCheckLevel::Header,
         &NoReporter,
     )
     .unwrap_err()

@@ -64,8 +64,9 @@ pub enum DatasetCommand {
     /// One JSON line per row whose image is usable, as make_cc3m_{train,val}_json.py
     /// writes it: {"image": "train_image.zip@/00000000.jpg", "caption": [tokens]}.
     /// Usable = present, non-empty, a recognised image format, both sides within
-    /// 10..=10000 pixels (check_valid.py's bounds; read from the header, pixels are not
-    /// decoded). Rows left out are counted in the summary. The TSV is streamed.
+    /// 10..=10000 pixels (check_valid.py's bounds, read from the header; with --decode,
+    /// JPEGs and PNGs must also decode in full). Rows left out are counted in the summary.
+    /// The TSV is streamed.
     Cc3m(DatasetCc3mArgs),
 
     /// Conceptual 12M: c12m/train_available.json from cc12m.tsv (url<TAB>caption, no
@@ -95,6 +96,15 @@ pub struct TreeRootArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// How downloaded web images are checked.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also decode every JPEG and PNG in full, rejecting truncated downloads as the scripts'
+    /// check_valid.py (PIL) does; by default only the header is read (format and size).
+    #[arg(long)]
+    pub decode: bool,
 }
 
 /// How images get into the tree.
@@ -174,6 +184,9 @@ pub struct DatasetSbuArgs {
     pub images: Option<PathBuf>,
 
     #[command(flatten)]
+    pub check: CheckArgs,
+
+    #[command(flatten)]
     pub place: PlaceArgs,
 
     #[command(flatten)]
@@ -205,6 +218,9 @@ pub struct DatasetCc3mArgs {
     pub images: Option<PathBuf>,
 
     #[command(flatten)]
+    pub check: CheckArgs,
+
+    #[command(flatten)]
     pub place: PlaceArgs,
 
     #[command(flatten)]
@@ -221,6 +237,9 @@ pub struct DatasetCc12mArgs {
     /// ROOT/open_source_dataset/c12m/train_image].
     #[arg(long, value_name = "DIR")]
     pub images: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
 
     #[command(flatten)]
     pub place: PlaceArgs,

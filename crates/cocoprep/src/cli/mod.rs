@@ -27,9 +27,9 @@ pub use convert::{
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
 };
 pub use datasets::{
-    Cc3mSplitArg, DatasetArgs, DatasetCc3mArgs, DatasetCc12mArgs, DatasetCocoArgs, DatasetCommand,
-    DatasetFlickr30kArgs, DatasetSbuArgs, DatasetVisualGenomeArgs, DatasetVqaArgs, PlaceArgs,
-    TreeRootArgs,
+    Cc3mSplitArg, CheckArgs, DatasetArgs, DatasetCc3mArgs, DatasetCc12mArgs, DatasetCocoArgs,
+    DatasetCommand, DatasetFlickr30kArgs, DatasetSbuArgs, DatasetVisualGenomeArgs, DatasetVqaArgs,
+    PlaceArgs, TreeRootArgs,
 };
 pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,

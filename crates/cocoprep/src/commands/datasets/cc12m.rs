@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::cc12m::prepare_cc12m;
+use cocoprep_datasets::image_check::ImageCheckLevel;
 
-use super::shared::{TreeSettings, finish, image_line, link_mode};
+use super::shared::{TreeSettings, check_level, finish, image_line, link_mode};
 use crate::cli::DatasetCc12mArgs;
 use crate::commands::Outcome;
 use crate::progress::Progress;
@@ -17,6 +18,7 @@ pub struct Cc12mSettings {
     pub tsv: PathBuf,
     pub images: Option<PathBuf>,
     pub link: LinkMode,
+    pub check: ImageCheckLevel,
     pub tree: TreeSettings,
 }
 
@@ -25,6 +27,7 @@ impl Cc12mSettings {
         let DatasetCc12mArgs {
             tsv,
             images,
+            check,
             place,
             tree,
         } = args;
@@ -32,6 +35,7 @@ impl Cc12mSettings {
             tsv,
             images,
             link: link_mode(place),
+            check: check_level(check),
             tree: TreeSettings::resolve(tree),
         }
     }
@@ -44,6 +48,7 @@ pub fn run(settings: &Cc12mSettings, global: &GlobalSettings) -> anyhow::Result<
         &settings.tsv,
         settings.images.as_deref(),
         settings.link,
+        settings.check,
         &progress,
     )
     .with_context(|| format!("cannot prepare CC12M from `{}`", settings.tsv.display()))?;

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::cc3m::{Cc3mSplit, VAL_TSV, prepare_cc3m};
+use cocoprep_datasets::image_check::ImageCheckLevel;
 
-use super::shared::{TreeSettings, finish, image_line, link_mode};
+use super::shared::{TreeSettings, check_level, finish, image_line, link_mode};
 use crate::cli::{Cc3mSplitArg, DatasetCc3mArgs};
 use crate::commands::Outcome;
 use crate::progress::Progress;
@@ -18,6 +19,7 @@ pub struct Cc3mSettings {
     pub split: Cc3mSplit,
     pub images: Option<PathBuf>,
     pub link: LinkMode,
+    pub check: ImageCheckLevel,
     pub tree: TreeSettings,
 }
 
@@ -27,6 +29,7 @@ impl Cc3mSettings {
             tsv,
             split,
             images,
+            check,
             place,
             tree,
         } = args;
@@ -41,6 +44,7 @@ impl Cc3mSettings {
             split,
             images,
             link: link_mode(place),
+            check: check_level(check),
             tree: TreeSettings::resolve(tree),
         }
     }
@@ -54,6 +58,7 @@ pub fn run(settings: &Cc3mSettings, global: &GlobalSettings) -> anyhow::Result<O
         &settings.tsv,
         settings.images.as_deref(),
         settings.link,
+        settings.check,
         &progress,
     )
     .with_context(|| format!("cannot prepare CC3M from `{}`", settings.tsv.display()))?;

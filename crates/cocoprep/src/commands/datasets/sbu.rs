@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use cocoprep_convert::layout::LinkMode;
+use cocoprep_datasets::image_check::ImageCheckLevel;
 use cocoprep_datasets::sbu::prepare_sbu;
 
-use super::shared::{TreeSettings, finish, image_line, link_mode};
+use super::shared::{TreeSettings, check_level, finish, image_line, link_mode};
 use crate::cli::DatasetSbuArgs;
 use crate::commands::Outcome;
 use crate::progress::Progress;
@@ -18,6 +19,7 @@ pub struct SbuSettings {
     pub captions: PathBuf,
     pub images: Option<PathBuf>,
     pub link: LinkMode,
+    pub check: ImageCheckLevel,
     pub tree: TreeSettings,
 }
 
@@ -27,6 +29,7 @@ impl SbuSettings {
             urls,
             captions,
             images,
+            check,
             place,
             tree,
         } = args;
@@ -35,6 +38,7 @@ impl SbuSettings {
             captions,
             images,
             link: link_mode(place),
+            check: check_level(check),
             tree: TreeSettings::resolve(tree),
         }
     }
@@ -48,6 +52,7 @@ pub fn run(settings: &SbuSettings, global: &GlobalSettings) -> anyhow::Result<Ou
         &settings.captions,
         settings.images.as_deref(),
         settings.link,
+        settings.check,
         &progress,
     )
     .with_context(|| format!("cannot prepare SBU from `{}`", settings.urls.display()))?;

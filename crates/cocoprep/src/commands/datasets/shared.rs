@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use cocoprep_convert::layout::LinkMode;
-use cocoprep_datasets::image_check::ImageCounts;
+use cocoprep_datasets::image_check::{ImageCheckLevel, ImageCounts};
 
-use crate::cli::{LinkArg, PlaceArgs, TreeRootArgs};
+use crate::cli::{CheckArgs, LinkArg, PlaceArgs, TreeRootArgs};
 use crate::output;
 use crate::settings::GlobalSettings;
 
@@ -30,6 +30,15 @@ pub fn link_mode(args: PlaceArgs) -> LinkMode {
         LinkArg::Sym => LinkMode::Symbolic,
         LinkArg::Copy => LinkMode::Copy,
         LinkArg::None => LinkMode::None,
+    }
+}
+
+pub fn check_level(args: CheckArgs) -> ImageCheckLevel {
+    let CheckArgs { decode } = args;
+    if decode {
+        ImageCheckLevel::Decode
+    } else {
+        ImageCheckLevel::Header
     }
 }
 
