@@ -8,3 +8,13 @@
 //! Formats and the reference scripts' behaviour: `shared/specs/multi-dataset-and-web-scale.md` §0–§1.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod coco_style;
+pub mod error;
+pub mod layout;
+pub mod msvd;
+pub mod python_text;
+
+pub use error::Error;
+pub use layout::DataRoot;

@@ -1,0 +1,6 @@
+//! Integration tests of `cocoprep-datasets`: one test binary, one module per dataset and
+//! one for the tree check.
+
+#![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
+
+mod msvd;
