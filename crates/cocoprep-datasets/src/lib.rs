@@ -15,6 +15,7 @@ pub mod error;
 pub mod layout;
 pub mod msvd;
 pub mod python_text;
+pub mod video_classes;
 
 pub use error::Error;
 pub use layout::DataRoot;

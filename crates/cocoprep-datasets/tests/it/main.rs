@@ -4,3 +4,4 @@
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
 mod msvd;
+mod video;
