@@ -11,8 +11,10 @@
 #![deny(missing_docs)]
 
 pub mod coco_style;
+pub mod csv_table;
 pub mod error;
 pub mod layout;
+pub mod msrvtt;
 pub mod msvd;
 pub mod python_text;
 pub mod video_classes;

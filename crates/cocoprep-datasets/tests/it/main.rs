@@ -3,5 +3,6 @@
 
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
+mod msrvtt;
 mod msvd;
 mod video;
