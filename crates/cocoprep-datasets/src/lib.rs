@@ -10,9 +10,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bookswiki;
 pub mod coco_style;
 pub mod csv_table;
 pub mod error;
+mod folder;
+pub mod glue;
+pub mod imagenet;
 pub mod layout;
 pub mod msrvtt;
 pub mod msvd;

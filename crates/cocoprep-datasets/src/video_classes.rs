@@ -140,7 +140,7 @@ pub fn arrange(
             if !source_split.is_dir() {
                 continue;
             }
-            for label in sorted_entries(&source_split)? {
+            for label in crate::folder::visible_entries(&source_split)? {
                 let from = source_split.join(&label);
                 if !from.is_dir() {
                     continue;
@@ -205,7 +205,7 @@ pub fn scan(dataset: VideoDataset, dataset_dir: &Path) -> Result<Vec<Video>, Err
             continue;
         }
         found_split = true;
-        for label in sorted_entries(&split_dir)? {
+        for label in crate::folder::visible_entries(&split_dir)? {
             let label_dir = split_dir.join(&label);
             if !label_dir.is_dir() {
                 return Err(Error::malformed(
@@ -227,7 +227,7 @@ pub fn scan(dataset: VideoDataset, dataset_dir: &Path) -> Result<Vec<Video>, Err
                     ),
                 ));
             }
-            for file_name in sorted_entries(&label_dir)? {
+            for file_name in crate::folder::visible_entries(&label_dir)? {
                 let path = label_dir.join(&file_name);
                 if path.is_dir() {
                     return Err(Error::malformed(
@@ -386,28 +386,4 @@ pub fn prepare(
         counts,
         labels,
     })
-}
-
-/// The names in `folder`, sorted, without hidden entries and cocoprep's temporaries.
-fn sorted_entries(folder: &Path) -> Result<Vec<String>, Error> {
-    let read_error = |source| Error::Read {
-        path: folder.to_path_buf(),
-        source,
-    };
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(folder).map_err(read_error)? {
-        let entry = entry.map_err(read_error)?;
-        let name = entry.file_name();
-        if cocoprep_base::output::is_temporary_name(&name) {
-            continue;
-        }
-        let name = name
-            .into_string()
-            .map_err(|name| Error::malformed(&folder.join(&name), "the name is not UTF-8"))?;
-        if !name.starts_with('.') {
-            names.push(name);
-        }
-    }
-    names.sort_unstable();
-    Ok(names)
 }

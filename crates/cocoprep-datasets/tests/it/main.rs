@@ -5,4 +5,5 @@
 
 mod msrvtt;
 mod msvd;
+mod text_corpora;
 mod video;
