@@ -21,6 +21,7 @@ pub mod layout;
 pub mod msrvtt;
 pub mod msvd;
 pub mod python_text;
+pub mod tree;
 pub mod video_classes;
 
 pub use error::Error;

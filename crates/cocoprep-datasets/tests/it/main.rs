@@ -6,4 +6,5 @@
 mod msrvtt;
 mod msvd;
 mod text_corpora;
+mod tree;
 mod video;
