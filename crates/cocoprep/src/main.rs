@@ -66,6 +66,11 @@ fn main() -> ExitCode {
         Command::Captions(args) => commands::captions::run(args, &global),
         Command::Targets(args) => commands::targets::TargetsSettings::resolve(args)
             .and_then(|settings| commands::targets::run(&settings, &global)),
+        Command::Tree(args) => commands::datasets::tree::run(
+            &commands::datasets::tree::TreeSettings::resolve(args),
+            &global,
+        ),
+        Command::Dataset(args) => commands::datasets::run(args, &global),
         Command::Status(args) => {
             commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
         }

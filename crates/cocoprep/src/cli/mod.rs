@@ -8,6 +8,7 @@ mod captions;
 mod cluster;
 mod coco;
 mod convert;
+mod datasets;
 mod features;
 mod fetch;
 mod masks;
@@ -25,6 +26,10 @@ pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
 };
+pub use datasets::{
+    BookswikiArgs, DatasetArgs, DatasetCommand, GlueArgs, ImagenetArgs, KineticsArgs,
+    KineticsVersionArg, MsrvttArgs, MsvdArgs, RootArg, TreeArgs, VideoArgs,
+};
 pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
@@ -33,6 +38,15 @@ pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
 pub use targets::{NamesArgs, PresetArg, TargetsArgs, TargetsCommand};
+
+const TREE_HELP: &str = "Examples:
+  cocoprep tree /data --init          # create the folders, then check
+  cocoprep tree /data --dataset msvd  # one dataset
+  cocoprep tree /data --json          # for scripts
+  cocoprep tree /data --clean-caches  # after regenerating annotations
+
+Datasets: targets, coco, visual-genome, flickr30k, sbu, cc3m, cc12m, imagenet, imagenet22k,
+bookswiki, glue, kinetics400, kinetics700, moments-in-time, msvd, msrvtt, vqa.";
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -166,6 +180,24 @@ pub enum Command {
   cocoprep targets vqa --input VQA/trainval_label2ans.pkl -o /data/open_source_dataset
   cocoprep targets names my_classes.txt -o my_classes.pkl --json my_classes.json")]
     Targets(TargetsArgs),
+
+    /// Check Uni-Perceiver's data tree (ROOT/open_source_dataset/) against every file its
+    /// configs read: present, missing, wrong name, wrong format, stale loader cache, each
+    /// with the command or `mv` that fixes it.
+    ///
+    /// Prints the DATA_PATH to export (ROOT: the parent of open_source_dataset/). Big files
+    /// are judged by their first records only, so the check takes a moment even on a full
+    /// tree. The exit status is 1 when there is any problem.
+    #[command(after_help = TREE_HELP)]
+    Tree(TreeArgs),
+
+    /// Write one dataset's files under ROOT/open_source_dataset/ with the names the
+    /// Uni-Perceiver configs read (atomically; re-running gives the same bytes).
+    ///
+    /// Loader cache pickles of the dataset are deleted afterwards (the loaders never rebuild
+    /// them). Check the result with `cocoprep tree ROOT`.
+    #[command(subcommand_required = true)]
+    Dataset(DatasetArgs),
 
     /// Where the sharded jobs writing into a folder stand: shards done, shards left, and the
     /// exact line that re-submits only the unfinished ones.

@@ -3,6 +3,7 @@
 pub mod captions;
 pub mod cluster;
 pub mod convert;
+pub mod datasets;
 pub mod demo;
 pub mod download;
 pub mod features;
