@@ -2,8 +2,8 @@
 //! `caption_msrvtt_1k_*_cocostyle.json`): `{"images": [...], "annotations": [...]}` written
 //! byte for byte as the reference scripts' `json.dump` writes them.
 //!
-//! The scripts write no `info` key, and pycocotools 2.0.9+ `COCO.loadRes` raises
-//! `KeyError: 'info'` on such files (Uni-Perceiver's evaluators load them with pycocotools).
+//! The scripts write no `info` key, and pycocotools 2.0.9 and 2.0.10 `COCO.loadRes` raise
+//! `KeyError: 'info'` (2.0.11 falls back to `{}`; `COCO.info()` still needs it) on such files (Uni-Perceiver's evaluators load them with pycocotools).
 //! [`InfoKey::Add`] appends `"info": {}` as the last key, so the rest of the file is the
 //! reference bytes; Uni-Perceiver's loaders ignore the key.
 

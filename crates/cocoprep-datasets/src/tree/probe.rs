@@ -157,7 +157,7 @@ pub fn probe(
             };
             if !has_info {
                 return Err(wrong(
-                    "no `info` key: pycocotools 2.0.9+ `COCO.loadRes` (the caption evaluator) raises KeyError: 'info'",
+                    "no `info` key: pycocotools 2.0.9 and 2.0.10 `COCO.loadRes` (the caption evaluator) raise KeyError: 'info'",
                 ));
             }
             Ok(())

@@ -91,8 +91,8 @@ pub struct MsvdArgs {
     #[command(flatten)]
     pub root: RootArg,
 
-    /// Leave out the `info` key: the reference script's exact bytes (pycocotools 2.0.9+
-    /// `COCO.loadRes`, which the caption evaluator uses, then fails with KeyError: 'info').
+    /// Leave out the `info` key: the reference script's exact bytes (pycocotools 2.0.9 and
+    /// 2.0.10 `COCO.loadRes`, which the caption evaluator uses, then fail with KeyError: 'info').
     #[arg(long)]
     pub no_info: bool,
 }

@@ -22,6 +22,7 @@ pub fn cocoprep_command() -> Command {
 mod captions;
 mod cluster;
 mod convert_cli;
+mod datasets_cli;
 mod demo_and_inspect;
 mod features_cli;
 mod get_cli;

@@ -62,6 +62,15 @@ const COMMANDS: &[&str] = &[
     "masks panoptic",
     "targets",
     "targets names",
+    "tree",
+    "dataset",
+    "dataset msvd",
+    "dataset kinetics",
+    "dataset moments-in-time",
+    "dataset msrvtt",
+    "dataset imagenet",
+    "dataset bookswiki",
+    "dataset glue",
 ];
 
 #[test]

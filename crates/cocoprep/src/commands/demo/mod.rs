@@ -9,6 +9,7 @@ mod core;
 mod features;
 mod get;
 mod masks;
+mod multi_dataset;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -74,6 +75,10 @@ const STEPS: &[(&str, Step)] = &[
     ),
     ("bottom-up features and VSUA graphs", features::features),
     ("masks: label maps and RLE", masks::masks),
+    (
+        "multi-dataset: Uni-Perceiver tree (MSVD, Kinetics-400), tree check",
+        multi_dataset::multi_dataset,
+    ),
 ];
 
 #[derive(Clone, Debug)]
