@@ -27,7 +27,7 @@ impl BookswikiSettings {
 }
 
 pub fn run(settings: &BookswikiSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::resolve_root(&settings.root, global);
+    let root = super::common::resolve_root(&settings.root, global);
     let prepared = bookswiki::prepare(&settings.inputs, &root.path(bookswiki::BOOKSWIKI_DIR))
         .context("cannot prepare Books & Wiki")?;
     output::note(
@@ -41,5 +41,5 @@ pub fn run(settings: &BookswikiSettings, global: &GlobalSettings) -> anyhow::Res
             prepared.sample.display()
         ),
     );
-    super::finish(&root, "bookswiki", global)
+    super::common::finish(&root, "bookswiki", global)
 }

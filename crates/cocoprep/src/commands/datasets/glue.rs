@@ -27,7 +27,7 @@ impl GlueSettings {
 }
 
 pub fn run(settings: &GlueSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::resolve_root(&settings.root, global);
+    let root = super::common::resolve_root(&settings.root, global);
     let prepared = glue::prepare(&settings.input, &root.path(glue::GLUE_DIR))
         .context("cannot prepare GLUE")?;
     for task in &prepared {
@@ -58,5 +58,5 @@ pub fn run(settings: &GlueSettings, global: &GlobalSettings) -> anyhow::Result<O
             ),
         );
     }
-    super::finish(&root, "glue", global)
+    super::common::finish(&root, "glue", global)
 }

@@ -27,7 +27,7 @@ impl ImagenetSettings {
 }
 
 pub fn run(settings: &ImagenetSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::resolve_root(&settings.root, global);
+    let root = super::common::resolve_root(&settings.root, global);
     let prepared = imagenet::prepare(
         &root.path(imagenet::IMAGENET_DIR),
         settings.val_labels.as_deref(),
@@ -50,5 +50,5 @@ pub fn run(settings: &ImagenetSettings, global: &GlobalSettings) -> anyhow::Resu
             format_args!("wrote {} ({lines} images)", path.display()),
         );
     }
-    super::finish(&root, "imagenet", global)
+    super::common::finish(&root, "imagenet", global)
 }

@@ -55,7 +55,7 @@ fn tree_name(dataset: VideoDataset) -> &'static str {
 }
 
 pub fn run(settings: &VideoSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::resolve_root(&settings.root, global);
+    let root = super::common::resolve_root(&settings.root, global);
     let dataset_dir = root.path(settings.dataset.dir());
     let prepared =
         video_classes::prepare(settings.dataset, &dataset_dir, settings.videos.as_deref())
@@ -84,5 +84,5 @@ pub fn run(settings: &VideoSettings, global: &GlobalSettings) -> anyhow::Result<
     for path in &prepared.written {
         output::note(global, format_args!("wrote {}", path.display()));
     }
-    super::finish(&root, tree_name(settings.dataset), global)
+    super::common::finish(&root, tree_name(settings.dataset), global)
 }

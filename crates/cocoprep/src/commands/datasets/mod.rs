@@ -2,6 +2,7 @@
 //! tree, one module per command.
 
 pub mod bookswiki;
+mod common;
 pub mod glue;
 pub mod imagenet;
 pub mod kinetics;
@@ -9,11 +10,8 @@ pub mod msrvtt;
 pub mod msvd;
 pub mod tree;
 
-use cocoprep_datasets::DataRoot;
-
 use super::Outcome;
 use crate::cli::{DatasetArgs, DatasetCommand};
-use crate::output;
 use crate::settings::GlobalSettings;
 
 pub fn run(args: DatasetArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
@@ -35,41 +33,4 @@ pub fn run(args: DatasetArgs, global: &GlobalSettings) -> anyhow::Result<Outcome
         }
         DatasetCommand::Glue(args) => glue::run(&glue::GlueSettings::resolve(args), global),
     }
-}
-
-/// `--root` resolved, with a note when the user passed `open_source_dataset/` itself.
-pub fn resolve_root(root: &std::path::Path, global: &GlobalSettings) -> DataRoot {
-    let resolved = DataRoot::resolve(root);
-    if resolved.passed_dataset_folder() {
-        output::note(
-            global,
-            format_args!(
-                "note: `{}` is the open_source_dataset folder itself; using its parent `{}` as the root (DATA_PATH)",
-                root.display(),
-                resolved.data_path().display()
-            ),
-        );
-    }
-    resolved
-}
-
-/// After new annotations: the dataset's loader caches are stale, delete them (the loaders
-/// never rebuild them) and say so; then point at the tree check.
-pub fn finish(root: &DataRoot, dataset: &str, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let deleted = cocoprep_datasets::tree::clean_caches(root, &[dataset.to_owned()])?;
-    for path in &deleted {
-        output::note(
-            global,
-            format_args!("deleted stale loader cache {}", path.display()),
-        );
-    }
-    output::note(
-        global,
-        format_args!(
-            "DATA_PATH={}   (check: cocoprep tree {} --dataset {dataset})",
-            root.data_path().display(),
-            root.data_path().display()
-        ),
-    );
-    Ok(Outcome::Success)
 }

@@ -34,7 +34,7 @@ impl MsrvttSettings {
 }
 
 pub fn run(settings: &MsrvttSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::resolve_root(&settings.root, global);
+    let root = super::common::resolve_root(&settings.root, global);
     let annotations = root.path(msrvtt::DATASET_DIR).join(msrvtt::ANNOTATIONS_DIR);
     let written = msrvtt::prepare(
         &MsrvttInputs::in_folder(&settings.input),
@@ -51,5 +51,5 @@ pub fn run(settings: &MsrvttSettings, global: &GlobalSettings) -> anyhow::Result
             ),
         );
     }
-    super::finish(&root, "msrvtt", global)
+    super::common::finish(&root, "msrvtt", global)
 }

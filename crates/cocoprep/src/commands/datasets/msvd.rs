@@ -34,7 +34,7 @@ impl MsvdSettings {
 }
 
 pub fn run(settings: &MsvdSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::resolve_root(&settings.root, global);
+    let root = super::common::resolve_root(&settings.root, global);
     let annotations = root.path(msvd::DATASET_DIR).join(msvd::ANNOTATIONS_DIR);
     let written = msvd::prepare(&settings.txt_labels, &annotations, settings.info)
         .context("cannot prepare MSVD")?;
@@ -49,5 +49,5 @@ pub fn run(settings: &MsvdSettings, global: &GlobalSettings) -> anyhow::Result<O
             ),
         );
     }
-    super::finish(&root, "msvd", global)
+    super::common::finish(&root, "msvd", global)
 }
