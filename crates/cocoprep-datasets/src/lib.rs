@@ -6,6 +6,24 @@
 //!   names, not the original scripts' names) from the official downloads.
 //!
 //! Formats and the reference scripts' behaviour: `shared/specs/multi-dataset-and-web-scale.md` §0–§1.
+//!
+//! Video and text preparers of this crate: [`msvd`], [`msrvtt`], [`video_classes`]
+//! (Kinetics-400/700, Moments in Time), [`imagenet`], [`bookswiki`], [`glue`]; the check is
+//! [`tree`] (its knowledge is one table, [`tree::catalog`]).
+//!
+//! ```
+//! use cocoprep_datasets::tree::{self, CheckOptions, report::Status};
+//! use cocoprep_datasets::DataRoot;
+//!
+//! let data_path = std::env::temp_dir().join(format!("cocoprep-doc-{}", std::process::id()));
+//! let root = DataRoot::resolve(&data_path);
+//! tree::init(&root, &["glue".to_owned()])?;
+//! let report = tree::check(&root, &CheckOptions { datasets: vec!["glue".to_owned()], ..Default::default() })?;
+//! assert_eq!(report.datasets[0].status, Status::Absent);
+//! assert!(report.datasets[0].problems[0].fix.starts_with("cocoprep dataset glue --root"));
+//! # std::fs::remove_dir_all(&data_path)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
