@@ -45,41 +45,33 @@ pub struct PreparedCorpus {
 pub fn prepare(inputs: &[PathBuf], out_dir: &Path) -> Result<PreparedCorpus, Error> {
     let corpus_path = out_dir.join(CORPUS_FILE);
     let sample_path = out_dir.join(SAMPLE_FILE);
-    let write_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
-    };
-    std::fs::create_dir_all(out_dir).map_err(write_error(out_dir))?;
-    let mut corpus = AtomicFile::create(&corpus_path).map_err(write_error(&corpus_path))?;
+    std::fs::create_dir_all(out_dir).map_err(Error::io("create", out_dir))?;
+    let mut corpus = AtomicFile::create(&corpus_path).map_err(Error::io("write", &corpus_path))?;
     let mut sample = Vec::new();
     let mut sample_lines = 0;
     let (mut lines, mut non_empty_lines, mut bytes) = (0_u64, 0_u64, 0_u64);
     let mut line = Vec::new();
     for input in inputs {
-        let file = std::fs::File::open(input).map_err(|source| Error::Read {
-            path: input.clone(),
-            source,
-        })?;
+        let file = std::fs::File::open(input).map_err(Error::io("read", input))?;
         let mut reader = BufReader::with_capacity(1 << 20, file);
         loop {
             line.clear();
             let read = reader
                 .read_until(b'\n', &mut line)
-                .map_err(|source| Error::Read {
-                    path: input.clone(),
-                    source,
-                })?;
+                .map_err(Error::io("read", input))?;
             if read == 0 {
                 break;
             }
             if line.last() != Some(&b'\n') {
                 line.push(b'\n');
             }
-            corpus.write_all(&line).map_err(write_error(&corpus_path))?;
+            corpus
+                .write_all(&line)
+                .map_err(Error::io("write", &corpus_path))?;
             lines += 1;
             bytes += line.len() as u64;
             let text = String::from_utf8_lossy(&line);
-            if !python_text::strip(&text).is_empty() {
+            if !python_text::python_strip(&text).is_empty() {
                 non_empty_lines += 1;
                 if sample_lines < SAMPLE_LINES {
                     sample.extend_from_slice(&line);
@@ -88,8 +80,8 @@ pub fn prepare(inputs: &[PathBuf], out_dir: &Path) -> Result<PreparedCorpus, Err
             }
         }
     }
-    corpus.commit().map_err(write_error(&corpus_path))?;
-    crate::error::write(&sample_path, &sample)?;
+    corpus.commit().map_err(Error::io("write", &corpus_path))?;
+    crate::files::write(&sample_path, &sample)?;
     Ok(PreparedCorpus {
         corpus: corpus_path,
         sample: sample_path,

@@ -21,7 +21,7 @@ impl CsvTable {
         let mut records = parse_records(path, text)?.into_iter();
         let header = records
             .next()
-            .ok_or_else(|| Error::malformed(path, "empty CSV (no header line)"))?;
+            .ok_or_else(|| Error::invalid(path, "empty CSV (no header line)"))?;
         Ok(Self {
             header,
             rows: records.collect(),
@@ -35,7 +35,7 @@ impl CsvTable {
             .iter()
             .position(|column| column == name)
             .ok_or_else(|| {
-                Error::malformed(
+                Error::invalid(
                     path,
                     format!("no column `{name}` (columns: {})", self.header.join(", ")),
                 )
@@ -45,7 +45,7 @@ impl CsvTable {
             .enumerate()
             .map(|(row, fields)| {
                 fields.get(index).map(String::as_str).ok_or_else(|| {
-                    Error::malformed(path, format!("row {} has no `{name}` field", row + 1))
+                    Error::invalid(path, format!("row {} has no `{name}` field", row + 1))
                 })
             })
             .collect()

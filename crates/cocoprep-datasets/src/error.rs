@@ -1,30 +1,59 @@
-//! Errors of the dataset preparers and of the tree check.
+//! The one error type of the dataset preparers and the tree check.
 
-use std::io;
 use std::path::PathBuf;
 
-/// What went wrong preparing a dataset or checking the tree.
+/// Why a preparer (or the tree check) could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// An input file or folder could not be read.
-    #[error("cannot read `{}`", path.display())]
-    Read {
+    /// A file or folder could not be read or written.
+    #[error("cannot {action} `{}`", path.display())]
+    Io {
+        /// What was being done (`read`, `write`, `create`).
+        action: &'static str,
         /// The file or folder.
         path: PathBuf,
-        /// The I/O error.
+        /// The underlying error.
         #[source]
-        source: io::Error,
+        source: std::io::Error,
     },
-    /// An output file or folder could not be written.
-    #[error("cannot write `{}`", path.display())]
-    Write {
-        /// The file or folder.
+    /// An input the preparer needs is not there.
+    #[error("missing {what}: `{}`", path.display())]
+    MissingInput {
+        /// What it is (`MSVD clip-name mapping`, `GLUE split file`).
+        what: &'static str,
+        /// Where it was looked for.
         path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: io::Error,
     },
-    /// A folder could not be renamed.
+    /// One line of a line-based input (TSV, CSV, txt labels) is not what the format says.
+    #[error("`{}` line {line}: {message}", path.display())]
+    MalformedLine {
+        /// The input file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// A JSON input does not have the expected shape.
+    #[error("`{}` is not a valid {what}", path.display())]
+    Json {
+        /// The input file.
+        path: PathBuf,
+        /// What it should be (`MSR-VTT video info JSON`).
+        what: &'static str,
+        /// Where serde_json stopped and why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An input is readable but not what it should be (a folder layout, a value).
+    #[error("`{}`: {message}", path.display())]
+    Invalid {
+        /// The input file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A folder could not be renamed into the tree.
     #[error("cannot rename `{}` to `{}`", from.display(), to.display())]
     Rename {
         /// The old name.
@@ -33,87 +62,38 @@ pub enum Error {
         to: PathBuf,
         /// The I/O error.
         #[source]
-        source: io::Error,
-    },
-    /// An input is not what the reference script reads.
-    #[error("`{}`{}: {message}", path.display(), line.map(|line| format!(" line {line}")).unwrap_or_default())]
-    Malformed {
-        /// The input file.
-        path: PathBuf,
-        /// The 1-based line, where the problem is on one line.
-        line: Option<usize>,
-        /// What was expected and what was found.
-        message: String,
-    },
-    /// A JSON input did not parse into the expected shape.
-    #[error("`{}` is not the expected JSON", path.display())]
-    Json {
-        /// The input file.
-        path: PathBuf,
-        /// The parser's error (with line and column).
-        #[source]
-        source: serde_json::Error,
-    },
-    /// A required input is absent.
-    #[error("`{}` not found: {what}", path.display())]
-    Missing {
-        /// Where it was looked for.
-        path: PathBuf,
-        /// What it is and where it comes from.
-        what: String,
+        source: std::io::Error,
     },
 }
 
 impl Error {
-    /// A [`Error::Malformed`] on one line.
-    pub(crate) fn at_line(path: &std::path::Path, line: usize, message: impl Into<String>) -> Self {
-        Self::Malformed {
-            path: path.to_path_buf(),
-            line: Some(line),
-            message: message.into(),
-        }
-    }
-
-    /// A [`Error::Malformed`] about the whole file.
-    pub(crate) fn malformed(path: &std::path::Path, message: impl Into<String>) -> Self {
-        Self::Malformed {
-            path: path.to_path_buf(),
-            line: None,
-            message: message.into(),
-        }
-    }
-}
-
-/// Reads a whole file, naming it in the error.
-pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// Reads a whole UTF-8 file, naming it in the error.
-pub(crate) fn read_text(path: &std::path::Path) -> Result<String, Error> {
-    let bytes = read(path)?;
-    String::from_utf8(bytes).map_err(|error| {
-        Error::malformed(
+    /// `map_err` helper for I/O on `path`.
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io {
+            action,
             path,
-            format!("not UTF-8 text (byte {})", error.utf8_error().valid_up_to()),
-        )
-    })
-}
-
-/// Writes a whole file atomically (temporary name, fsync, rename), creating its folder.
-pub(crate) fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
-    let wrap = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent).map_err(wrap)?;
+            source,
+        }
     }
-    cocoprep_base::write_atomic(path, bytes).map_err(wrap)
+
+    /// An [`Error::MalformedLine`].
+    pub(crate) fn at_line(path: &std::path::Path, line: usize, message: impl Into<String>) -> Self {
+        Self::MalformedLine {
+            path: path.to_path_buf(),
+            line: line as u64,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Invalid`].
+    pub(crate) fn invalid(path: &std::path::Path, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
 }

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{self, Error};
+use crate::error::Error;
+use crate::files;
 
 /// The GLUE folder under `open_source_dataset/` (the configs' `ANNO_FOLDER`).
 pub const GLUE_DIR: &str = "bert_pretrain_data/glue_data";
@@ -87,34 +88,37 @@ pub fn prepare(raw_glue: &Path, glue_dir: &Path) -> Result<Vec<PreparedTask>, Er
         if !task_dir.is_dir() {
             continue;
         }
-        let mut files = Vec::new();
+        let mut written = Vec::new();
         for split in splits(task) {
             let input = task_dir.join(format!("{split}.tsv"));
             if !input.is_file() {
-                return Err(Error::Missing {
+                return Err(Error::MissingInput {
+                    what: "GLUE split file (from the GLUE download script)",
                     path: input,
-                    what: format!("GLUE {task}'s {split} split (from the GLUE download script)"),
                 });
             }
             let output = glue_dir
                 .join(task)
                 .join("processed")
                 .join(format!("{split}.tsv"));
-            let processed = process(task, split, &error::read(&input)?);
+            let processed = process(task, split, &files::read(&input)?);
             let lines = processed.iter().filter(|&&byte| byte == b'\n').count();
-            error::write(&output, &processed)?;
-            files.push((output, lines));
+            files::write(&output, &processed)?;
+            written.push((output, lines));
         }
-        prepared.push(PreparedTask { task, files });
+        prepared.push(PreparedTask {
+            task,
+            files: written,
+        });
     }
     if prepared.is_empty() {
-        return Err(Error::Missing {
-            path: raw_glue.to_path_buf(),
-            what: format!(
-                "no GLUE task folder ({}) in the GLUE download folder",
+        return Err(Error::invalid(
+            raw_glue,
+            format!(
+                "no GLUE task folder ({}): expected the GLUE download folder",
                 TASKS.join(", ")
             ),
-        });
+        ));
     }
     Ok(prepared)
 }

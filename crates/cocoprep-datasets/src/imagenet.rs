@@ -13,7 +13,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{self, Error};
+use crate::error::Error;
+use crate::files;
 use crate::python_text;
 
 /// The dataset folder under `open_source_dataset/` (the configs' `FEATS_FOLDER`).
@@ -39,12 +40,12 @@ pub fn prepare(
 ) -> Result<PreparedImagenet, Error> {
     let train_dir = imagenet_dir.join("train");
     if !train_dir.is_dir() {
-        return Err(Error::Missing {
+        return Err(Error::MissingInput {
+            what: "ImageNet training images in class folders (`train/<wnid>/*.JPEG`)",
             path: train_dir,
-            what: "ImageNet's training images in class folders (`train/<wnid>/*.JPEG`)".to_owned(),
         });
     }
-    let wnids: Vec<String> = crate::folder::visible_entries(&train_dir)?
+    let wnids: Vec<String> = files::visible_entries(&train_dir)?
         .into_iter()
         .filter(|name| train_dir.join(name).is_dir())
         .collect();
@@ -61,7 +62,7 @@ pub fn prepare(
 
     let val_dir = imagenet_dir.join("val");
     if val_dir.is_dir() {
-        let names = crate::folder::visible_entries(&val_dir)?;
+        let names = files::visible_entries(&val_dir)?;
         let foldered = names.iter().any(|name| val_dir.join(name).is_dir());
         let val = if foldered {
             let val_wnids: Vec<String> = names
@@ -72,24 +73,25 @@ pub fn prepare(
                 .iter()
                 .find(|wnid| !class_of.contains_key(wnid.as_str()))
             {
-                return Err(Error::malformed(
+                return Err(Error::invalid(
                     &val_dir.join(unknown),
                     "a validation class folder with no training folder of the same name",
                 ));
             }
             foldered_list(&val_dir, &val_wnids, &class_of)?
         } else {
-            let truth = val_ground_truth.ok_or_else(|| Error::Missing {
-                path: val_dir.join("<labels>"),
-                what: "the labels of the flat `val/` images: pass a ground-truth file \
-                       (caffe's val.txt or Kaggle's LOC_val_solution.csv)"
-                    .to_owned(),
+            let truth = val_ground_truth.ok_or_else(|| {
+                Error::invalid(
+                    &val_dir,
+                    "the validation images are not in class folders: pass their labels \
+                     (caffe's val.txt or Kaggle's LOC_val_solution.csv)",
+                )
             })?;
             let labels = read_ground_truth(truth, &class_of)?;
             let mut lines = Vec::with_capacity(names.len());
             for name in names {
                 let class = labels.get(name.as_str()).ok_or_else(|| {
-                    Error::malformed(truth, format!("no label for validation image `{name}`"))
+                    Error::invalid(truth, format!("no label for validation image `{name}`"))
                 })?;
                 lines.push((name, *class));
             }
@@ -100,7 +102,7 @@ pub fn prepare(
 
     let test_dir = imagenet_dir.join("test");
     if test_dir.is_dir() {
-        let test: Vec<(String, usize)> = crate::folder::visible_entries(&test_dir)?
+        let test: Vec<(String, usize)> = files::visible_entries(&test_dir)?
             .into_iter()
             .map(|name| (name, 0))
             .collect();
@@ -121,7 +123,7 @@ fn foldered_list(
     let mut lines = Vec::new();
     for wnid in wnids {
         let class = class_of[wnid.as_str()];
-        for file in crate::folder::visible_entries(&split_dir.join(wnid))? {
+        for file in files::visible_entries(&split_dir.join(wnid))? {
             lines.push((format!("{wnid}/{file}"), class));
         }
     }
@@ -133,7 +135,7 @@ fn read_ground_truth(
     path: &Path,
     class_of: &HashMap<&str, usize>,
 ) -> Result<HashMap<String, usize>, Error> {
-    let text = error::read_text(path)?;
+    let text = files::read_text(path)?;
     let lines = python_text::lines(&text);
     let mut labels = HashMap::new();
     if lines
@@ -185,6 +187,6 @@ fn write_list(path: &Path, lines: &[(String, usize)]) -> Result<(PathBuf, usize)
         .iter()
         .map(|(name, class)| format!("{name} {class}\n"))
         .collect();
-    error::write(path, text.as_bytes())?;
+    files::write(path, text.as_bytes())?;
     Ok((path.to_path_buf(), lines.len()))
 }

@@ -32,7 +32,7 @@ pub mod bookswiki;
 pub mod coco_style;
 pub mod csv_table;
 pub mod error;
-mod folder;
+mod files;
 pub mod glue;
 pub mod imagenet;
 pub mod layout;

@@ -18,7 +18,8 @@ use serde::Deserialize;
 
 use crate::coco_style::{CaptionAnnotation, CaptionFile, CaptionImage, InfoKey};
 use crate::csv_table::CsvTable;
-use crate::error::{self, Error};
+use crate::error::Error;
+use crate::files;
 
 /// The dataset's folder under `open_source_dataset/`.
 pub const DATASET_DIR: &str = "msrvtt_dataset";
@@ -85,30 +86,31 @@ struct SentenceRecord {
 fn video_number(path: &Path, video_id: &str) -> Result<i64, Error> {
     let digits = video_id.rsplit("video").next().unwrap_or(video_id);
     crate::python_text::parse_int(digits)
-        .ok_or_else(|| Error::malformed(path, format!("video id {video_id:?} is not `video<N>`")))
+        .ok_or_else(|| Error::invalid(path, format!("video id {video_id:?} is not `video<N>`")))
 }
 
 fn read_info(path: &Path) -> Result<VideoDataInfo, Error> {
     if !path.is_file() {
-        return Err(Error::Missing {
+        return Err(Error::MissingInput {
+            what: "MSR-VTT official video info JSON",
             path: path.to_path_buf(),
-            what: "MSR-VTT's official video info JSON".to_owned(),
         });
     }
-    serde_json::from_slice(&error::read(path)?).map_err(|source| Error::Json {
+    serde_json::from_slice(&files::read(path)?).map_err(|source| Error::Json {
         path: path.to_path_buf(),
+        what: "MSR-VTT video info JSON (`videos` and `sentences`)",
         source,
     })
 }
 
 fn read_csv(path: &Path) -> Result<CsvTable, Error> {
     if !path.is_file() {
-        return Err(Error::Missing {
+        return Err(Error::MissingInput {
+            what: "CLIP4Clip MSR-VTT split list (msrvtt_data/)",
             path: path.to_path_buf(),
-            what: "CLIP4Clip's MSR-VTT split list (msrvtt_data/)".to_owned(),
         });
     }
-    CsvTable::parse(path, &error::read_text(path)?)
+    CsvTable::parse(path, &files::read_text(path)?)
 }
 
 /// Builds (trainval, test).
@@ -139,7 +141,7 @@ pub fn build(inputs: &MsrvttInputs) -> Result<(CaptionFile, CaptionFile), Error>
     for (path, info) in &infos {
         for sentence in &info.sentences {
             let train = *in_train.get(sentence.video_id.as_str()).ok_or_else(|| {
-                Error::malformed(
+                Error::invalid(
                     path,
                     format!(
                         "sentence {} belongs to video {:?}, which no `videos` entry lists",
@@ -186,7 +188,7 @@ pub fn prepare(
     let mut written = Vec::new();
     for (name, file) in [(TRAINVAL_FILE, trainval), (TEST_FILE, test)] {
         let path = annotations_dir.join(name);
-        error::write(&path, &file.to_json(info))?;
+        files::write(&path, &file.to_json(info))?;
         written.push((path, file.images.len(), file.annotations.len()));
     }
     Ok(written)

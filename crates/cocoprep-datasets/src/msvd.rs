@@ -13,7 +13,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::coco_style::{CaptionAnnotation, CaptionFile, CaptionImage, InfoKey};
-use crate::error::{self, Error};
+use crate::error::Error;
+use crate::files;
 use crate::python_text;
 
 /// The dataset's folder under `open_source_dataset/`.
@@ -48,14 +49,13 @@ pub struct SplitFile {
 pub fn build(txt_labels: &Path) -> Result<Vec<SplitFile>, Error> {
     let mapping_path = txt_labels.join(MAPPING_FILE);
     if !mapping_path.is_file() {
-        return Err(Error::Missing {
+        return Err(Error::MissingInput {
+            what: "MSVD clip-name mapping (`<clip name> vid<N>` per line, from \
+                   MSVD/captions/ of nasib-ullah/video-captioning-models-in-Pytorch)",
             path: mapping_path,
-            what: "MSVD's clip-name mapping (`<clip name> vid<N>` per line), from \
-                   MSVD/captions/ of nasib-ullah/video-captioning-models-in-Pytorch"
-                .to_owned(),
         });
     }
-    let mapping_text = error::read_text(&mapping_path)?;
+    let mapping_text = files::read_text(&mapping_path)?;
     // `idx2name[v.split()[1]] = v.split()[0]`: later lines win.
     let mut name_of: HashMap<&str, &str> = HashMap::new();
     for (index, line) in python_text::lines(&mapping_text).into_iter().enumerate() {
@@ -74,20 +74,20 @@ pub fn build(txt_labels: &Path) -> Result<Vec<SplitFile>, Error> {
         }
     }
     let mut sentence_id = 1_i64;
-    let mut files = Vec::with_capacity(SPLITS.len());
+    let mut built = Vec::with_capacity(SPLITS.len());
     for split in SPLITS {
         let path = txt_labels.join(input_name(split));
         if !path.is_file() {
-            return Err(Error::Missing {
+            return Err(Error::MissingInput {
+                what: "MSVD captions file (`vid<N>\\t<caption>` per line)",
                 path,
-                what: format!("MSVD's {split} captions (`vid<N>\\t<caption>` per line)"),
             });
         }
-        let text = error::read_text(&path)?;
+        let text = files::read_text(&path)?;
         let content = build_split(&path, &text, &name_of, &mut sentence_id)?;
-        files.push(SplitFile { split, content });
+        built.push(SplitFile { split, content });
     }
-    Ok(files)
+    Ok(built)
 }
 
 fn build_split(
@@ -126,7 +126,7 @@ fn build_split(
         file.annotations.push(CaptionAnnotation {
             image_id,
             id: *sentence_id,
-            caption: python_text::strip(caption).to_owned(),
+            caption: python_text::python_strip(caption).to_owned(),
         });
         *sentence_id += 1;
     }
@@ -157,7 +157,7 @@ pub fn prepare(
     let mut written = Vec::with_capacity(files.len());
     for SplitFile { split, content } in files {
         let path = annotations_dir.join(output_name(split));
-        error::write(&path, &content.to_json(info))?;
+        files::write(&path, &content.to_json(info))?;
         written.push(WrittenSplit {
             split,
             path,

@@ -8,7 +8,7 @@ pub fn is_python_space(character: char) -> bool {
 }
 
 /// Python's `str.strip()` without arguments.
-pub fn strip(text: &str) -> &str {
+pub fn python_strip(text: &str) -> &str {
     text.trim_matches(is_python_space)
 }
 
@@ -52,7 +52,7 @@ pub fn lines(text: &str) -> Vec<&str> {
 /// Python's `int(text)` for the decimal integers the scripts parse (surrounding whitespace
 /// and one sign allowed; `_` separators are not accepted here).
 pub fn parse_int(text: &str) -> Option<i64> {
-    let text = strip(text);
+    let text = python_strip(text);
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn strip_and_split_use_python_whitespace() {
-        assert_eq!(strip("\x1c a b \n"), "a b");
+        assert_eq!(python_strip("\x1c a b \n"), "a b");
         assert_eq!(
             split_whitespace(" a\t b\x1fc ").collect::<Vec<_>>(),
             ["a", "b", "c"]

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 use cocoprep_formats::python_json::PythonJsonWriter;
 
-use crate::error::{self, Error};
+use crate::error::Error;
+use crate::files;
 
 /// One of the three video classification datasets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,7 +141,7 @@ pub fn arrange(
             if !source_split.is_dir() {
                 continue;
             }
-            for label in crate::folder::visible_entries(&source_split)? {
+            for label in files::visible_entries(&source_split)? {
                 let from = source_split.join(&label);
                 if !from.is_dir() {
                     continue;
@@ -159,10 +160,8 @@ pub fn arrange(
                         ),
                     });
                 }
-                std::fs::create_dir_all(&target_split).map_err(|source| Error::Write {
-                    path: target_split.clone(),
-                    source,
-                })?;
+                std::fs::create_dir_all(&target_split)
+                    .map_err(Error::io("create", &target_split))?;
                 std::fs::rename(&from, &to).map_err(|source| Error::Rename {
                     from: from.clone(),
                     to: to.clone(),
@@ -205,10 +204,10 @@ pub fn scan(dataset: VideoDataset, dataset_dir: &Path) -> Result<Vec<Video>, Err
             continue;
         }
         found_split = true;
-        for label in crate::folder::visible_entries(&split_dir)? {
+        for label in files::visible_entries(&split_dir)? {
             let label_dir = split_dir.join(&label);
             if !label_dir.is_dir() {
-                return Err(Error::malformed(
+                return Err(Error::invalid(
                     &label_dir,
                     format!("a file directly in {split}/: videos go in {split}/<label>/"),
                 ));
@@ -219,7 +218,7 @@ pub fn scan(dataset: VideoDataset, dataset_dir: &Path) -> Result<Vec<Video>, Err
                 } else {
                     ""
                 };
-                return Err(Error::malformed(
+                return Err(Error::invalid(
                     &label_dir,
                     format!(
                         "`{label}` is not a {} class of category_mapping.txt{hint}",
@@ -227,10 +226,10 @@ pub fn scan(dataset: VideoDataset, dataset_dir: &Path) -> Result<Vec<Video>, Err
                     ),
                 ));
             }
-            for file_name in crate::folder::visible_entries(&label_dir)? {
+            for file_name in files::visible_entries(&label_dir)? {
                 let path = label_dir.join(&file_name);
                 if path.is_dir() {
-                    return Err(Error::malformed(
+                    return Err(Error::invalid(
                         &path,
                         format!(
                             "a folder inside a label folder: videos go directly in {split}/<label>/"
@@ -246,13 +245,10 @@ pub fn scan(dataset: VideoDataset, dataset_dir: &Path) -> Result<Vec<Video>, Err
         }
     }
     if !found_split {
-        return Err(Error::Missing {
+        return Err(Error::MissingInput {
+            what: "videos in `training/<label>/` (and `validation/<label>/`); pass the \
+                   download's folder (with `train/`, `val/`) with --videos to move them in",
             path: dataset_dir.join("training"),
-            what: format!(
-                "{}'s videos: `training/<label>/<video>` (and `validation/...`); pass the \
-                 download's folder (with `train/`, `val/`) to move them in",
-                dataset.title()
-            ),
         });
     }
     Ok(videos)
@@ -377,7 +373,7 @@ pub fn prepare(
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = dataset_dir.join(name);
-        error::write(&path, &bytes)?;
+        files::write(&path, &bytes)?;
         written.push(path);
     }
     Ok(Prepared {

@@ -38,13 +38,13 @@ pub fn select(names: &[String]) -> Result<Vec<DatasetEntry>, Error> {
     }
     for name in names {
         if !all.iter().any(|entry| entry.name == name) {
-            return Err(Error::Missing {
-                path: PathBuf::from(name),
-                what: format!(
+            return Err(Error::invalid(
+                Path::new(name),
+                format!(
                     "no such dataset in the tree check (known: {})",
                     catalog::dataset_names().join(", ")
                 ),
-            });
+            ));
         }
     }
     Ok(all
@@ -369,10 +369,7 @@ pub fn clean_caches(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>
     for entry in select(datasets)? {
         for rule in &entry.caches {
             for (_, path) in cache_files(&folder, rule) {
-                std::fs::remove_file(&path).map_err(|source| Error::Write {
-                    path: path.clone(),
-                    source,
-                })?;
+                std::fs::remove_file(&path).map_err(Error::io("delete", &path))?;
                 deleted.push(path);
             }
         }
@@ -387,10 +384,7 @@ pub fn init(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>, Error>
     let mut created = Vec::new();
     let make = |path: PathBuf, created: &mut Vec<PathBuf>| -> Result<(), Error> {
         if !path.exists() {
-            std::fs::create_dir_all(&path).map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
+            std::fs::create_dir_all(&path).map_err(Error::io("create", &path))?;
             created.push(path);
         }
         Ok(())
@@ -437,15 +431,13 @@ pub fn init(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>, Error>
 
 #[cfg(unix)]
 fn link_to_self(path: &Path) -> Result<(), Error> {
-    std::os::unix::fs::symlink(".", path).map_err(|source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::os::unix::fs::symlink(".", path).map_err(Error::io("link", path))
 }
 
 #[cfg(not(unix))]
 fn link_to_self(path: &Path) -> Result<(), Error> {
-    Err(Error::Write {
+    Err(Error::Io {
+        action: "link",
         path: path.to_path_buf(),
         source: std::io::Error::new(
             std::io::ErrorKind::Unsupported,

@@ -387,7 +387,7 @@ fn category_mapping(path: &Path, expected: usize) -> Result<(), Finding> {
     let lines = python_text::lines(&text);
     for (index, line) in lines.iter().enumerate() {
         // `class_name, idx = line.strip().split('\t')`.
-        let fields: Vec<&str> = python_text::strip(line).split('\t').collect();
+        let fields: Vec<&str> = python_text::python_strip(line).split('\t').collect();
         if fields.len() != 2 || python_text::parse_int(fields[1]).is_none() {
             return Err(wrong(format!(
                 "line {} is {line:?}, expected `<class name>\\t<index>`",

@@ -33,5 +33,8 @@ fn msrvtt_missing_csv_is_named() {
     let mut inputs = MsrvttInputs::in_folder(&fixture);
     inputs.train_list = fixture.join("absent.csv");
     let error = msrvtt::build(&inputs).unwrap_err().to_string();
-    assert!(error.contains("absent.csv` not found"), "{error}");
+    assert!(
+        error.starts_with("missing CLIP4Clip MSR-VTT split list") && error.ends_with("absent.csv`"),
+        "{error}"
+    );
 }

@@ -127,7 +127,8 @@ fn msvd_caption_of_an_unknown_video_is_an_error_naming_the_line() {
     .unwrap();
     let error = msvd::build(folder.path()).unwrap_err().to_string();
     assert!(
-        error.contains("sents_test_lc_nopunc.txt` not found"),
+        error.starts_with("missing MSVD captions file")
+            && error.ends_with("sents_test_lc_nopunc.txt`"),
         "{error}"
     );
 }

@@ -43,7 +43,10 @@ fn glue_task_without_a_split_is_an_error_naming_the_file() {
     let error = glue::prepare(raw.path(), out.path())
         .unwrap_err()
         .to_string();
-    assert!(error.contains("RTE/dev.tsv` not found"), "{error}");
+    assert!(
+        error.starts_with("missing GLUE split file") && error.ends_with("RTE/dev.tsv`"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -169,5 +169,8 @@ fn a_folder_that_is_not_a_class_is_an_error_naming_it() {
     let error = video_classes::prepare(VideoDataset::Kinetics400, empty.path(), None)
         .unwrap_err()
         .to_string();
-    assert!(error.contains("not found"), "{error}");
+    assert!(
+        error.starts_with("missing videos in `training/<label>/`"),
+        "{error}"
+    );
 }
