@@ -74,8 +74,9 @@ pub enum Format {
     FlickrLines,
     /// `<class name>\t<index>` lines, this many.
     CategoryMapping(usize),
-    /// `{"database": {"<file>": {"subset": ..., "annotations": {"label": ...}}}}`.
-    VideoAnnotation,
+    /// `{"database": {"<file>": {"subset": ..., "annotations": {"label": ...}}}}`, labels
+    /// of this dataset in the loader's form.
+    VideoAnnotation(VideoDataset),
     /// ImageNet's `<relative path> <class id>` lines, images under `imagenet/<stage>/`.
     ImageList(&'static str),
     /// ImageNet-22k's `<wnid> <num> <class id>` lines.
@@ -405,7 +406,7 @@ fn video(dataset: VideoDataset, name: &'static str) -> DatasetEntry {
     let mut items = vec![
         file(
             format!("{dir}/annotation.json"),
-            Format::VideoAnnotation,
+            Format::VideoAnnotation(dataset),
             &fix,
         ),
         file(

@@ -195,7 +195,7 @@ pub fn probe(
             require_keys(&record, &["sentences", "id", "img_path"], "jsonline")
         }
         Format::CategoryMapping(expected) => category_mapping(path, expected),
-        Format::VideoAnnotation => {
+        Format::VideoAnnotation(dataset) => {
             let start = skip_space(&head, 0);
             if !head[start..].starts_with(b"{\"database\": {") {
                 return Err(wrong(
@@ -207,17 +207,41 @@ pub fn probe(
             if head.get(offset) == Some(&b'}') {
                 return Err(wrong("`database` is empty"));
             }
-            let Some((_, after_key)) = value_at(&head, offset) else {
+            let Some((name, after_key)) = value_at(&head, offset) else {
                 return Err(wrong("the first `database` key is not a string"));
             };
             let value_start = skip_space(&head, skip_space(&head, after_key) + 1);
             let (value, _) = value_at(&head, value_start)
                 .ok_or_else(|| wrong("the first `database` entry is not JSON"))?;
             require_keys(&value, &["subset", "annotations"], "`database`")?;
-            if value["annotations"].get("label").is_none() {
-                return Err(wrong(
-                    "the first `database` entry has no `annotations.label`",
-                ));
+            let label = value["annotations"]["label"]
+                .as_str()
+                .ok_or_else(|| wrong("the first `database` entry has no `annotations.label`"))?;
+            // `video_raw.py` asserts every label is a category_mapping.txt name (spaces -> `_`).
+            if !dataset
+                .accepted_labels()
+                .iter()
+                .any(|accepted| accepted == label)
+            {
+                return Err(wrong(format!(
+                    "label `{label}` is not a {} class in the loader's form (written before the \
+                     label folders were renamed?)",
+                    dataset.title()
+                )));
+            }
+            let subset = value["subset"].as_str().unwrap_or_default();
+            let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder);
+            let video = format!(
+                "{folder}/{subset}/{label}/{}",
+                name.as_str().unwrap_or_default()
+            );
+            if !dataset_folder.join(&video).is_file() {
+                return Err(Finding::MissingReferenced {
+                    path: video,
+                    detail: "the first video of annotation.json is not where the loader opens it \
+                             (<dataset>/<subset>/<label>/<file>)"
+                        .to_owned(),
+                });
             }
             Ok(())
         }

@@ -458,3 +458,33 @@ fn init_creates_the_folders_and_an_empty_tree_lists_each_dataset_once() {
     // Running init again creates nothing.
     assert!(tree::init(&root, &[]).unwrap().is_empty());
 }
+
+#[test]
+fn video_annotation_with_space_form_labels_is_a_wrong_format() {
+    let data = cocoprep_test::temp_dir();
+    let k400 = data.path().join("open_source_dataset/K400_official");
+    write(&k400.join("training/air_drumming/a.mp4"), b"");
+    write(&k400.join("validation/air_drumming/b.mp4"), b"");
+    video_classes::prepare(VideoDataset::Kinetics400, &k400, None).unwrap();
+    let options = CheckOptions {
+        datasets: vec!["kinetics400".to_owned()],
+        data_path_env: None,
+    };
+    let root = DataRoot::resolve(data.path());
+    assert_eq!(tree::check(&root, &options).unwrap().problem_count(), 0);
+    // An annotation.json written from the space-form folders (the loader's assertion fails).
+    write(
+        &k400.join("annotation.json"),
+        r#"{"database": {"b.mp4": {"subset": "validation", "annotations": {"label": "air drumming"}}}}"#,
+    );
+    let report = tree::check(&root, &options).unwrap();
+    let problem = problem(&report, "kinetics400", "K400_official/annotation.json");
+    assert_eq!(problem.kind, ProblemKind::WrongFormat);
+    assert!(
+        problem
+            .detail
+            .contains("`air drumming` is not a Kinetics-400 class in the loader's form"),
+        "{}",
+        problem.detail
+    );
+}
