@@ -49,8 +49,10 @@ pub enum ItemKind {
     Folder,
     /// A split folder of video label folders, named as the loader asserts.
     LabelFolders(VideoDataset),
-    /// A symbolic link to `.` working around a loader's path bug.
-    LinkToSelf,
+    /// A symbolic link a config path needs, to this target (relative to the link's folder):
+    /// `.` works around the video loaders' path bug, a folder name gives a dataset the second
+    /// name some configs read it under.
+    Link(&'static str),
 }
 
 /// The formats the check recognises (reading only the head of big files).
@@ -130,11 +132,11 @@ fn folder(path: impl Into<String>, fix: impl Into<String>) -> Item {
     }
 }
 
-fn link_to_self(path: String) -> Item {
-    let fix = format!("ln -s . {{osd}}/{path}");
+fn link(path: String, target: &'static str) -> Item {
+    let fix = format!("ln -s {target} {{osd}}/{path}");
     Item {
         path,
-        kind: ItemKind::LinkToSelf,
+        kind: ItemKind::Link(target),
         fix,
     }
 }
@@ -481,7 +483,7 @@ fn msvd() -> DatasetEntry {
     ));
     // `msvd.py` opens FEATS_FOLDER/MSVD_ResNet152_<stage>.hdf5/<clip>.avi.
     for stage in ["train", "test"] {
-        items.push(link_to_self(format!("{clips}/MSVD_ResNet152_{stage}.hdf5")));
+        items.push(link(format!("{clips}/MSVD_ResNet152_{stage}.hdf5"), "."));
     }
     let wrong_names = sources
         .iter()
@@ -532,9 +534,7 @@ fn msrvtt() -> DatasetEntry {
         "put MSR-VTT's video<N>.mp4 files into {osd}/msrvtt_dataset/videos/",
     ));
     for stage in ["train", "test"] {
-        items.push(link_to_self(format!(
-            "{videos}/MSRVTT_ResNet152_{stage}.hdf5"
-        )));
+        items.push(link(format!("{videos}/MSRVTT_ResNet152_{stage}.hdf5"), "."));
     }
     let source_refs: Vec<&str> = sources.iter().map(String::as_str).collect();
     DatasetEntry {
@@ -610,9 +610,12 @@ fn bookswiki() -> DatasetEntry {
         name: "bookswiki",
         title: "Books & Wiki corpus",
         folder: dir,
+        // The shipped pretraining configs read the corpus from `text_corpus/` (the doc's
+        // folder is commented out next to it): one folder, two names.
         items: vec![
             file(&corpus, Format::Text, fix),
             file(&sample, Format::Text, fix),
+            link("text_corpus".to_owned(), dir),
         ],
         wrong_names: Vec::new(),
         caches: vec![

@@ -168,7 +168,7 @@ fn check_dataset(entry: &DatasetEntry, root: &DataRoot) -> DatasetReport {
         let path = folder.join(&item.path);
         let fix = fill(&item.fix, root);
         let exists = match item.kind {
-            ItemKind::LinkToSelf => path.symlink_metadata().is_ok(),
+            ItemKind::Link(_) => path.symlink_metadata().is_ok(),
             _ => path.exists(),
         };
         if !exists {
@@ -208,19 +208,19 @@ fn check_dataset(entry: &DatasetEntry, root: &DataRoot) -> DatasetReport {
                 Err(_) => Err(Finding::WrongFormat("not a readable folder".to_owned())),
             },
             ItemKind::LabelFolders(dataset) => probe::label_folders(dataset, &path),
-            ItemKind::LinkToSelf => {
+            ItemKind::Link(target) => {
                 if path.is_dir() {
                     Ok(())
                 } else {
-                    Err(Finding::WrongFormat(
-                        "not a link to its own folder (the loader opens <link>/<clip>)".to_owned(),
-                    ))
+                    Err(Finding::WrongFormat(format!(
+                        "not a link to an existing folder (`{target}` next to it)"
+                    )))
                 }
             }
         };
         // Empty folders (as `init` leaves them) and links are not content.
         if matches!(item.kind, ItemKind::File(_))
-            || finding.is_ok() && !matches!(item.kind, ItemKind::LinkToSelf)
+            || finding.is_ok() && !matches!(item.kind, ItemKind::Link(_))
         {
             has_content = true;
         }
@@ -292,10 +292,13 @@ fn missing_detail(kind: &ItemKind) -> String {
         ItemKind::File(_) => "the configs read this file".to_owned(),
         ItemKind::Folder => "the configs read images or videos from this folder".to_owned(),
         ItemKind::LabelFolders(_) => "the loader reads videos from <this>/<label>/".to_owned(),
-        ItemKind::LinkToSelf => {
+        ItemKind::Link(".") => {
             "the loader joins this name in front of every video path (a path bug that only works on \
              the authors' storage); a link to `.` makes it work on a local disk"
                 .to_owned()
+        }
+        ItemKind::Link(target) => {
+            format!("some configs read the dataset under this name: a link to `{target}`")
         }
     }
 }
@@ -377,6 +380,31 @@ pub fn clean_caches(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>
     Ok(deleted)
 }
 
+/// Creates the links the selected datasets need (the video loaders' `.hdf5` path
+/// workaround, `text_corpus`), and their folders; returns the links created. The
+/// preparers call it so a prepared dataset passes the check without `init`.
+pub fn make_links(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>, Error> {
+    let folder = root.dataset_folder();
+    let mut created = Vec::new();
+    for entry in select(datasets)? {
+        for item in &entry.items {
+            let ItemKind::Link(target) = item.kind else {
+                continue;
+            };
+            let path = folder.join(&item.path);
+            if path.symlink_metadata().is_ok() {
+                continue;
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
+            }
+            symlink(target, &path)?;
+            created.push(path);
+        }
+    }
+    Ok(created)
+}
+
 /// Creates `open_source_dataset/` and every dataset's folders (and the links that work
 /// around the video loaders' path bug); returns what was created.
 pub fn init(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>, Error> {
@@ -414,12 +442,12 @@ pub fn init(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>, Error>
                     }
                 }
                 ItemKind::Folder | ItemKind::LabelFolders(_) => make(path, &mut created)?,
-                ItemKind::LinkToSelf => {
+                ItemKind::Link(target) => {
                     if let Some(parent) = path.parent() {
                         make(parent.to_path_buf(), &mut created)?;
                     }
                     if path.symlink_metadata().is_err() {
-                        link_to_self(&path)?;
+                        symlink(target, &path)?;
                         created.push(path);
                     }
                 }
@@ -430,18 +458,19 @@ pub fn init(root: &DataRoot, datasets: &[String]) -> Result<Vec<PathBuf>, Error>
 }
 
 #[cfg(unix)]
-fn link_to_self(path: &Path) -> Result<(), Error> {
-    std::os::unix::fs::symlink(".", path).map_err(Error::io("link", path))
+fn symlink(target: &str, path: &Path) -> Result<(), Error> {
+    // Relative to the link's folder: `text_corpus` -> `bert_pretrain_data/bookswiki`.
+    std::os::unix::fs::symlink(target, path).map_err(Error::io("link", path))
 }
 
 #[cfg(not(unix))]
-fn link_to_self(path: &Path) -> Result<(), Error> {
+fn symlink(_target: &str, path: &Path) -> Result<(), Error> {
     Err(Error::Io {
         action: "link",
         path: path.to_path_buf(),
         source: std::io::Error::new(
             std::io::ErrorKind::Unsupported,
-            "links are only made on Unix; create a folder link to `.` by hand",
+            "links are only made on Unix; create the folder link by hand",
         ),
     })
 }

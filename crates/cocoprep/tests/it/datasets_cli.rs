@@ -264,3 +264,42 @@ fn tree_names_unknown_datasets_and_a_data_path_one_level_too_deep() {
         "{text}"
     );
 }
+
+#[test]
+fn bookswiki_without_init_passes_the_check_under_both_config_names() {
+    let data = cocoprep_test::temp_dir();
+    let wiki = data.path().join("wiki.doc");
+    std::fs::write(&wiki, "first sentence.\n\nsecond sentence.\n").unwrap();
+    let root = data.path().join("DATA");
+    let output = cocoprep([
+        "dataset".as_ref(),
+        "bookswiki".as_ref(),
+        wiki.as_os_str(),
+        "--root".as_ref(),
+        root.as_os_str(),
+    ]);
+    assert_exit(&output, 0);
+    assert!(
+        stderr(&output).contains("3 lines, 2 non-empty"),
+        "{}",
+        stderr(&output)
+    );
+    // The pretraining configs read `text_corpus/`, the docs `bert_pretrain_data/bookswiki/`.
+    let osd = root.join("open_source_dataset");
+    assert_eq!(
+        std::fs::read(osd.join("text_corpus/bookswiki-1000.doc")).unwrap(),
+        b"first sentence.\nsecond sentence.\n"
+    );
+    let output = cocoprep([
+        "tree".as_ref(),
+        root.as_os_str(),
+        "--dataset".as_ref(),
+        "bookswiki".as_ref(),
+    ]);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains("ok (3 present)"),
+        "{}",
+        stdout(&output)
+    );
+}

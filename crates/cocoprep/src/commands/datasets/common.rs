@@ -23,9 +23,19 @@ pub fn resolve_root(root: &std::path::Path, global: &GlobalSettings) -> DataRoot
     resolved
 }
 
-/// After new annotations: the dataset's loader caches are stale, delete them (the loaders
-/// never rebuild them) and say so; then point at the tree check.
+/// After new annotations: make the links the dataset needs, delete its loader caches (now
+/// stale; the loaders never rebuild them) and say so; then point at the tree check.
 pub fn finish(root: &DataRoot, dataset: &str, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let links = cocoprep_datasets::tree::make_links(root, &[dataset.to_owned()])?;
+    for path in &links {
+        output::note(
+            global,
+            format_args!(
+                "linked {} (a path the configs or loaders need)",
+                path.display()
+            ),
+        );
+    }
     let deleted = cocoprep_datasets::tree::clean_caches(root, &[dataset.to_owned()])?;
     for path in &deleted {
         output::note(
