@@ -194,8 +194,8 @@ pub enum Command {
     /// Write one dataset's files under ROOT/open_source_dataset/ with the names the
     /// Uni-Perceiver configs read (atomically; re-running gives the same bytes).
     ///
-    /// Loader cache pickles of the dataset are deleted afterwards (the loaders never rebuild
-    /// them). Check the result with `cocoprep tree ROOT`.
+    /// Afterwards the links its configs need are made and its loader cache pickles deleted
+    /// (the loaders never rebuild them). Check the result with `cocoprep tree ROOT`.
     #[command(subcommand_required = true)]
     Dataset(DatasetArgs),
 
