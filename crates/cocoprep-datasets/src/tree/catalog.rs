@@ -213,7 +213,7 @@ fn targets() -> DatasetEntry {
 }
 
 fn coco() -> DatasetEntry {
-    let fix = "cocoprep dataset coco --root {root} <dataset_coco.json> <COCO 2014 images folder>";
+    let fix = "cocoprep dataset coco <dataset_coco.json> --images <COCO folder with train2014/, val2014/> --root {root}";
     let annotations = "mscoco_dataset/new_annotations";
     let captions = |name: &str| {
         file(
@@ -253,7 +253,7 @@ fn coco() -> DatasetEntry {
 }
 
 fn visual_genome() -> DatasetEntry {
-    let fix = "cocoprep dataset visual-genome --root {root} <region_descriptions.json> <VG images folder>";
+    let fix = "cocoprep dataset visual-genome <region_descriptions.json> --images <folder with VG_100K/, VG_100K_2/> --root {root}";
     let source = "visual_genome/annotations/vg_captions_128filter.json";
     DatasetEntry {
         name: "visual-genome",
@@ -275,8 +275,7 @@ fn visual_genome() -> DatasetEntry {
 }
 
 fn flickr30k() -> DatasetEntry {
-    let fix =
-        "cocoprep dataset flickr30k --root {root} <flickr_jsons folder> <flickr30k images folder>";
+    let fix = "cocoprep dataset flickr30k <ViLBERT flickr_jsons folder> --images <flickr30k_images> --root {root}";
     let lines = [
         "flickr30k/all_data_final_train_2014.jsonline",
         "flickr30k/all_data_final_val_set0_2014.jsonline",
@@ -309,7 +308,7 @@ fn flickr30k() -> DatasetEntry {
 }
 
 fn sbu() -> DatasetEntry {
-    let fix = "cocoprep dataset sbu --root {root} <SBU url list> <SBU captions> <images folder>";
+    let fix = "cocoprep dataset sbu <SBU_captioned_photo_dataset_urls.txt> <SBU_captioned_photo_dataset_captions.txt> --images <downloaded images> --root {root}";
     let source = "sbucaption/annotations/subcaption.json";
     DatasetEntry {
         name: "sbu",
@@ -346,14 +345,14 @@ fn cc3m() -> DatasetEntry {
                 Format::CaptionLines {
                     image_prefix: "train_image",
                 },
-                "cocoprep dataset cc3m --root {root} --split train <Train_GCC-training.tsv> <images folder>",
+                "cocoprep dataset cc3m <Train_GCC-training.tsv> --split train --images <downloaded images> --root {root}",
             ),
             file(
                 val,
                 Format::CaptionLines {
                     image_prefix: "val_image",
                 },
-                "cocoprep dataset cc3m --root {root} --split val <Validation_GCC-1.1.0-Validation.tsv> <images folder>",
+                "cocoprep dataset cc3m <Validation_GCC-1.1.0-Validation.tsv> --split val --images <downloaded images> --root {root}",
             ),
         ],
         wrong_names: vec![
@@ -385,7 +384,7 @@ fn cc12m() -> DatasetEntry {
             Format::CaptionLines {
                 image_prefix: "train_image",
             },
-            "cocoprep dataset cc12m --root {root} <cc12m.tsv> <images folder>",
+            "cocoprep dataset cc12m <cc12m.tsv> --images <downloaded images> --root {root}",
         )],
         wrong_names: vec![
             wrong("cc12m", "c12m", origin),
@@ -654,7 +653,9 @@ fn glue_data() -> DatasetEntry {
 }
 
 fn vqa() -> DatasetEntry {
-    let fix = "cocoprep dataset vqa --root {root} <VQA download folder>";
+    // `dataset vqa` writes coco_map.json and checks the rest, which come from the VQA v2 /
+    // ViLBERT downloads.
+    let fix = "put the VQA v2 files (questions, ViLBERT targets and label maps) into {osd}/VQA/, then check: cocoprep dataset vqa --root {root}";
     let mut items: Vec<Item> = [
         "trainval_ans2label.pkl",
         "trainval_label2ans.pkl",
@@ -670,10 +671,14 @@ fn vqa() -> DatasetEntry {
         "v2_OpenEnded_mscoco_val2014_questions.json",
         "v2_OpenEnded_mscoco_test2015_questions.json",
         "VG_questions2.json",
-        "coco_map.json",
     ] {
         items.push(file(format!("VQA/{name}"), Format::Json, fix));
     }
+    items.push(file(
+        "VQA/coco_map.json",
+        Format::Json,
+        "cocoprep dataset vqa --root {root}",
+    ));
     DatasetEntry {
         name: "vqa",
         title: "VQA v2",
