@@ -374,7 +374,7 @@ fn cc3m() -> DatasetEntry {
 
 fn cc12m() -> DatasetEntry {
     let source = "c12m/train_available.json";
-    let origin = "make_cc12m_train_json.py writes cc12m-style names (train.json); the configs read c12m/train_available.json";
+    let origin = "Uni-Perceiver's CC12M scripts (copies of the CC3M ones) write cc12m/train.json";
     DatasetEntry {
         name: "cc12m",
         title: "Conceptual 12M",

@@ -142,17 +142,26 @@ fn check_dataset(entry: &DatasetEntry, root: &DataRoot) -> DatasetReport {
     // Wrong names first: the right name they stand for is then not also reported missing.
     let mut covered: Vec<&str> = Vec::new();
     for wrong in &entry.wrong_names {
-        if folder.join(&wrong.found).exists() && !folder.join(&wrong.expected).exists() {
+        let expected = folder.join(&wrong.expected);
+        // An empty folder under the right name (as `init` makes) does not count: `mv` would
+        // move the wrong one into it, so the fix removes it first.
+        let expected_empty = is_empty_folder(&expected);
+        if folder.join(&wrong.found).exists() && (!expected.exists() || expected_empty) {
             covered.push(&wrong.expected);
+            let mv = format!(
+                "mv {} {}",
+                shell_word(&folder.join(&wrong.found)),
+                shell_word(&expected)
+            );
             problems.push(Problem {
                 kind: ProblemKind::WrongName,
                 path: wrong.found.clone(),
                 detail: format!("the configs read `{}` ({})", wrong.expected, wrong.origin),
-                fix: format!(
-                    "mv {} {}",
-                    shell_word(&folder.join(&wrong.found)),
-                    shell_word(&folder.join(&wrong.expected))
-                ),
+                fix: if expected_empty {
+                    format!("rmdir {} && {mv}", shell_word(&expected))
+                } else {
+                    mv
+                },
             });
         }
     }
@@ -285,6 +294,13 @@ fn check_dataset(entry: &DatasetEntry, root: &DataRoot) -> DatasetReport {
         caches,
         problems,
     }
+}
+
+/// A folder with nothing in it (not even links).
+fn is_empty_folder(path: &Path) -> bool {
+    path.symlink_metadata()
+        .is_ok_and(|metadata| metadata.is_dir())
+        && std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 fn missing_detail(kind: &ItemKind) -> String {

@@ -493,8 +493,9 @@ pub fn label_folders(dataset: VideoDataset, split_dir: &Path) -> Result<(), Find
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let mut messages = Vec::new();
     if !spaced.is_empty() {
-        return Err(wrong(format!(
+        messages.push(format!(
             "{} label folders have spaces (e.g. {}): the loader asserts the `{}` form",
             spaced.len(),
             examples(&spaced),
@@ -503,15 +504,18 @@ pub fn label_folders(dataset: VideoDataset, split_dir: &Path) -> Result<(), Find
             } else {
                 "_"
             },
-        )));
+        ));
     }
     if !unknown.is_empty() {
-        return Err(wrong(format!(
+        messages.push(format!(
             "{} folders are not {} classes of category_mapping.txt (e.g. {})",
             unknown.len(),
             dataset.title(),
             examples(&unknown)
-        )));
+        ));
+    }
+    if !messages.is_empty() {
+        return Err(wrong(messages.join("; ")));
     }
     if count == 0 {
         return Err(wrong("no label folders"));

@@ -407,6 +407,20 @@ fn known_wrong_folder_names_and_data_path_are_reported() {
     assert_eq!(msvd.kind, ProblemKind::WrongName);
     let cc12m = problem(&report, "cc12m", "cc12m");
     assert_eq!(cc12m.fix, format!("mv {0}/cc12m {0}/c12m", osd.display()));
+    // `init` leaves the right name alone while a wrong one is there; beside an empty `c12m/`
+    // (made by hand or an older tool), `mv` alone would nest the folder: remove it first.
+    tree::init(&DataRoot::resolve(data.path()), &["cc12m".to_owned()]).unwrap();
+    assert!(!osd.join("c12m").exists());
+    std::fs::create_dir(osd.join("c12m")).unwrap();
+    let options = CheckOptions {
+        datasets: vec!["cc12m".to_owned()],
+        data_path_env: None,
+    };
+    let again = tree::check(&DataRoot::resolve(data.path()), &options).unwrap();
+    assert_eq!(
+        problem(&again, "cc12m", "cc12m").fix,
+        format!("rmdir {0}/c12m && mv {0}/cc12m {0}/c12m", osd.display())
+    );
     assert!(report.problems[0].detail.contains("one level too deep"));
     assert_eq!(
         report.problems[0].fix,
