@@ -84,6 +84,13 @@ pub struct Pickle<'a> {
 impl<'a> Pickle<'a> {
     /// Unpickles `bytes` (the whole pickle; trailing bytes after `STOP` are ignored).
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
+        Ok(Unpickler::new(bytes).run()?.0)
+    }
+
+    /// Unpickles the pickle at the start of `bytes` and returns it with the number of bytes
+    /// it took (through `STOP`): files that hold several pickles one after the other
+    /// (torch's legacy `.pth` format) are read one at a time.
+    pub fn parse_prefix(bytes: &'a [u8]) -> Result<(Self, usize), Error> {
         Unpickler::new(bytes).run()
     }
 
@@ -500,7 +507,27 @@ impl<'a> Unpickler<'a> {
         Ok(())
     }
 
-    fn run(mut self) -> Result<Pickle<'a>, Error> {
+    /// `persistent_load(pid)` (opcodes `BINPERSID` / `PERSID`): recorded as an object whose
+    /// callable is the global `persistent_load` of no module, with `(pid,)` as arguments.
+    /// torch refers to its tensor storages this way.
+    fn persistent_load(&mut self, pid: NodeId) {
+        let callable = NodeId(self.nodes.len());
+        self.nodes.push(PickleValue::Global {
+            module: Cow::Borrowed(""),
+            name: Cow::Borrowed("persistent_load"),
+        });
+        let arguments = NodeId(self.nodes.len());
+        self.nodes.push(PickleValue::Tuple(vec![pid]));
+        self.push(PickleValue::Object {
+            callable,
+            arguments,
+            state: None,
+            dict_items: Vec::new(),
+            list_items: Vec::new(),
+        });
+    }
+
+    fn run(mut self) -> Result<(Pickle<'a>, usize), Error> {
         loop {
             let opcode = self.byte()?;
             match opcode {
@@ -515,10 +542,13 @@ impl<'a> Unpickler<'a> {
                 }
                 b'.' => {
                     let root = self.pop()?;
-                    return Ok(Pickle {
-                        nodes: self.nodes,
-                        root,
-                    });
+                    return Ok((
+                        Pickle {
+                            nodes: self.nodes,
+                            root,
+                        },
+                        self.position,
+                    ));
                 }
                 b'(' => self.stack.push(Slot::Mark),
                 b'0' => {
@@ -704,6 +734,16 @@ impl<'a> Unpickler<'a> {
                         name: name.clone(),
                     };
                     self.push(value);
+                }
+                b'Q' => {
+                    let pid = self.pop()?;
+                    self.persistent_load(pid);
+                }
+                b'P' => {
+                    let line = self.line()?;
+                    let id = NodeId(self.nodes.len());
+                    self.nodes.push(PickleValue::LegacyStr(Cow::Borrowed(line)));
+                    self.persistent_load(id);
                 }
                 b'R' | 0x81 => {
                     let arguments = self.pop()?;

@@ -26,7 +26,8 @@ pub use convert::{
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
 };
 pub use features::{
-    ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
+    ArchArg, ButdArgs, FeaturesArgs, FeaturesCommand, ModelArg, ResnetArgs, StoreArg,
+    VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
 pub use masks::{
@@ -148,7 +149,7 @@ pub enum Command {
     /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
     Captions(CaptionsArgs),
 
-    /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
+    /// Features for captioning models: bottom-up-attention TSVs, ResNet grids, VSUA geometry.
     Features(FeaturesArgs),
     /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
     /// cocostuffapi- and panopticapi-exact).
