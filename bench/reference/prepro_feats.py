@@ -16,7 +16,7 @@ Deviation from the script, on purpose: CMYK/RGBA images (which the script cannot
 are converted to RGB with PIL first, as cocoprep does; `--images` limits the image count.
 
 usage:
-  prepro_feats.py weights OUT.pth [--layers 3,4,23,3] [--seed 0]
+  prepro_feats.py weights OUT.pth [--layers 3,4,23,3] [--seed 0] [--width 64] [--legacy]
   prepro_feats.py extract --input_json D.json --images_root R --output_dir P --weights W.pth
                   [--att_size 14] [--arch self-critical|torchvision] [--threads N]
 """
@@ -61,22 +61,22 @@ class ResNet(nn.Module):
     """torchvision's ResNet (Bottleneck) state-dict layout, fc included so that the key set
     equals torchvision's `resnet101-63fe2227.pth`."""
 
-    def __init__(self, layers, arch="self-critical", num_classes=1000):
+    def __init__(self, layers, arch="self-critical", num_classes=1000, width=64):
         super().__init__()
-        self.inplanes = 64
-        self.conv1 = nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
+        self.inplanes = width
+        self.conv1 = nn.Conv2d(3, width, 7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
         self.relu = nn.ReLU(inplace=True)
         if arch == "self-critical":
             self.maxpool = nn.MaxPool2d(3, stride=2, padding=0, ceil_mode=True)
         else:
             self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
-        self.layer1 = self._make_layer(64, layers[0], 1, arch)
-        self.layer2 = self._make_layer(128, layers[1], 2, arch)
-        self.layer3 = self._make_layer(256, layers[2], 2, arch)
-        self.layer4 = self._make_layer(512, layers[3], 2, arch)
+        self.layer1 = self._make_layer(width, layers[0], 1, arch)
+        self.layer2 = self._make_layer(width * 2, layers[1], 2, arch)
+        self.layer3 = self._make_layer(width * 4, layers[2], 2, arch)
+        self.layer4 = self._make_layer(width * 8, layers[3], 2, arch)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(2048, num_classes)
+        self.fc = nn.Linear(width * 32, num_classes)
 
     def _make_layer(self, planes, blocks, stride, arch):
         downsample = None
@@ -114,7 +114,7 @@ def make_weights(args):
     """Seeded random weights, with non-trivial batch-norm statistics so that folding them
     into the convolutions is exercised."""
     torch.manual_seed(args.seed)
-    net = ResNet([int(n) for n in args.layers.split(",")])
+    net = ResNet([int(n) for n in args.layers.split(",")], width=args.width)
     generator = torch.Generator().manual_seed(args.seed + 1)
     with torch.no_grad():
         for module in net.modules():
@@ -146,7 +146,7 @@ def extract(args):
     if args.threads:
         torch.set_num_threads(args.threads)
     state = torch.load(args.weights, map_location="cpu")
-    net = ResNet(layer_counts(state), arch=args.arch)
+    net = ResNet(layer_counts(state), arch=args.arch, width=state["conv1.weight"].shape[0])
     net.load_state_dict(state)
     net.eval()
     mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
@@ -179,6 +179,7 @@ def main():
     weights.add_argument("output")
     weights.add_argument("--layers", default="3,4,23,3")
     weights.add_argument("--seed", type=int, default=0)
+    weights.add_argument("--width", type=int, default=64, help="stem channels (64 in ResNet-50/101/152)")
     weights.add_argument("--legacy", action="store_true", help="torch's pre-1.6 (non-zip) format")
     ex = sub.add_parser("extract")
     ex.add_argument("--input_json", required=True)
