@@ -16,6 +16,7 @@ mod extract;
 mod image;
 mod map;
 mod network;
+mod random;
 pub mod weights;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub use extract::{
 pub use image::{MEAN, RgbImage, STD, decode_jpeg, normalise};
 pub use map::FeatureMap;
 pub use network::{Arch, Network};
+pub use random::random_state_dict;
 
 use crate::Error;
 

@@ -431,3 +431,89 @@ fn read_legacy(bytes: &[u8]) -> Result<HashMap<String, Tensor>, String> {
     }
     Ok(tensors)
 }
+
+/// Writes `tensors` as `torch.save(state_dict, f, _use_new_zipfile_serialization=False)`
+/// does (float32, contiguous, one storage each, in the given order): the legacy format,
+/// which `torch.load` still reads. Used by the demo's random-weight network.
+pub fn write_state_dict<W: std::io::Write>(
+    mut out: W,
+    tensors: &[(String, Tensor)],
+) -> std::io::Result<W> {
+    use cocoprep_formats::pickle::Pickler;
+    const PROTOCOL_VERSION: i64 = 1001;
+    out.write_all(LEGACY_MAGIC_PICKLE)?;
+    let mut version = Pickler::new(&mut out)?;
+    version.int(PROTOCOL_VERSION)?;
+    version.finish()?;
+    let mut sys_info = Pickler::new(&mut out)?;
+    sys_info.empty_dict()?;
+    sys_info.mark()?;
+    sys_info.str("protocol_version")?;
+    sys_info.int(PROTOCOL_VERSION)?;
+    sys_info.str("little_endian")?;
+    sys_info.bool(true)?;
+    sys_info.str("type_sizes")?;
+    sys_info.empty_dict()?;
+    sys_info.mark()?;
+    for (name, size) in [("short", 2), ("int", 4), ("long", 4)] {
+        sys_info.str(name)?;
+        sys_info.int(size)?;
+    }
+    sys_info.set_items_from_mark()?;
+    sys_info.set_items_from_mark()?;
+    sys_info.finish()?;
+    let int = |value: usize| i64::try_from(value).map_err(std::io::Error::other);
+    let mut object = Pickler::new(&mut out)?;
+    object.global("collections", "OrderedDict")?;
+    object.end_tuple(0)?;
+    object.reduce()?;
+    object.set_items(tensors, |pickler, (name, tensor)| {
+        pickler.str(name)?;
+        pickler.global("torch._utils", "_rebuild_tensor_v2")?;
+        pickler.begin_tuple(6)?;
+        pickler.begin_tuple(6)?;
+        pickler.str("storage")?;
+        pickler.global("torch", "FloatStorage")?;
+        pickler.str(name)?;
+        pickler.str("cpu")?;
+        pickler.int(int(tensor.values.len())?)?;
+        pickler.none()?;
+        pickler.end_tuple(6)?;
+        pickler.persistent_id()?;
+        pickler.int(0)?;
+        pickler.begin_tuple(tensor.shape.len())?;
+        for &size in &tensor.shape {
+            pickler.int(int(size)?)?;
+        }
+        pickler.end_tuple(tensor.shape.len())?;
+        pickler.begin_tuple(tensor.shape.len())?;
+        let mut stride = 1;
+        let mut strides = vec![0; tensor.shape.len()];
+        for (axis, &size) in tensor.shape.iter().enumerate().rev() {
+            strides[axis] = stride;
+            stride *= size;
+        }
+        for stride in strides {
+            pickler.int(int(stride)?)?;
+        }
+        pickler.end_tuple(tensor.shape.len())?;
+        pickler.bool(false)?;
+        pickler.global("collections", "OrderedDict")?;
+        pickler.end_tuple(0)?;
+        pickler.reduce()?;
+        pickler.end_tuple(6)?;
+        pickler.reduce()
+    })?;
+    object.finish()?;
+    let mut keys = Pickler::new(&mut out)?;
+    keys.empty_list()?;
+    keys.append_items(tensors, |pickler, (name, _)| pickler.str(name))?;
+    keys.finish()?;
+    for (_, tensor) in tensors {
+        out.write_all(&(int(tensor.values.len())?).to_le_bytes())?;
+        for value in &tensor.values {
+            out.write_all(&value.to_le_bytes())?;
+        }
+    }
+    Ok(out)
+}

@@ -87,9 +87,10 @@ pub struct ResnetArgs {
     #[arg(long, alias = "input_json", hide = true, value_name = "PATH")]
     pub input_json: Option<PathBuf>,
 
-    /// The folder that `filepath/filename` of each image are relative to.
-    #[arg(long, alias = "images_root", value_name = "DIR", default_value = "")]
-    pub images_root: PathBuf,
+    /// The folder that `filepath/filename` of each image are relative to [default: the
+    /// current folder].
+    #[arg(long, alias = "images_root", value_name = "DIR")]
+    pub images_root: Option<PathBuf>,
 
     /// Output prefix: writes PREFIX_fc/ and PREFIX_att/.
     #[arg(

@@ -9,6 +9,7 @@ mod core;
 mod features;
 mod get;
 mod masks;
+mod resnet;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -73,6 +74,7 @@ const STEPS: &[(&str, Step)] = &[
         captions::captions,
     ),
     ("bottom-up features and VSUA graphs", features::features),
+    ("ResNet grid features (random weights)", resnet::resnet),
     ("masks: label maps and RLE", masks::masks),
 ];
 

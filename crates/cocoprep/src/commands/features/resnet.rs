@@ -12,6 +12,7 @@ use crate::commands::Outcome;
 use crate::commands::cluster::{
     self, ClusterSettings, DEFAULT_CPUS_PER_TASK, JobSpec, absolute_word,
 };
+use crate::input_kind::{self, expected};
 use crate::output;
 use crate::progress::Progress;
 use crate::settings::GlobalSettings;
@@ -63,7 +64,7 @@ impl ResnetSettings {
         };
         Ok(Self {
             dataset,
-            images_root,
+            images_root: images_root.unwrap_or_default(),
             output_prefix: output_dir,
             att_size: usize::from(att_size),
             weights,
@@ -124,6 +125,7 @@ fn images_of(
     settings: &ResnetSettings,
     shard: Option<Shard>,
 ) -> anyhow::Result<Vec<resnet::ImageEntry>> {
+    input_kind::check(&settings.dataset, &expected::FEATURES_RESNET)?;
     let mut images = resnet::read_dataset(&settings.dataset, &settings.images_root)
         .context("cannot read the image list")?;
     if let Some(shard) = shard {
