@@ -11,12 +11,13 @@ Prints images/s, peak RSS, the fraction of the machine's nominal peak FP32 FLOP/
 reaches, and checks every fc/att against the reference (rtol 1e-4, atol 1e-5).
 
 usage: bench/resnet.py [--images 159] [--arch self-critical|torchvision] [--layers 3,4,23,3]
-                       [--dir /tmp/cocoprep-bench-resnet] [--peak-gflops G]
+                       [--dir /tmp/cocoprep-bench-resnet] [--peak-gflops G] [--binary PATH]
 """
 import argparse
 import json
 import os
 import pathlib
+import resource
 import subprocess
 import sys
 
@@ -96,6 +97,7 @@ def main():
     parser.add_argument("--arch", default="self-critical", choices=["self-critical", "torchvision"])
     parser.add_argument("--layers", default="3,4,23,3")
     parser.add_argument("--dir", default="/tmp/cocoprep-bench-resnet")
+    parser.add_argument("--binary", default="", help="a cocoprep binary to use instead of building the release one")
     parser.add_argument("--peak-gflops", type=float, default=0.0,
                         help="the machine's peak FP32 GFLOP/s [default: cores x 32 FLOP/cycle x MHz, Zen 4 / AVX2 FMA]")
     args = parser.parse_args()
@@ -112,7 +114,7 @@ def main():
     if not weights.exists():
         subprocess.run([python, str(SCRIPT), "weights", str(weights), "--layers", args.layers, "--seed", "0"],
                        env=env, check=True, capture_output=True)
-    binary = common.cargo_build("-p", "cocoprep") / "cocoprep"
+    binary = args.binary or common.cargo_build("-p", "cocoprep") / "cocoprep"
     sizes = json.loads(subprocess.run(
         [python, "-c", "import json, sys; from PIL import Image; print(json.dumps([Image.open(p).size for p in sys.argv[1:]]))",
          *[str(data / "val2017" / name) for name in names]],
@@ -128,6 +130,7 @@ def main():
         out = work / name
         for kind in ("_fc", "_att"):
             subprocess.run(["rm", "-rf", f"{out}{kind}"], check=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         if name == "reference":
             command = [python, str(SCRIPT), "extract", "--input_json", str(dataset), "--images_root", str(data),
                        "--output_dir", str(out), "--weights", str(weights), "--arch", args.arch]
@@ -136,20 +139,27 @@ def main():
             command = [str(binary), "features", "resnet", str(dataset), "--images-root", str(data),
                        "--output-dir", str(out), "--weights", str(weights), "--arch", args.arch, "-q"]
             wall, rss, _, _ = common.peak_rss_mib(command)
-        results[name] = (wall, rss)
-        print(f"{name}: {len(names)} images in {wall:.1f} s, peak RSS {rss:.0f} MiB", file=sys.stderr)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        results[name] = (wall, rss, cpu)
+        print(f"{name}: {len(names)} images in {wall:.1f} s ({cpu:.1f} s CPU), peak RSS {rss:.0f} MiB, "
+              f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     report = json.loads(subprocess.run([python, "-c", COMPARE, str(work / "reference"), str(work / "cocoprep")],
                                        env=env, check=True, capture_output=True, text=True).stdout)
     rows = []
-    for name, (wall, rss) in results.items():
+    for name, (wall, rss, cpu) in results.items():
         gflops = 2 * macs / wall / 1e9
-        rows.append([name, f"{len(names) / wall:.3f}", f"{wall:.1f}", f"{rss:.0f}", f"{gflops:.1f}", f"{100 * gflops / peak:.0f}%"])
+        per_core = 2 * macs / cpu / 1e9
+        rows.append([name, f"{len(names) / wall:.3f}", f"{wall:.1f}", f"{cpu:.1f}", f"{len(names) / cpu * cores:.3f}",
+                     f"{rss:.0f}", f"{gflops:.1f}", f"{100 * gflops / peak:.0f}%", f"{100 * per_core / (peak / cores):.0f}%"])
     print(f"machine: {common.machine()}; load average before: {os.getloadavg()[0]:.1f}")
     print(f"ResNet layers {args.layers}, arch {args.arch}, {len(names)} images, {2 * macs / 1e9:.0f} GFLOP in all; "
           f"nominal peak {peak:.0f} GFLOP/s")
-    print(common.table(["tool", "images/s", "wall s", "peak RSS MiB", "GFLOP/s", "of peak"], rows))
+    print(common.table(["tool", "images/s", "wall s", "CPU s", "images per CPU-s x cores", "peak RSS MiB",
+                        "GFLOP/s (wall)", "of peak (wall)", "of one core's peak (per CPU-s)"], rows))
     ratio = results["reference"][0] / results["cocoprep"][0]
-    print(f"cocoprep / reference speed: {ratio:.2f}x")
+    cpu_ratio = results["reference"][2] / results["cocoprep"][2]
+    print(f"cocoprep / reference speed: {ratio:.2f}x by wall time, {cpu_ratio:.2f}x by CPU time")
     print(f"parity: {report['images']} images, {len(report['outside'])} arrays outside rtol 1e-4/atol 1e-5, "
           f"worst |d|/(atol+rtol|ref|) = {report['worst']:.3g}")
 
