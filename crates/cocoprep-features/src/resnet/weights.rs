@@ -517,3 +517,31 @@ pub fn write_state_dict<W: std::io::Write>(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_legacy_state_dict_reads_back_identically() {
+        let tensors = crate::resnet::random_state_dict([1, 1, 1, 1], 4, 3);
+        let mut bytes = Vec::new();
+        write_state_dict(&mut bytes, &tensors).unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("weights.pth");
+        std::fs::write(&path, &bytes).unwrap();
+        let read = read_state_dict(&path).unwrap();
+        assert_eq!(read.len(), tensors.len());
+        for (name, tensor) in &tensors {
+            assert_eq!(read.get(name), Some(tensor), "{name}");
+        }
+    }
+
+    #[test]
+    fn half_precision_converts_exactly() {
+        assert_eq!(half_to_f32(0x3c00), 1.0);
+        assert_eq!(half_to_f32(0xc000), -2.0);
+        assert_eq!(half_to_f32(0x0001), 2f32.powi(-24));
+        assert_eq!(half_to_f32(0x7c00), f32::INFINITY);
+    }
+}
