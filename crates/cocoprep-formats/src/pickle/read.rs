@@ -921,6 +921,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn persistent_ids_become_persistent_load_objects_and_prefixes_report_their_length() {
+        // pickle.dumps(('storage', 'k'), 2) with BINPERSID before STOP, then trailing bytes
+        // (a second pickle, as torch's legacy files have).
+        let mut bytes = b"\x80\x02X\x07\x00\x00\x00storageX\x01\x00\x00\x00k\x86Q.".to_vec();
+        let first = bytes.len();
+        bytes.extend_from_slice(b"\x80\x02K\x05.");
+        let (pickle, used) = Pickle::parse_prefix(&bytes).unwrap();
+        assert_eq!(used, first);
+        let (callable, arguments, state) = pickle.root().as_object().unwrap();
+        assert_eq!(callable.as_global(), Some(("", "persistent_load")));
+        assert!(state.is_none());
+        let pid = arguments.as_sequence().unwrap()[0].as_sequence().unwrap();
+        assert_eq!(pid[0].as_str().unwrap(), "storage");
+        assert_eq!(pid[1].as_str().unwrap(), "k");
+        let (second, _) = Pickle::parse_prefix(&bytes[used..]).unwrap();
+        assert_eq!(second.root().as_int().unwrap(), 5);
+    }
+
+    #[test]
     fn python2_protocol_0_with_memo_and_escapes() {
         // Python 2.7: pickle.dumps({'a': [1, 2L, 'x\n\x00'], 5: (True, 1.5, u'\u00e9')}, 0)
         let bytes = b"(dp0\nS'a'\np1\n(lp2\nI1\naL2L\naS'x\\n\\x00'\np3\nasI5\n(I01\nF1.5\nV\\u00e9\np4\ntp5\ns.";
