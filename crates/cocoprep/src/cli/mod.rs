@@ -31,7 +31,8 @@ pub use datasets::{
     KineticsVersionArg, MsrvttArgs, MsvdArgs, RootArg, TreeArgs, VideoArgs,
 };
 pub use features::{
-    ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
+    ArchArg, ButdArgs, FeaturesArgs, FeaturesCommand, ModelArg, ResnetArgs, StoreArg,
+    VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
 pub use masks::{
@@ -162,7 +163,7 @@ pub enum Command {
     /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
     Captions(CaptionsArgs),
 
-    /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
+    /// Features for captioning models: bottom-up-attention TSVs, ResNet grids, VSUA geometry.
     Features(FeaturesArgs),
     /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
     /// cocostuffapi- and panopticapi-exact).

@@ -54,6 +54,7 @@ const COMMANDS: &[&str] = &[
     "captions karpathy",
     "features",
     "features butd",
+    "features resnet",
     "features vsua-geometry",
     "features vsua-graph",
     "masks",

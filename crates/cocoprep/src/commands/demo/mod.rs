@@ -10,6 +10,7 @@ mod features;
 mod get;
 mod masks;
 mod multi_dataset;
+mod resnet;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -74,6 +75,7 @@ const STEPS: &[(&str, Step)] = &[
         captions::captions,
     ),
     ("bottom-up features and VSUA graphs", features::features),
+    ("ResNet grid features (random weights)", resnet::resnet),
     ("masks: label maps and RLE", masks::masks),
     (
         "multi-dataset: Uni-Perceiver tree (MSVD, Kinetics-400), tree check",
