@@ -10,6 +10,7 @@ mod coco;
 mod convert;
 mod features;
 mod fetch;
+mod look;
 mod masks;
 mod targets;
 
@@ -29,6 +30,7 @@ pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
+pub use look::{LayerArg, ShowArgs};
 pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
@@ -180,4 +182,17 @@ pub enum Command {
   sbatch butd.sbatch
   cocoprep status /data          # later: which shards failed, and the sbatch line for them")]
     Status(StatusArgs),
+
+    /// Draw annotations on images: boxes with class names, translucent polygon and RLE
+    /// masks, keypoints with their skeleton, captions under the picture.
+    ///
+    /// Colours follow the category id, so a class looks the same in every picture, in
+    /// `inspect --html` reports and in `view`. Crowd boxes are dashed; occluded keypoints
+    /// (v = 1) are rings. Text uses the embedded DejaVu Sans, so pictures are the same on
+    /// every machine.
+    #[command(after_help = "Examples:
+  cocoprep show annotations/instances_val2017.json --image 139 -o 139.png
+  cocoprep show annotations/person_keypoints_val2017.json --image 000000000785.jpg 139 -o pictures/
+  cocoprep show data.yaml --split val --image 000000000139.jpg -o 139.png")]
+    Show(ShowArgs),
 }

@@ -1,0 +1,3 @@
+//! Integration tests of cocoprep-render.
+
+mod golden;

@@ -1,0 +1,48 @@
+//! `show`, `view`: looking at a dataset.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// A kind of overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LayerArg {
+    Boxes,
+    Labels,
+    Masks,
+    Keypoints,
+    Captions,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A COCO annotation file, a YOLO dataset's `data.yaml`, or a Karpathy captions file
+    /// (`dataset_coco.json`).
+    pub dataset: PathBuf,
+
+    /// The images to draw: image ids or `file_name`s (repeat, or list several).
+    #[arg(long = "image", value_name = "ID|FILE_NAME", num_args = 1.., required = true)]
+    pub image: Vec<String>,
+
+    /// The folder `file_name` is relative to [default: found next to the annotation file:
+    /// its folder, its parent, or the parent's `<split>` folder].
+    #[arg(long = "images", value_name = "DIR")]
+    pub images_dir: Option<PathBuf>,
+
+    /// Where to write: a `.png` file for one image, else a folder that gets one
+    /// `<file stem>.png` per image.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// For a YOLO `data.yaml`: the split to read (train, val, test) [default: val].
+    #[arg(long, value_name = "SPLIT")]
+    pub split: Option<String>,
+
+    /// Overlays to leave out (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+    pub hide: Vec<LayerArg>,
+
+    /// Print the written files as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
