@@ -28,6 +28,7 @@ mod draw;
 mod error;
 pub mod palette;
 pub mod picture;
+pub mod report;
 mod scene;
 pub mod text;
 
