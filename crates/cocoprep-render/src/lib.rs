@@ -31,6 +31,7 @@ pub mod picture;
 pub mod report;
 mod scene;
 pub mod text;
+pub mod viewer;
 
 pub use draw::{Layers, MASK_ALPHA, Scene, draw_scene};
 pub use error::Error;

@@ -69,6 +69,9 @@ fn main() -> ExitCode {
         Command::Show(args) => {
             commands::show::run(&commands::show::ShowSettings::resolve(args), &global)
         }
+        Command::View(args) => {
+            commands::view::run(&commands::view::ViewSettings::resolve(args), &global)
+        }
         Command::Status(args) => {
             commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
         }

@@ -46,3 +46,27 @@ pub struct ShowArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// A COCO annotation file, a YOLO dataset's `data.yaml`, or a Karpathy captions file
+    /// (`dataset_coco.json`).
+    pub dataset: PathBuf,
+
+    /// The folder `file_name` is relative to [default: found next to the annotation file].
+    #[arg(long = "images", value_name = "DIR")]
+    pub images_dir: Option<PathBuf>,
+
+    /// For a YOLO `data.yaml`: the split to read (train, val, test) [default: val].
+    #[arg(long, value_name = "SPLIT")]
+    pub split: Option<String>,
+
+    /// The address to listen on. Anything but 127.0.0.1 / localhost / ::1 lets other
+    /// machines see the dataset.
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
+    pub host: String,
+
+    /// The port (0 = any free port).
+    #[arg(long, default_value_t = 8765, value_name = "PORT")]
+    pub port: u16,
+}

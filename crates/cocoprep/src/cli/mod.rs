@@ -30,7 +30,7 @@ pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
-pub use look::{LayerArg, ShowArgs};
+pub use look::{LayerArg, ShowArgs, ViewArgs};
 pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
@@ -195,4 +195,16 @@ pub enum Command {
   cocoprep show annotations/person_keypoints_val2017.json --image 000000000785.jpg 139 -o pictures/
   cocoprep show data.yaml --split val --image 000000000139.jpg -o 139.png")]
     Show(ShowArgs),
+
+    /// Browse a dataset in your web browser: a paged grid of thumbnails, filters (category,
+    /// image id, crowd, area, text), and each image with its overlays toggled per kind.
+    ///
+    /// One process, no database: the dataset is read once and served from memory. It is
+    /// read-only and serves only the dataset's own images; it listens on 127.0.0.1 unless
+    /// --host asks for another address. The URL is printed on stdout.
+    #[command(after_help = "Examples:
+  cocoprep view annotations/instances_val2017.json
+  cocoprep view data.yaml --split train --port 9000
+  cocoprep view dataset_coco.json --images /data/coco")]
+    View(ViewArgs),
 }
