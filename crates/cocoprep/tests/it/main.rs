@@ -25,6 +25,7 @@ mod convert_cli;
 mod demo_and_inspect;
 mod features_cli;
 mod get_cli;
+mod look_cli;
 mod masks;
 mod snapshots;
 mod targets_cli;
