@@ -99,9 +99,9 @@ pub fn render_report(
             horizontal_bars(&bars, "chart-categories")
         );
         if !empty.is_empty() {
-            let _ = write!(
+            let _ = writeln!(
                 page,
-                "<p class=\"note\" id=\"empty-categories\">{} categories without instances: {}</p>\n",
+                "<p class=\"note\" id=\"empty-categories\">{} categories without instances: {}</p>",
                 empty.len(),
                 empty.join(", ")
             );

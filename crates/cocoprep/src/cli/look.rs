@@ -29,10 +29,14 @@ pub struct ShowArgs {
     #[arg(long = "images", value_name = "DIR")]
     pub images_dir: Option<PathBuf>,
 
-    /// Where to write: a `.png` file for one image, else a folder that gets one
-    /// `<file stem>.png` per image.
+    /// Where to write: a `.png` (or `.jpg`) file for one image, else a folder that gets
+    /// one `<file stem>.png` per image.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
+
+    /// Scale each picture down so that its longer side is at most this many pixels.
+    #[arg(long, value_name = "PX")]
+    pub max_side: Option<u32>,
 
     /// For a YOLO `data.yaml`: the split to read (train, val, test) [default: val].
     #[arg(long, value_name = "SPLIT")]

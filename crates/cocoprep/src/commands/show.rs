@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cocoprep_render::picture::encode_png;
+use cocoprep_render::picture::{encode_jpeg, encode_png, scale_down};
 use cocoprep_render::{Layers, find_image, render_image};
 
 use super::Outcome;
@@ -18,6 +18,7 @@ pub struct ShowSettings {
     pub images: Vec<String>,
     pub images_dir: Option<PathBuf>,
     pub output: PathBuf,
+    pub max_side: Option<u32>,
     pub split: Option<String>,
     pub layers: Layers,
     pub json: bool,
@@ -30,6 +31,7 @@ impl ShowSettings {
             image,
             images_dir,
             output,
+            max_side,
             split,
             hide,
             json,
@@ -39,6 +41,7 @@ impl ShowSettings {
             images: image,
             images_dir,
             output,
+            max_side,
             split,
             layers: layers_without(&hide),
             json,
@@ -63,6 +66,7 @@ pub fn run(settings: &ShowSettings, global: &GlobalSettings) -> anyhow::Result<O
         images,
         images_dir,
         output,
+        max_side,
         split,
         layers,
         json,
@@ -74,9 +78,11 @@ pub fn run(settings: &ShowSettings, global: &GlobalSettings) -> anyhow::Result<O
             dataset.display()
         )
     })?;
-    let single_file = output
+    let extension = output
         .extension()
-        .is_some_and(|extension| extension == "png");
+        .map(|extension| extension.to_string_lossy().to_lowercase());
+    let jpeg = matches!(extension.as_deref(), Some("jpg" | "jpeg"));
+    let single_file = jpeg || extension.as_deref() == Some("png");
     anyhow::ensure!(
         !single_file || images.len() == 1,
         "`{}` is one file but {} images were asked for; give a folder with -o",
@@ -87,8 +93,11 @@ pub fn run(settings: &ShowSettings, global: &GlobalSettings) -> anyhow::Result<O
     for key in images {
         let image = find_image(&source.coco, key)
             .with_context(|| format!("cannot show `{key}` of `{}`", dataset.display()))?;
-        let picture = render_image(&source.coco, image, Some(images_dir), layers)
+        let mut picture = render_image(&source.coco, image, Some(images_dir), layers)
             .with_context(|| format!("cannot draw image {}", image.id.0))?;
+        if let Some(max_side) = max_side {
+            picture = scale_down(&picture, (*max_side).max(1));
+        }
         let path = if single_file {
             output.clone()
         } else {
@@ -102,8 +111,12 @@ pub fn run(settings: &ShowSettings, global: &GlobalSettings) -> anyhow::Result<O
                 );
             output.join(format!("{stem}.png"))
         };
-        let png = encode_png(&picture)?;
-        cocoprep_base::output::write_atomic(&path, &png)
+        let bytes = if jpeg {
+            encode_jpeg(&picture, 90)?
+        } else {
+            encode_png(&picture)?
+        };
+        cocoprep_base::output::write_atomic(&path, &bytes)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
         output::note(
             global,

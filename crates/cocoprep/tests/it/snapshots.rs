@@ -62,6 +62,8 @@ const COMMANDS: &[&str] = &[
     "masks panoptic",
     "targets",
     "targets names",
+    "show",
+    "view",
 ];
 
 #[test]

@@ -8,6 +8,7 @@ mod convert;
 mod core;
 mod features;
 mod get;
+mod look;
 mod masks;
 
 use std::path::{Path, PathBuf};
@@ -74,6 +75,7 @@ const STEPS: &[(&str, Step)] = &[
     ),
     ("bottom-up features and VSUA graphs", features::features),
     ("masks: label maps and RLE", masks::masks),
+    ("pictures and an HTML report of the annotations", look::look),
 ];
 
 #[derive(Clone, Debug)]
