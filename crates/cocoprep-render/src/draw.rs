@@ -79,11 +79,11 @@ pub fn draw_scene(
     let style = Style::for_size(width, height);
     if layers.masks {
         for annotation in &scene.annotations {
-            fill_mask(&mut canvas, scene.image, annotation);
+            fill_mask(&mut canvas, scene, annotation);
         }
         for annotation in &scene.annotations {
             if let Some(Segmentation::Polygons(polygons)) = &annotation.segmentation {
-                let color = annotation_color(annotation);
+                let color = annotation_color(annotation, scene);
                 for part in polygons.parts() {
                     stroke_polyline(
                         &mut canvas,
@@ -124,7 +124,7 @@ pub fn draw_scene(
                 &mut canvas,
                 &corners,
                 true,
-                annotation_color(annotation),
+                annotation_color(annotation, scene),
                 style.line_width,
                 dash,
             );
@@ -164,13 +164,17 @@ impl Style {
     }
 }
 
-fn annotation_color(annotation: &Annotation) -> [u8; 3] {
-    annotation
-        .category_id
-        .map_or([255, 255, 255], category_color)
+fn annotation_color(annotation: &Annotation, scene: &Scene<'_>) -> [u8; 3] {
+    annotation.category_id.map_or([255, 255, 255], |id| {
+        category_color(
+            id,
+            (scene.category)(id).map(|category| category.name.as_str()),
+        )
+    })
 }
 
-fn fill_mask(canvas: &mut Pixmap, image: &Image, annotation: &Annotation) {
+fn fill_mask(canvas: &mut Pixmap, scene: &Scene<'_>, annotation: &Annotation) {
+    let image = scene.image;
     let Some(segmentation) = &annotation.segmentation else {
         return;
     };
@@ -181,7 +185,7 @@ fn fill_mask(canvas: &mut Pixmap, image: &Image, annotation: &Annotation) {
     if mask.size() != size {
         return;
     }
-    let color = annotation_color(annotation);
+    let color = annotation_color(annotation, scene);
     let pixels = canvas.pixels_mut();
     mask.for_each_foreground_pixel_row_major(|index| {
         blend_index(pixels, index, color, MASK_ALPHA);
@@ -243,7 +247,7 @@ fn draw_keypoints(canvas: &mut Pixmap, annotation: &Annotation, scene: &Scene<'_
         .chunks_exact(3)
         .map(|triple| (triple[0] as f32, triple[1] as f32, triple[2] as u8))
         .collect();
-    let color = annotation_color(annotation);
+    let color = annotation_color(annotation, scene);
     let skeleton = annotation
         .category_id
         .and_then(|id| (scene.category)(id))
@@ -312,7 +316,10 @@ fn draw_label(canvas: &mut Pixmap, annotation: &Annotation, scene: &Scene<'_>, s
     if let Some(score) = annotation.score {
         text = format!("{text} {score:.2}");
     }
-    let color = category_color(category_id);
+    let color = category_color(
+        category_id,
+        (scene.category)(category_id).map(|category| category.name.as_str()),
+    );
     let padding = style.font_px * 0.2;
     let label_width = text_width(&text, style.font_px) + 2.0 * padding;
     let label_height = line_height(style.font_px) + padding;

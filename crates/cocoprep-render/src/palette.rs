@@ -27,10 +27,21 @@ const COLORS: [[u8; 3]; 20] = [
     [158, 218, 229],
 ];
 
-/// The colour of `category_id`: a function of the id alone, so a category keeps its
-/// colour across files, pictures and pages.
-pub fn category_color(category_id: CategoryId) -> [u8; 3] {
-    COLORS[category_id.0 as usize % COLORS.len()]
+/// The colour of a category: a function of its name (FNV-1a), so a class keeps its colour
+/// across files, pictures and pages even where its id differs (a YOLO dataset numbers
+/// classes from 1, `subset` renumbers them); of its id when the name is unknown.
+pub fn category_color(category_id: CategoryId, name: Option<&str>) -> [u8; 3] {
+    let index = match name {
+        Some(name) => {
+            let mut hash: u32 = 0x811c_9dc5;
+            for byte in name.bytes() {
+                hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+            }
+            hash as usize
+        }
+        None => category_id.0 as usize,
+    };
+    COLORS[index % COLORS.len()]
 }
 
 /// `#rrggbb`, for HTML and SVG.
@@ -45,10 +56,22 @@ mod tests {
     #[test]
     fn a_category_keeps_its_color_and_neighbours_differ() {
         assert_eq!(
-            category_color(CategoryId(1)),
-            category_color(CategoryId(21))
+            category_color(CategoryId(1), None),
+            category_color(CategoryId(21), None)
         );
-        assert_ne!(category_color(CategoryId(1)), category_color(CategoryId(2)));
+        assert_ne!(
+            category_color(CategoryId(1), None),
+            category_color(CategoryId(2), None)
+        );
+        // By name: the same class in a COCO file and in a YOLO dataset that numbers it anew.
+        assert_eq!(
+            category_color(CategoryId(1), Some("person")),
+            category_color(CategoryId(7), Some("person"))
+        );
+        assert_ne!(
+            category_color(CategoryId(1), Some("person")),
+            category_color(CategoryId(1), Some("car"))
+        );
         assert_eq!(css_color([255, 0, 16]), "#ff0010");
     }
 }

@@ -92,9 +92,9 @@ pub fn mask_overlay(coco: &Coco, image: &Image) -> Result<Pixmap, Error> {
         if mask.size() != (height, width) {
             continue;
         }
-        let color = annotation
-            .category_id
-            .map_or([255, 255, 255], category_color);
+        let color = annotation.category_id.map_or([255, 255, 255], |id| {
+            category_color(id, coco.category(id).map(|category| category.name.as_str()))
+        });
         let premultiply = |value: u8| (u16::from(value) * u16::from(alpha) / 255) as u8;
         let pixel = PremultipliedColorU8::from_rgba(
             premultiply(color[0]),

@@ -90,7 +90,7 @@ pub fn render_report(
             .map(|category| Bar {
                 label: category.name.clone(),
                 value: category.instances as u64,
-                color: css_color(category_color(category.id)),
+                color: css_color(category_color(category.id, Some(&category.name))),
             })
             .collect();
         let _ = write!(

@@ -93,7 +93,10 @@ pub(super) fn section(
         let swatch = group.category_id.map_or_else(String::new, |id| {
             format!(
                 "<span class=\"swatch\" style=\"background:{}\"></span>",
-                css_color(category_color(id))
+                css_color(category_color(
+                    id,
+                    coco.category(id).map(|category| category.name.as_str()),
+                ))
             )
         });
         let _ = write!(

@@ -44,7 +44,7 @@ pub fn info(viewer: &Viewer) -> Response {
                 "id": category.id.0,
                 "name": category.name,
                 "supercategory": category.supercategory,
-                "color": css_color(category_color(category.id)),
+                "color": css_color(category_color(category.id, Some(&category.name))),
                 "instances": instances.get(&category.id).copied().unwrap_or(0),
             })
         })
@@ -221,7 +221,9 @@ fn annotation_json(viewer: &Viewer, annotation: &Annotation) -> Value {
         "id": annotation.id.map(|id| id.0),
         "category_id": annotation.category_id.map(|id| id.0),
         "category": category.map(|category| category.name.clone()),
-        "color": annotation.category_id.map(|id| css_color(category_color(id))),
+        "color": annotation
+            .category_id
+            .map(|id| css_color(category_color(id, category.map(|category| category.name.as_str())))),
         "bbox": annotation.bbox.map(|bbox| [bbox.x, bbox.y, bbox.width, bbox.height]),
         "area": annotation.area,
         "iscrowd": annotation.is_crowd(),
