@@ -31,6 +31,8 @@ pub struct Viewer {
     coco: Coco,
     images_dir: Option<PathBuf>,
     title: String,
+    /// `/api/info`, made on first request (it counts every annotation).
+    info: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl Viewer {
@@ -41,6 +43,7 @@ impl Viewer {
             coco,
             images_dir,
             title,
+            info: std::sync::OnceLock::new(),
         }
     }
 
@@ -64,7 +67,8 @@ impl Viewer {
         if path == "/" || path == "/index.html" {
             Response::ok("text/html; charset=utf-8", INDEX_HTML.as_bytes().to_vec())
         } else if path == "/api/info" {
-            api::info(self)
+            let body = self.info.get_or_init(|| api::info(self).body);
+            Response::ok("application/json", body.clone())
         } else if path == "/api/images" {
             api::images(self, &target)
         } else if let Some(id) = id_after("/api/image/", "") {
