@@ -308,3 +308,89 @@ fn browser_report_and_viewer_load_without_console_errors_and_filters_change_the_
         assert!(artifacts.join(screenshot).is_file(), "no {screenshot}");
     }
 }
+
+#[test]
+fn show_and_view_read_a_yolo_dataset_through_its_yaml() {
+    let out = temp_dir();
+    let yolo = out.path().join("yolo");
+    let output = cocoprep([
+        "convert".as_ref(),
+        "yolo".as_ref(),
+        sample()
+            .join("annotations/instances_val2017.json")
+            .as_os_str(),
+        "--segments".as_ref(),
+        "--images".as_ref(),
+        sample().join("val2017").as_os_str(),
+        "--link".as_ref(),
+        "copy".as_ref(),
+        "-q".as_ref(),
+        "-o".as_ref(),
+        yolo.as_os_str(),
+    ]);
+    assert_exit(&output, 0);
+    let picture = out.path().join("139.png");
+    let output = cocoprep([
+        "show".as_ref(),
+        yolo.join("data.yaml").as_os_str(),
+        "--image".as_ref(),
+        "000000000139.jpg".as_ref(),
+        "-o".as_ref(),
+        picture.as_os_str(),
+    ]);
+    assert_exit(&output, 0);
+    assert!(
+        stderr(&output).contains("20 annotations"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(png_size(&picture), (640, 426));
+    let viewer = start_viewer(&yolo.join("data.yaml"), &[]);
+    assert_eq!(raw_status(&viewer.url, "/image/139"), 200);
+    assert_eq!(raw_status(&viewer.url, "/thumb/139.jpg"), 200);
+}
+
+#[test]
+fn show_and_view_read_a_karpathy_file_as_images_with_captions() {
+    let out = temp_dir();
+    let karpathy = out.path().join("dataset_coco.json");
+    std::fs::write(
+        &karpathy,
+        r#"{"images": [{"filepath": "val2017", "filename": "000000000139.jpg", "cocoid": 139,
+            "imgid": 0, "split": "val", "sentences": [
+              {"tokens": ["a", "living", "room"], "raw": "A living room with a television.", "imgid": 0, "sentid": 0},
+              {"tokens": ["a", "room"], "raw": "A room with chairs and a table.", "imgid": 0, "sentid": 1}]}],
+          "dataset": "coco"}"#,
+    )
+    .unwrap();
+    let picture = out.path().join("139.png");
+    let output = cocoprep([
+        "show".as_ref(),
+        karpathy.as_os_str(),
+        "--images".as_ref(),
+        sample().as_os_str(),
+        "--image".as_ref(),
+        "139".as_ref(),
+        "-o".as_ref(),
+        picture.as_os_str(),
+    ]);
+    assert_exit(&output, 0);
+    let (width, height) = png_size(&picture);
+    assert_eq!(width, 640);
+    assert!(height > 426, "captions panel under the photo: {height}");
+    let viewer = start_viewer(&karpathy, &["--images", sample().to_str().unwrap()]);
+    let address = viewer
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET /api/images?q=television HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.contains("\"total\":1"), "{response}");
+}
