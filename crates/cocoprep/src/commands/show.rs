@@ -72,12 +72,16 @@ pub fn run(settings: &ShowSettings, global: &GlobalSettings) -> anyhow::Result<O
         json,
     } = settings;
     let source = look_source::open(dataset, images_dir.as_deref(), split.as_deref(), global)?;
-    let images_dir = source.images_dir.as_deref().with_context(|| {
-        format!(
-            "cannot find the images of `{}`; give their folder with --images",
-            dataset.display()
-        )
-    })?;
+    let images_dir = source.images_dir.as_deref();
+    if images_dir.is_none() {
+        output::note(
+            global,
+            format!(
+                "the images of `{}` were not found: annotations are drawn on grey (give their folder with --images)",
+                dataset.display()
+            ),
+        );
+    }
     let extension = output
         .extension()
         .map(|extension| extension.to_string_lossy().to_lowercase());
@@ -93,7 +97,7 @@ pub fn run(settings: &ShowSettings, global: &GlobalSettings) -> anyhow::Result<O
     for key in images {
         let image = find_image(&source.coco, key)
             .with_context(|| format!("cannot show `{key}` of `{}`", dataset.display()))?;
-        let mut picture = render_image(&source.coco, image, Some(images_dir), layers)
+        let mut picture = render_image(&source.coco, image, images_dir, layers)
             .with_context(|| format!("cannot draw image {}", image.id.0))?;
         if let Some(max_side) = max_side {
             picture = scale_down(&picture, (*max_side).max(1));
