@@ -72,7 +72,12 @@ where
 {
     let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
+        let Ok(mut stream) = stream else {
+            // Out of file descriptors or a connection reset before accept: wait a moment
+            // instead of spinning.
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
         if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
             open.fetch_sub(1, Ordering::SeqCst);
             let _ = write_response(

@@ -87,7 +87,12 @@ impl Viewer {
 
 /// Listens on `host:port` (port 0 picks a free one).
 pub fn bind(host: &str, port: u16) -> Result<TcpListener, Error> {
-    let address = format!("{host}:{port}");
+    // An IPv6 literal (`::1`) needs brackets before the port.
+    let address = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     TcpListener::bind(&address).map_err(|source| Error::Listen { address, source })
 }
 
