@@ -11,9 +11,13 @@ what it measured; exits 1 with the failures listed when a check fails.
 """
 
 import json
+import os
 import pathlib
 import sys
 import time
+
+# The driver and browser are Debian's; selenium must not try to download its own.
+os.environ.setdefault("SE_OFFLINE", "true")
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
