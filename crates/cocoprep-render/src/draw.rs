@@ -64,18 +64,24 @@ pub fn draw_scene(
         (None, Some(photo)) => (photo.width(), photo.height()),
         (None, None) => (0, 0),
     };
-    let mut canvas = blank(width, height, [128, 128, 128])?;
-    if let Some(photo) = photo {
-        let paint = tiny_skia::PixmapPaint {
-            quality: tiny_skia::FilterQuality::Bilinear,
-            ..tiny_skia::PixmapPaint::default()
-        };
-        let transform = Transform::from_scale(
-            width as f32 / photo.width() as f32,
-            height as f32 / photo.height() as f32,
-        );
-        canvas.draw_pixmap(0, 0, photo.as_ref(), &paint, transform, None);
-    }
+    let mut canvas = match photo {
+        // The usual case: the photo has the record's size and is the canvas as it is.
+        Some(photo) if (photo.width(), photo.height()) == (width, height) => photo.clone(),
+        Some(photo) => {
+            let mut canvas = blank(width, height, [128, 128, 128])?;
+            let paint = tiny_skia::PixmapPaint {
+                quality: tiny_skia::FilterQuality::Bilinear,
+                ..tiny_skia::PixmapPaint::default()
+            };
+            let transform = Transform::from_scale(
+                width as f32 / photo.width() as f32,
+                height as f32 / photo.height() as f32,
+            );
+            canvas.draw_pixmap(0, 0, photo.as_ref(), &paint, transform, None);
+            canvas
+        }
+        None => blank(width, height, [128, 128, 128])?,
+    };
     let style = Style::for_size(width, height);
     if layers.masks {
         for annotation in &scene.annotations {
