@@ -6,7 +6,7 @@ use cocoprep_coco::{Annotation, Category, Image, Segmentation};
 use tiny_skia::{LineCap, Paint, PathBuilder, Pixmap, Stroke, StrokeDash, Transform};
 
 use crate::Error;
-use crate::blend::blend_index;
+use crate::blend::{alpha_256, blend_index_fixed};
 use crate::palette::category_color;
 use crate::picture::blank;
 use crate::text::{draw_text, line_height, text_width, wrap};
@@ -193,8 +193,9 @@ fn fill_mask(canvas: &mut Pixmap, scene: &Scene<'_>, annotation: &Annotation) {
     }
     let color = annotation_color(annotation, scene);
     let pixels = canvas.pixels_mut();
+    let weight = alpha_256(MASK_ALPHA);
     mask.for_each_foreground_pixel_row_major(|index| {
-        blend_index(pixels, index, color, MASK_ALPHA);
+        blend_index_fixed(pixels, index, color, weight);
     });
 }
 

@@ -183,32 +183,58 @@ pub fn encode_jpeg(pixmap: &Pixmap, quality: u8) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// The picture scaled (bilinear) so that its longer side is at most `max_side`; smaller
-/// pictures are returned as they are.
+/// The picture scaled so that its longer side is at most `max_side`; smaller pictures are
+/// returned as they are. Each output pixel is the mean of the source pixels it covers (a
+/// box filter): no aliasing at the 2–4× reductions of thumbnails, and one pass over the
+/// source.
 pub fn scale_down(pixmap: &Pixmap, max_side: u32) -> Pixmap {
-    let longer = pixmap.width().max(pixmap.height());
+    let (width, height) = (pixmap.width() as usize, pixmap.height() as usize);
+    let longer = width.max(height);
+    let max_side = max_side.max(1) as usize;
     if longer <= max_side {
         return pixmap.clone();
     }
-    let scale = max_side as f32 / longer as f32;
-    let width = ((pixmap.width() as f32 * scale).round() as u32).max(1);
-    let height = ((pixmap.height() as f32 * scale).round() as u32).max(1);
-    let mut out = Pixmap::new(width, height).expect("a smaller picture than one that exists");
-    let paint = tiny_skia::PixmapPaint {
-        quality: tiny_skia::FilterQuality::Bilinear,
-        ..tiny_skia::PixmapPaint::default()
+    let out_width = (width * max_side).div_ceil(longer).clamp(1, width);
+    let out_height = (height * max_side).div_ceil(longer).clamp(1, height);
+    // Source columns [starts[x], starts[x + 1]) make output column x; the same for rows.
+    let edges = |source: usize, out: usize| -> Vec<usize> {
+        (0..=out).map(|index| index * source / out).collect()
     };
-    out.draw_pixmap(
-        0,
-        0,
-        pixmap.as_ref(),
-        &paint,
-        tiny_skia::Transform::from_scale(
-            width as f32 / pixmap.width() as f32,
-            height as f32 / pixmap.height() as f32,
-        ),
-        None,
-    );
+    let columns = edges(width, out_width);
+    let rows = edges(height, out_height);
+    let mut out = Pixmap::new(out_width as u32, out_height as u32)
+        .expect("a smaller picture than one that exists");
+    let source = pixmap.pixels();
+    let mut sums = vec![[0u32; 4]; out_width];
+    let output = out.pixels_mut();
+    for out_y in 0..out_height {
+        sums.iter_mut().for_each(|sum| *sum = [0; 4]);
+        for y in rows[out_y]..rows[out_y + 1] {
+            let line = &source[y * width..(y + 1) * width];
+            for (out_x, sum) in sums.iter_mut().enumerate() {
+                for pixel in &line[columns[out_x]..columns[out_x + 1]] {
+                    sum[0] += u32::from(pixel.red());
+                    sum[1] += u32::from(pixel.green());
+                    sum[2] += u32::from(pixel.blue());
+                    sum[3] += u32::from(pixel.alpha());
+                }
+            }
+        }
+        let cell_height = (rows[out_y + 1] - rows[out_y]) as u32;
+        for (out_x, sum) in sums.iter().enumerate() {
+            let count = cell_height * (columns[out_x + 1] - columns[out_x]) as u32;
+            let mean = |total: u32| ((total + count / 2) / count) as u8;
+            // The mean of premultiplied pixels is premultiplied: each component stays at
+            // or below the mean alpha.
+            output[out_y * out_width + out_x] = PremultipliedColorU8::from_rgba(
+                mean(sum[0]),
+                mean(sum[1]),
+                mean(sum[2]),
+                mean(sum[3]),
+            )
+            .unwrap_or(PremultipliedColorU8::TRANSPARENT);
+        }
+    }
     out
 }
 
