@@ -71,6 +71,12 @@ fn main() -> ExitCode {
             &global,
         ),
         Command::Dataset(args) => commands::datasets::run(args, &global),
+        Command::Show(args) => {
+            commands::show::run(&commands::show::ShowSettings::resolve(args), &global)
+        }
+        Command::View(args) => {
+            commands::view::run(&commands::view::ViewSettings::resolve(args), &global)
+        }
         Command::Status(args) => {
             commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
         }

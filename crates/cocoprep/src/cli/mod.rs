@@ -11,6 +11,7 @@ mod convert;
 mod datasets;
 mod features;
 mod fetch;
+mod look;
 mod masks;
 mod targets;
 
@@ -35,6 +36,7 @@ pub use features::{
     VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
+pub use look::{LayerArg, ShowArgs, ViewArgs};
 pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
@@ -213,4 +215,29 @@ pub enum Command {
   sbatch butd.sbatch
   cocoprep status /data          # later: which shards failed, and the sbatch line for them")]
     Status(StatusArgs),
+
+    /// Draw annotations on images: boxes with class names, translucent polygon and RLE
+    /// masks, keypoints with their skeleton, captions under the picture.
+    ///
+    /// Colours follow the category id, so a class looks the same in every picture, in
+    /// `inspect --html` reports and in `view`. Crowd boxes are dashed; occluded keypoints
+    /// (v = 1) are rings. Text uses the embedded DejaVu Sans, so pictures are the same on
+    /// every machine.
+    #[command(after_help = "Examples:
+  cocoprep show annotations/instances_val2017.json --image 139 -o 139.png
+  cocoprep show annotations/person_keypoints_val2017.json --image 000000000785.jpg 139 -o pictures/
+  cocoprep show data.yaml --split val --image 000000000139.jpg -o 139.png")]
+    Show(ShowArgs),
+
+    /// Browse a dataset in your web browser: a paged grid of thumbnails, filters (category,
+    /// image id, crowd, area, text), and each image with its overlays toggled per kind.
+    ///
+    /// One process, no database: the dataset is read once and served from memory. It is
+    /// read-only and serves only the dataset's own images; it listens on 127.0.0.1 unless
+    /// --host asks for another address. The URL is printed on stdout.
+    #[command(after_help = "Examples:
+  cocoprep view annotations/instances_val2017.json
+  cocoprep view data.yaml --split train --port 9000
+  cocoprep view dataset_coco.json --images /data/coco")]
+    View(ViewArgs),
 }

@@ -26,6 +26,7 @@ mod datasets_cli;
 mod demo_and_inspect;
 mod features_cli;
 mod get_cli;
+mod look_cli;
 mod masks;
 mod snapshots;
 mod targets_cli;

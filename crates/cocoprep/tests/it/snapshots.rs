@@ -72,6 +72,8 @@ const COMMANDS: &[&str] = &[
     "dataset imagenet",
     "dataset bookswiki",
     "dataset glue",
+    "show",
+    "view",
 ];
 
 #[test]

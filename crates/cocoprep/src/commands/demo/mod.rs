@@ -8,6 +8,7 @@ mod convert;
 mod core;
 mod features;
 mod get;
+mod look;
 mod masks;
 mod multi_dataset;
 mod resnet;
@@ -81,6 +82,7 @@ const STEPS: &[(&str, Step)] = &[
         "multi-dataset: Uni-Perceiver tree (MSVD, Kinetics-400), tree check",
         multi_dataset::multi_dataset,
     ),
+    ("pictures and an HTML report of the annotations", look::look),
 ];
 
 #[derive(Clone, Debug)]
