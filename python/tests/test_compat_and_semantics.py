@@ -118,3 +118,19 @@ def test_unreadable_files_raise_like_pycocotools(tmp_path):
     results.write_text("[]")
     with quiet(), pytest.raises(AssertionError):
         COCO(str(results))
+
+
+def count_annotations(path):
+    with quiet():
+        return len(COCO(path).anns)
+
+
+def test_loading_works_in_forked_dataloader_workers():
+    # The reader starts its own scoped threads on every call (no global pool), so a
+    # child forked after the parent loaded a file (PyTorch DataLoader workers) can load too.
+    import multiprocessing
+
+    path = require_shared_data() / "coco-mini/annotations/instances_val2017.json"
+    parent = count_annotations(path)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert pool.map(count_annotations, [path, path]) == [parent, parent]
