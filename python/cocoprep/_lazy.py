@@ -159,11 +159,17 @@ class AnnotationsById(MutableMapping):
         self._added = {}
         self._deleted = set()
         self._ids = None
+        self._id_set = None
 
     def _native_ids(self):
         if self._ids is None:
             self._ids = self._native.annotation_ids()
         return self._ids
+
+    def _native_id_set(self):
+        if self._id_set is None:
+            self._id_set = set(self._native_ids())
+        return self._id_set
 
     def __getitem__(self, key):
         if key in self._added:
@@ -204,13 +210,13 @@ class AnnotationsById(MutableMapping):
         for key in self._native_ids():
             if key not in self._deleted:
                 yield key
-        native = set(self._native_ids())
+        native = self._native_id_set()
         for key in self._added:
             if key not in native:
                 yield key
 
     def __len__(self):
-        native = set(self._native_ids())
+        native = self._native_id_set()
         return (len(native) - len(self._deleted)) + sum(1 for key in self._added if key not in native)
 
     def __repr__(self):

@@ -93,7 +93,7 @@ class COCO:
         print("creating index...")
         if self._is_native():
             native = self._native
-            native.annotation_ids()  # raises KeyError('id') where pycocotools would
+            native.check_annotation_ids()  # KeyError('id') where pycocotools raises it
             anns = AnnotationsById(native)
             imgToAnns = ImageAnnotations(native)
             catToImgs = defaultdict(list, native.category_images())

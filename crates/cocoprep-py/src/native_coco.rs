@@ -201,6 +201,20 @@ impl NativeCoco {
         Ok(ids)
     }
 
+    /// Raises `KeyError('id')` if an annotation has no `id`, as pycocotools' `createIndex`
+    /// does (panoptic files), without building the list of ids.
+    fn check_annotation_ids(&self) -> PyResult<()> {
+        if self
+            .annotations()
+            .iter()
+            .any(|annotation| annotation.id.is_none())
+        {
+            Err(key_error("id"))
+        } else {
+            Ok(())
+        }
+    }
+
     /// The image ids of `imgToAnns`, in order of first appearance in `annotations`.
     fn annotated_image_ids(&self) -> Vec<u64> {
         let mut seen = rustc_hash::FxHashSet::default();
