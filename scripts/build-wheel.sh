@@ -31,6 +31,8 @@ mkdir -p python/cocoprep/_bin
 cp "$binary_dir/cocoprep" python/cocoprep/_bin/cocoprep.tmp
 mv python/cocoprep/_bin/cocoprep.tmp python/cocoprep/_bin/cocoprep
 rm -f dist/cocoprep-*.whl
+# A module left by scripts/python-dev-install.sh must not stand in for the one maturin builds.
+rm -f python/cocoprep/_native*.so
 "$maturin" build --locked --profile "$profile" --out dist --compatibility linux --quiet 2>&1 \
   | grep -v "^🍹\|^⚠️  Warning: You're building a library without activating pyo3's" || true
 ls dist/cocoprep-*.whl
