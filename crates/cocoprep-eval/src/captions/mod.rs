@@ -1,0 +1,3 @@
+//! Caption metrics as coco-caption (pycocoevalcap 1.2) computes them.
+
+pub mod ptb;
