@@ -2,4 +2,5 @@
 
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
+mod caption_metrics;
 mod ptb_tokenizer;

@@ -48,37 +48,6 @@ fn assert_same_tokens(captions: &[String], expected: &[String]) {
         differences[..differences.len().min(40)].join("\n")
     );
 }
-
-fn val2017_captions() -> Option<Vec<String>> {
-    let Some(data) = cocoprep_test::shared_data() else {
-        eprintln!("skipped: shared/data is not available");
-        return None;
-    };
-    let path = data.join("coco-val2017-captions/captions_val2017.json");
-    let json: serde_json::Value = serde_json::from_slice(&fs_err::read(path).unwrap()).unwrap();
-    Some(
-        json["annotations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|annotation| annotation["caption"].as_str().unwrap().to_owned())
-            .collect(),
-    )
-}
-
-#[test]
-fn every_val2017_caption_tokenizes_as_the_stanford_tokenizer() {
-    let Some(captions) = val2017_captions() else {
-        return;
-    };
-    let folder = cocoprep_test::temp_dir();
-    let Some(expected) = reference_tokens(&captions, folder.path()) else {
-        return;
-    };
-    assert_eq!(expected.len(), captions.len());
-    assert_same_tokens(&captions, &expected);
-}
-
 /// Contractions, abbreviations, acronyms before sentence starts, quotes, brackets, numbers,
 /// fractions, URLs, e-mail addresses, phone numbers, emoticons, SGML tags, Unicode letters,
 /// digits and symbols, control and zero-width characters.

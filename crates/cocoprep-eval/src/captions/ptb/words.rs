@@ -10,10 +10,10 @@ pub(super) const ABBREVIATIONS_BEFORE_LOWERCASE: &[&str] = &[
     // Months and weekdays.
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon",
     "tue", "tues", "wed", "thu", "thurs", "fri", // US states.
-    "ala", "ariz", "^Az", "^Ark", "calif", "colo", "conn", "ct", "dak", "^Del", "fla", "ga", "^Ill",
-    "ind", "kan", "kans", "ky", "^La", "^Mass", "md", "mich", "minn", "^Miss", "mo", "mont", "neb",
-    "nev", "okla", "^Ore", "^Pa", "penn", "tenn", "^Tex", "va", "vt", "^Wash", "wis", "wisc",
-    "wyo", // Companies.
+    "ala", "ariz", "^Az", "^Ark", "calif", "colo", "conn", "ct", "dak", "^Del", "fla", "ga",
+    "^Ill", "ind", "kan", "kans", "ky", "^La", "^Mass", "md", "mich", "minn", "^Miss", "mo",
+    "mont", "neb", "nev", "okla", "^Ore", "^Pa", "penn", "tenn", "^Tex", "va", "vt", "^Wash",
+    "wis", "wisc", "wyo", // Companies.
     "inc", "co", "cos", "corp", "pty", "pte", "ptys", "ptes", "ppty", "ppte", "pptys", "pptes",
     "ltd", "plc", "rt", "bancorp", "bhd", "assn", "univ", "intl", "sys",
     // Before numbers, and personal suffixes.
