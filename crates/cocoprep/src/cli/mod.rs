@@ -8,6 +8,7 @@ mod captions;
 mod cluster;
 mod coco;
 mod convert;
+mod eval;
 mod features;
 mod fetch;
 mod masks;
@@ -25,6 +26,7 @@ pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
 };
+pub use eval::{CaptionMetricArg, EvalArgs, EvalCaptionsArgs, EvalCommand};
 pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
@@ -147,6 +149,10 @@ pub enum Command {
 
     /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
     Captions(CaptionsArgs),
+
+    /// Evaluate model outputs: caption metrics (coco-caption's, without Java).
+    #[command(subcommand_required = true)]
+    Eval(EvalArgs),
 
     /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
     Features(FeaturesArgs),
