@@ -27,6 +27,7 @@ mod cider;
 mod document_frequency;
 mod error;
 mod input;
+mod meteor;
 mod ngrams;
 mod numpy;
 pub mod ptb;
@@ -41,6 +42,7 @@ pub use bleu::BleuScores;
 pub use cider::CiderScores;
 pub use error::Error;
 pub use input::{ImageId, References, Results};
+pub use meteor::MeteorScores;
 pub use rouge::RougeScores;
 
 use cider::DocumentFrequency;
@@ -51,6 +53,8 @@ use ngrams::{Vocabulary, WordId};
 pub enum Metric {
     /// `Bleu_1` .. `Bleu_4`.
     Bleu,
+    /// `METEOR`, through the METEOR 1.5 jar (needs Java).
+    Meteor,
     /// `ROUGE_L`.
     Rouge,
     /// `CIDEr` (CIDEr-D).
@@ -65,6 +69,8 @@ pub struct EvaluationOptions {
     /// CIDEr-D document frequencies from a `captions ngrams` `-words.p` pickle instead of
     /// the evaluated references'.
     pub document_frequency: Option<PathBuf>,
+    /// `meteor-1.5.jar` (with `data/paraphrase-en.gz` beside it), for [`Metric::Meteor`].
+    pub meteor_jar: Option<PathBuf>,
 }
 
 impl Default for EvaluationOptions {
@@ -72,6 +78,7 @@ impl Default for EvaluationOptions {
         Self {
             metrics: vec![Metric::Bleu, Metric::Rouge, Metric::Cider],
             document_frequency: None,
+            meteor_jar: None,
         }
     }
 }
@@ -98,6 +105,8 @@ pub struct Evaluation {
     pub image_ids: Vec<ImageId>,
     /// BLEU-1..4, when asked for.
     pub bleu: Option<BleuScores>,
+    /// METEOR, when asked for.
+    pub meteor: Option<MeteorScores>,
     /// ROUGE-L, when asked for.
     pub rouge: Option<RougeScores>,
     /// CIDEr-D, when asked for.
@@ -116,6 +125,9 @@ impl Evaluation {
         if let Some(bleu) = &self.bleu {
             scores.extend(BLEU_NAMES.iter().copied().zip(bleu.corpus));
         }
+        if let Some(meteor) = &self.meteor {
+            scores.push(("METEOR", meteor.corpus));
+        }
         if let Some(rouge) = &self.rouge {
             scores.push(("ROUGE_L", rouge.corpus));
         }
@@ -130,6 +142,9 @@ impl Evaluation {
         let mut scores = Vec::new();
         if let Some(bleu) = &self.bleu {
             scores.extend(BLEU_NAMES.iter().copied().zip(bleu.per_image[index]));
+        }
+        if let Some(meteor) = &self.meteor {
+            scores.push(("METEOR", meteor.per_image[index]));
         }
         if let Some(rouge) = &self.rouge {
             scores.push(("ROUGE_L", rouge.per_image[index]));
@@ -303,9 +318,23 @@ pub fn score(images: &[TokenizedImage], options: &EvaluationOptions) -> Result<E
     } else {
         None
     };
+    let meteor = if wants(Metric::Meteor) {
+        let jar = options
+            .meteor_jar
+            .as_deref()
+            .ok_or_else(|| Error::JavaMetric {
+                metric: "METEOR",
+                reason: "no jar given (pycocoevalcap's is `pycocoevalcap/meteor/meteor-1.5.jar`)"
+                    .to_owned(),
+            })?;
+        Some(meteor::meteor(images, jar)?)
+    } else {
+        None
+    };
     Ok(Evaluation {
         image_ids: Vec::new(),
         bleu: wants(Metric::Bleu).then(|| bleu::bleu(&encoded)),
+        meteor,
         rouge: wants(Metric::Rouge).then(|| rouge::rouge(images)),
         cider,
         images_without_result: 0,

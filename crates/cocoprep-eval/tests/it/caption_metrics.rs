@@ -4,31 +4,11 @@
 //! tokenization of every reference and result caption equal to pycocoevalcap's (its Java
 //! PTB tokenizer, one run for all 25,014 val2017 captions).
 
-use std::path::{Path, PathBuf};
-
+use crate::support::run_script;
 use cocoprep_eval::captions::{
     EvaluationOptions, References, Results, TokenizedImage, evaluate_with_path, pair, score,
     tokenize,
 };
-
-fn reference_script(name: &str) -> PathBuf {
-    cocoprep_test::repo_root()
-        .join("bench/reference")
-        .join(name)
-}
-
-fn run_script(name: &str, args: &[&Path]) {
-    let output = std::process::Command::new(cocoprep_test::python())
-        .arg(reference_script(name))
-        .args(args)
-        .output()
-        .expect("python starts");
-    assert!(
-        output.status.success(),
-        "{name} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 #[test]
 fn val2017_scores_equal_pycocoevalcap() {

@@ -3,4 +3,6 @@
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
 mod caption_metrics;
+mod meteor;
 mod ptb_tokenizer;
+mod support;

@@ -13,7 +13,7 @@ pub struct EvalArgs {
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
     /// Caption metrics exactly as coco-caption (pycocoevalcap 1.2) computes them, without
-    /// Java: BLEU-1..4, ROUGE-L and CIDEr(-D).
+    /// Java: BLEU-1..4, ROUGE-L and CIDEr(-D); METEOR through its jar when asked for.
     ///
     /// Captions are tokenized as pycocoevalcap does (the Stanford PTB tokenizer's rules,
     /// lowercased, punctuation removed), then scored with the same arithmetic: the numbers
@@ -59,6 +59,12 @@ pub struct EvalCaptionsArgs {
     #[arg(long, value_name = "OUT.json")]
     pub per_image: Option<PathBuf>,
 
+    /// METEOR 1.5's jar, for `--metrics meteor` (pycocoevalcap's
+    /// `pycocoevalcap/meteor/meteor-1.5.jar`, with its `data/paraphrase-en.gz`); it runs
+    /// under Java with a 2 GB heap.
+    #[arg(long, env = "COCOPREP_METEOR_JAR", value_name = "JAR")]
+    pub meteor_jar: Option<PathBuf>,
+
     /// Print the corpus scores as JSON, under coco-caption's names.
     #[arg(long)]
     pub json: bool,
@@ -68,8 +74,12 @@ pub struct EvalCaptionsArgs {
 pub enum CaptionMetricArg {
     /// BLEU-1..4 (`Bleu_1` .. `Bleu_4`).
     Bleu,
+    /// METEOR (`METEOR`), through METEOR 1.5's jar: needs Java and --meteor-jar.
+    Meteor,
     /// ROUGE-L (`ROUGE_L`).
     Rouge,
     /// CIDEr-D (`CIDEr`).
     Cider,
+    /// SPICE: not run by cocoprep (it needs Java 8 and Stanford CoreNLP models); says so.
+    Spice,
 }

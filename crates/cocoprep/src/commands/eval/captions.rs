@@ -1,17 +1,18 @@
 //! `cocoprep eval captions REFERENCE.json RESULTS.json`: coco-caption's metrics.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Context;
 use cocoprep_eval::captions::{
-    Evaluation, EvaluationOptions, ImageId, Metric, References, Results, evaluate_with_path,
+    Evaluation, EvaluationOptions, ImageId, Metric, References, Results, pair, score, tokenize,
 };
 use cocoprep_formats::python_json::PythonJsonWriter;
 
 use crate::cli::{CaptionMetricArg, EvalCaptionsArgs};
 use crate::commands::Outcome;
 use crate::output;
-use crate::settings::GlobalSettings;
+use crate::settings::{GlobalSettings, Verbosity};
 
 #[derive(Clone, Debug)]
 pub struct EvalCaptionsSettings {
@@ -23,35 +24,50 @@ pub struct EvalCaptionsSettings {
 }
 
 impl EvalCaptionsSettings {
-    pub fn resolve(args: EvalCaptionsArgs) -> Self {
+    pub fn resolve(args: EvalCaptionsArgs) -> anyhow::Result<Self> {
         let EvalCaptionsArgs {
             reference,
             results,
             metrics,
             df,
             per_image,
+            meteor_jar,
             json,
         } = args;
+        anyhow::ensure!(
+            !metrics.contains(&CaptionMetricArg::Spice),
+            "SPICE is not run by cocoprep: the SPICE 1.0 jar needs the Stanford CoreNLP 3.6.0 \
+             models (pycocoevalcap downloads them on first use) and Java 8 (it fails on Java 9 \
+             and later); compute it with pycocoevalcap's Spice"
+        );
+        anyhow::ensure!(
+            !metrics.contains(&CaptionMetricArg::Meteor) || meteor_jar.is_some(),
+            "METEOR runs through METEOR 1.5's jar: pass --meteor-jar (pycocoevalcap's \
+             `pycocoevalcap/meteor/meteor-1.5.jar`) or set COCOPREP_METEOR_JAR"
+        );
         let mut metrics: Vec<Metric> = metrics
             .into_iter()
             .map(|metric| match metric {
                 CaptionMetricArg::Bleu => Metric::Bleu,
+                CaptionMetricArg::Meteor => Metric::Meteor,
                 CaptionMetricArg::Rouge => Metric::Rouge,
                 CaptionMetricArg::Cider => Metric::Cider,
+                CaptionMetricArg::Spice => unreachable!("refused above"),
             })
             .collect();
         metrics.sort();
         metrics.dedup();
-        Self {
+        Ok(Self {
             reference,
             results,
             options: EvaluationOptions {
                 metrics,
                 document_frequency: df,
+                meteor_jar,
             },
             per_image,
             json,
-        }
+        })
     }
 }
 
@@ -63,9 +79,28 @@ pub fn run(settings: &EvalCaptionsSettings, global: &GlobalSettings) -> anyhow::
         per_image,
         json,
     } = settings;
+    let started = Instant::now();
     let references = References::read(reference)?;
     let result_captions = Results::read(results)?;
-    let evaluation = evaluate_with_path(&references, &result_captions, results, options)?;
+    let paired = pair(&references, &result_captions, results)?;
+    let read = started.elapsed();
+    let tokenized = tokenize(&paired.references, &paired.candidates);
+    let tokenize_time = started.elapsed() - read;
+    let mut evaluation = score(&tokenized, options)?;
+    evaluation.image_ids = paired.image_ids.into_iter().cloned().collect();
+    evaluation.images_without_result = paired.images_without_result;
+    let score_time = started.elapsed() - read - tokenize_time;
+    if global.verbosity >= Verbosity::Verbose {
+        output::note(
+            global,
+            format_args!(
+                "read {:.3} s, tokenized {:.3} s, scored {:.3} s",
+                read.as_secs_f64(),
+                tokenize_time.as_secs_f64(),
+                score_time.as_secs_f64()
+            ),
+        );
+    }
     for warning in &evaluation.warnings {
         output::note(global, format_args!("warning: {warning}"));
     }

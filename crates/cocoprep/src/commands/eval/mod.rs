@@ -10,7 +10,7 @@ pub fn run(args: EvalArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let EvalArgs { command } = args;
     match command {
         EvalCommand::Captions(args) => {
-            captions::run(&captions::EvalCaptionsSettings::resolve(args), global)
+            captions::run(&captions::EvalCaptionsSettings::resolve(args)?, global)
         }
     }
 }
