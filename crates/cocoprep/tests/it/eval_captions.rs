@@ -294,3 +294,58 @@ pickle.dump({'document_frequency': indices, 'ref_len': 5}, open(sys.argv[3], 'wb
         stderr(&refused)
     );
 }
+
+#[test]
+fn meteor_without_its_jar_and_spice_are_refused_with_the_reason() {
+    let folder = cocoprep_test::temp_dir();
+    let results = write_results(folder.path());
+    let meteor = cocoprep_test::cli::command(env!("CARGO_BIN_EXE_cocoprep"))
+        .args([
+            "eval",
+            "captions",
+            path(&sample_reference()),
+            path(&results),
+        ])
+        .args(["--metrics", "bleu,meteor"])
+        .env_remove("COCOPREP_METEOR_JAR")
+        .output()
+        .unwrap();
+    assert_exit(&meteor, 2);
+    assert!(
+        stderr(&meteor).contains("pass --meteor-jar"),
+        "{}",
+        stderr(&meteor)
+    );
+    let missing_jar = cocoprep([
+        "eval",
+        "captions",
+        path(&sample_reference()),
+        path(&results),
+        "--metrics",
+        "meteor",
+        "--meteor-jar",
+        "/nonexistent/meteor-1.5.jar",
+    ]);
+    assert_exit(&missing_jar, 2);
+    assert!(
+        stderr(&missing_jar).contains(
+            "METEOR needs Java and its jar: `/nonexistent/meteor-1.5.jar` does not exist"
+        ),
+        "{}",
+        stderr(&missing_jar)
+    );
+    let spice = cocoprep([
+        "eval",
+        "captions",
+        path(&sample_reference()),
+        path(&results),
+        "--metrics",
+        "spice",
+    ]);
+    assert_exit(&spice, 2);
+    assert!(
+        stderr(&spice).contains("SPICE is not run by cocoprep"),
+        "{}",
+        stderr(&spice)
+    );
+}
