@@ -216,6 +216,10 @@ impl<'a> Scanner<'a> {
     }
 
     fn longest_at(&self, position: usize) -> Match {
+        // No shape starts with a space: skip the run at once.
+        if is_space(self.text[position]) {
+            return Match::plain(self.run(position, is_space) - position, Render::Skip);
+        }
         let mut best: Option<Match> = None;
         let mut consider = |candidate: Option<Match>| {
             if let Some(candidate) = candidate
@@ -288,6 +292,11 @@ impl<'a> Scanner<'a> {
 
     /// `cannot` → `can` `not`, `gonna` → `gon` `na`, `'twas`, `'tis`.
     fn split_assimilation(&self, p: usize) -> Option<Match> {
+        if !self.is(p, |c| {
+            matches!(c.to_ascii_lowercase(), 'c' | 'g' | 'w' | 'l' | '\'')
+        }) {
+            return None;
+        }
         SPLIT_ASSIMILATIONS.iter().find_map(|&(word, keep)| {
             self.starts_with_caseless(p, word).then(|| {
                 let length = word.chars().count();
@@ -675,6 +684,11 @@ impl<'a> Scanner<'a> {
     /// Fixed forms kept whole: `-LRB-` and friends, `pro-`, `anti-`, `S&P-500`, `cap'n`,
     /// `c'est`, `C.D.s`.
     fn special_word(&self, p: usize) -> Option<Match> {
+        if !self.is(p, |c| {
+            matches!(c.to_ascii_lowercase(), '-' | 'c' | 'p' | 'a' | 's')
+        }) {
+            return None;
+        }
         let mut longest = 0;
         for word in [
             "-rrb-",
@@ -817,7 +831,18 @@ impl<'a> Scanner<'a> {
     }
 
     /// `no. 5`, `ca. 1900`: abbreviations recognised before a number.
+    /// Whether a `.` is among the `count` characters after `p`.
+    fn period_within(&self, p: usize, count: usize) -> bool {
+        let end = (p + 1 + count).min(self.text.len());
+        self.text
+            .get(p + 1..end)
+            .is_some_and(|chars| chars.contains(&'.'))
+    }
+
     fn abbreviation_before_number(&self, p: usize) -> Option<Match> {
+        if !self.is(p, |c| c.is_ascii_alphabetic()) || !self.period_within(p, 5) {
+            return None;
+        }
         let word = ABBREVIATIONS_BEFORE_NUMBER
             .iter()
             .filter(|word| {
@@ -874,6 +899,11 @@ impl<'a> Scanner<'a> {
     /// The longest entry of `list` at `p`; an entry starting with `^` must match its next
     /// letter exactly (`^Miss`: only a capital `M`).
     fn longest_listed(&self, p: usize, list: &[&str]) -> Option<usize> {
+        // Every entry is ASCII letters (and inner periods) followed, where it is used, by a
+        // period: no period soon means no match.
+        if !self.is(p, |c| c.is_ascii_alphabetic()) || !self.period_within(p, 9) {
+            return None;
+        }
         list.iter()
             .filter_map(|entry| match entry.strip_prefix('^') {
                 Some(capitalised) => self
