@@ -64,6 +64,7 @@ fn main() -> ExitCode {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }
         Command::Captions(args) => commands::captions::run(args, &global),
+        Command::Eval(args) => commands::eval::run(args, &global),
         Command::Targets(args) => commands::targets::TargetsSettings::resolve(args)
             .and_then(|settings| commands::targets::run(&settings, &global)),
         Command::Tree(args) => commands::datasets::tree::run(

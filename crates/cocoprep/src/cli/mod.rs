@@ -9,6 +9,7 @@ mod cluster;
 mod coco;
 mod convert;
 mod datasets;
+mod eval;
 mod features;
 mod fetch;
 mod look;
@@ -31,6 +32,7 @@ pub use datasets::{
     BookswikiArgs, DatasetArgs, DatasetCommand, GlueArgs, ImagenetArgs, KineticsArgs,
     KineticsVersionArg, MsrvttArgs, MsvdArgs, RootArg, TreeArgs, VideoArgs,
 };
+pub use eval::{CaptionMetricArg, EvalArgs, EvalCaptionsArgs, EvalCommand};
 pub use features::{
     ArchArg, ButdArgs, FeaturesArgs, FeaturesCommand, ModelArg, ResnetArgs, StoreArg,
     VsuaGeometryArgs, VsuaGraphArgs,
@@ -164,6 +166,10 @@ pub enum Command {
 
     /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
     Captions(CaptionsArgs),
+
+    /// Evaluate model outputs: caption metrics (coco-caption's, without Java).
+    #[command(subcommand_required = true)]
+    Eval(EvalArgs),
 
     /// Features for captioning models: bottom-up-attention TSVs, ResNet grids, VSUA geometry.
     Features(FeaturesArgs),

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod datasets;
 pub mod demo;
 pub mod download;
+pub mod eval;
 pub mod features;
 pub mod filter;
 pub mod get;

@@ -24,6 +24,7 @@ mod cluster;
 mod convert_cli;
 mod datasets_cli;
 mod demo_and_inspect;
+mod eval_captions;
 mod features_cli;
 mod get_cli;
 mod look_cli;

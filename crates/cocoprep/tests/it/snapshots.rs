@@ -52,6 +52,8 @@ const COMMANDS: &[&str] = &[
     "captions splits",
     "captions subsample",
     "captions karpathy",
+    "eval",
+    "eval captions",
     "features",
     "features butd",
     "features resnet",
