@@ -219,8 +219,12 @@ pub fn write(path: &Path, data: &[TargetEntry]) -> Result<(), Error> {
         path: path.to_owned(),
         source,
     };
-    let bytes = crate::torch_pickle::write_target_set(Vec::new(), data).map_err(write_error)?;
-    cocoprep_base::write_atomic(path, &bytes).map_err(write_error)
+    // Streamed through the buffered temporary file: a list of 600k names makes a 244 MB
+    // pickle, which need not be held in memory first.
+    let file = cocoprep_base::AtomicFile::create(path).map_err(write_error)?;
+    crate::torch_pickle::write_target_set(file, data)
+        .and_then(cocoprep_base::AtomicFile::commit)
+        .map_err(write_error)
 }
 
 /// A target set's `data` as JSON in Python's `json.dumps` form: a list of id lists, or
