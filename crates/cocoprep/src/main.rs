@@ -66,6 +66,7 @@ fn main() -> ExitCode {
         Command::Captions(args) => commands::captions::run(args, &global),
         Command::Targets(args) => commands::targets::TargetsSettings::resolve(args)
             .and_then(|settings| commands::targets::run(&settings, &global)),
+        Command::Webdata(args) => commands::webdata::run(args, &global),
         Command::Status(args) => {
             commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
         }
