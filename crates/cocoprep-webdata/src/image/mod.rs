@@ -1,10 +1,11 @@
 //! The image path: decode, filter, resize, encode (img2dataset's `Resizer`).
 
+mod area;
 pub mod decode;
 pub mod encode;
 pub mod resize;
 
-use fast_image_resize::Resizer;
+pub use fast_image_resize::Resizer;
 
 pub use decode::{RgbImage, SourceFormat};
 pub use encode::EncodeFormat;

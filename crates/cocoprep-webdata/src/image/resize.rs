@@ -1,8 +1,8 @@
 //! img2dataset's resize modes (`img2dataset/resizer.py`, albumentations' `SmallestMaxSize`,
 //! `LongestMaxSize`, `CenterCrop`, `PadIfNeeded`), with the same output sizes: the scale is
 //! `size / shorter` (or `/ longer`) and each side is `round(side * scale)` with Python's
-//! round-half-to-even. Downscaling averages over each output pixel's area (a box filter,
-//! as OpenCV's `INTER_AREA`); upscaling uses Lanczos-3 (img2dataset: OpenCV's Lanczos-4).
+//! round-half-to-even. Downscaling averages over each output pixel's exact area ([`super::area`],
+//! OpenCV's `INTER_AREA`); upscaling uses Lanczos-3 (img2dataset: OpenCV's Lanczos-4).
 
 use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -111,13 +111,10 @@ pub fn apply(image: RgbImage, plan: Plan, resizer: &mut Resizer) -> Result<RgbIm
     if let Some((width, height)) = plan.scaled
         && (width, height) != (image.width, image.height)
     {
-        let downscale =
-            u64::from(width) * u64::from(height) < u64::from(image.width) * u64::from(image.height);
-        let algorithm = if downscale {
-            ResizeAlg::Convolution(FilterType::Box)
-        } else {
-            ResizeAlg::Convolution(FilterType::Lanczos3)
-        };
+        if width <= image.width && height <= image.height {
+            return Ok(finish(super::area::downscale(&image, width, height), plan));
+        }
+        let algorithm = ResizeAlg::Convolution(FilterType::Lanczos3);
         let source = Image::from_vec_u8(image.width, image.height, image.pixels, PixelType::U8x3)
             .map_err(|error| format!("resize error: {error}"))?;
         let mut target = Image::new(width, height, PixelType::U8x3);
@@ -134,15 +131,20 @@ pub fn apply(image: RgbImage, plan: Plan, resizer: &mut Resizer) -> Result<RgbIm
             pixels: target.into_vec(),
         };
     }
+    Ok(finish(image, plan))
+}
+
+/// The crop or border of `plan` on the scaled image.
+fn finish(image: RgbImage, plan: Plan) -> RgbImage {
     let (out_width, out_height) = plan.output;
     if (out_width, out_height) == (image.width, image.height) {
-        return Ok(image);
+        return image;
     }
-    Ok(if out_width <= image.width && out_height <= image.height {
+    if out_width <= image.width && out_height <= image.height {
         center_crop(&image, out_width, out_height)
     } else {
         pad_white(&image, out_width, out_height)
-    })
+    }
 }
 
 /// albumentations' `center_crop`: `y1 = (height - crop_height) // 2`.
