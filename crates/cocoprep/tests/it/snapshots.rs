@@ -62,6 +62,8 @@ const COMMANDS: &[&str] = &[
     "masks panoptic",
     "targets",
     "targets names",
+    "webdata",
+    "webdata status",
 ];
 
 #[test]
