@@ -155,9 +155,10 @@ pub fn run(options: &JobOptions, reporter: &dyn Reporter) -> Result<JobSummary, 
             }
         }
         if let Some(previous) = open {
+            // The last shard written may be followed by shards this task skips.
             let _ = events.send(Event::Close {
                 shard: previous,
-                end_row: count,
+                end_row: count.min(layout.first_row(previous + 1)),
             });
         }
         let _ = events.send(Event::InputEnd(count));
@@ -414,6 +415,11 @@ fn collect(
             let stats = state.writer.finish(state.start_time, now())?;
             outcome.shards.push(stats);
         }
+    }
+    if let Some(shard) = open.keys().min() {
+        return Err(Error::Options(format!(
+            "shard {shard} did not receive all its rows; it was not written (run again to redo it)"
+        )));
     }
     Ok(outcome)
 }

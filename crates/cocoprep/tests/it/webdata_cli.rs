@@ -437,3 +437,112 @@ fn every_row_of_a_faulty_world_ends_with_its_reason_and_a_killed_run_resumes_to_
         }
     }
 }
+
+#[test]
+fn array_tasks_split_the_shards_status_names_the_missing_ones_and_retry_failed_rewrites_only_changed_shards()
+ {
+    let Some(full) = coco_jpegs(5) else {
+        eprintln!("skipped: ../shared/data/coco-mini not available");
+        return;
+    };
+    let small = small_versions(&full);
+    let server = TestServer::start();
+    let folder = cocoprep_test::temp_dir();
+    let list = folder.path().join("urls.txt");
+    let mut text = String::new();
+    for i in 0..30 {
+        // Rows 0-4 answer 503 once: a transient failure that a later retry fixes.
+        let path = if i < 5 {
+            format!("/flaky/{i}.jpg")
+        } else {
+            format!("/ok/{i}.jpg")
+        };
+        let faults = Faults {
+            fail_times: usize::from(i < 5),
+            fail_status: 503,
+            ..Faults::default()
+        };
+        server.add(
+            &path,
+            Body::Memory(Arc::clone(&small[i % small.len()])),
+            faults,
+        );
+        text.push_str(&server.url(&path));
+        text.push('\n');
+    }
+    std::fs::write(&list, text).unwrap();
+    let output_folder = folder.path().join("out");
+    let arguments = |extra: &[&str]| {
+        let mut arguments = vec![
+            "webdata".to_owned(),
+            list.to_string_lossy().into_owned(),
+            "-o".to_owned(),
+            output_folder.to_string_lossy().into_owned(),
+            "--output-format".to_owned(),
+            "webdataset".to_owned(),
+            "--number-sample-per-shard".to_owned(),
+            "10".to_owned(),
+        ];
+        arguments.extend(extra.iter().map(|s| (*s).to_owned()));
+        arguments
+    };
+    let out = output_folder.to_str().unwrap();
+
+    assert_exit(&cocoprep(arguments(&["--shard", "0/2"])), 0);
+    let output = cocoprep(["webdata", "status", out, "--json"]);
+    assert_exit(&output, 1);
+    let status: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(status["complete_shards"], serde_json::json!([0, 2]));
+    assert_eq!(status["missing_shards"], serde_json::json!([1]));
+    assert_eq!(status["array"], "1");
+
+    let output = cocoprep(arguments(&["--shard", "1/2"]));
+    assert_exit(&output, 0);
+    let rows = all_rows(&output_folder);
+    assert_eq!(
+        rows.len(),
+        30,
+        "the two tasks together wrote every row once"
+    );
+    let failed: Vec<u64> = rows
+        .values()
+        .filter(|s| s.status != Status::Success)
+        .map(|s| s.row)
+        .collect();
+    assert_eq!(failed, [0, 1, 2, 3, 4]);
+    assert!(rows[&0].transient);
+    let output = cocoprep(["webdata", "status", out]);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains("http status 503"),
+        "{}",
+        stdout(&output)
+    );
+
+    let untouched = std::fs::metadata(output_folder.join("00001.tar"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let output = cocoprep(arguments(&["--retry-failed", "--json"]));
+    assert_exit(&output, 0);
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(summary["shards_retried"], 1);
+    assert_eq!(summary["rows_retried"], 5);
+    let rows = all_rows(&output_folder);
+    assert!(rows.values().all(|s| s.status == Status::Success));
+    let modified = std::fs::metadata(output_folder.join("00001.tar"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(
+        modified, untouched,
+        "a shard without failures is not rewritten"
+    );
+    let file = std::fs::File::open(output_folder.join("00000.tar")).unwrap();
+    let members = tar::Archive::new(file).entries().unwrap().count();
+    assert_eq!(
+        members, 20,
+        "shard 0 now holds its 10 images and their metadata"
+    );
+}
