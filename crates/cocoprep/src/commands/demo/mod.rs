@@ -9,6 +9,7 @@ mod core;
 mod features;
 mod get;
 mod masks;
+mod webdata;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -74,6 +75,7 @@ const STEPS: &[(&str, Step)] = &[
     ),
     ("bottom-up features and VSUA graphs", features::features),
     ("masks: label maps and RLE", masks::masks),
+    ("webdata: a URL list to WebDataset shards", webdata::webdata),
 ];
 
 #[derive(Clone, Debug)]
