@@ -9,7 +9,7 @@ use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cocoprep_base::progress::{ProgressUnit, Reporter};
-use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use sha2::Digest;
 
 use crate::Error;
@@ -264,7 +264,9 @@ fn pipeline(
     produce: impl FnOnce(&Sender<Event>, &Sender<Work>) + Send,
 ) -> Result<Outcome, Error> {
     let workers = options.workers.max(1);
-    let (event_sender, events) = unbounded::<Event>();
+    // Bounded both ways: when the writer falls behind (rows that fail fast come back
+    // faster than their index is written), workers wait instead of queueing results.
+    let (event_sender, events) = bounded::<Event>(workers * 16);
     let (work_sender, work) = bounded::<Work>(workers * 4);
     std::thread::scope(|scope| {
         {
