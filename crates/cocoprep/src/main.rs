@@ -78,6 +78,7 @@ fn main() -> ExitCode {
         Command::View(args) => {
             commands::view::run(&commands::view::ViewSettings::resolve(args), &global)
         }
+        Command::Webdata(args) => commands::webdata::run(args, &global),
         Command::Status(args) => {
             commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
         }

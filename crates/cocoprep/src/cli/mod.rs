@@ -15,6 +15,7 @@ mod fetch;
 mod look;
 mod masks;
 mod targets;
+mod webdata;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
@@ -43,6 +44,10 @@ pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
 pub use targets::{NamesArgs, PresetArg, TargetsArgs, TargetsCommand};
+pub use webdata::{
+    EncodeFormatArg, FileNamesArg, InputFormatArg, OutputFormatArg, ResizeModeArg, WebdataArgs,
+    WebdataCommand, WebdataDownloadArgs, WebdataPresetArg, WebdataStatusArgs,
+};
 
 const TREE_HELP: &str = "Examples:
   cocoprep tree /data --init          # create the folders, then check
@@ -207,6 +212,25 @@ pub enum Command {
     /// (the loaders never rebuild them). Check the result with `cocoprep tree ROOT`.
     #[command(subcommand_required = true)]
     Dataset(DatasetArgs),
+    /// Download URL lists (CC3M, CC12M, SBU, LAION, COCO, any txt/csv/tsv/jsonl/parquet)
+    /// into image folders, WebDataset shards or Parquet, with img2dataset's options.
+    ///
+    /// Rows are read as a stream (flat memory on 12M rows) and cut into shards of
+    /// --number-sample-per-shard rows; row R gets img2dataset's key and lands in shard
+    /// R / N. Each shard writes its images, a Parquet index of every row (status, error,
+    /// sizes, sha256) and OUT/NNNNN_stats.json last: a shard is complete when its stats
+    /// file exists, and a re-run skips complete shards. Host names are resolved once per
+    /// run in-process (no local DNS server needed); every request has a deadline
+    /// (--timeout), only transient failures are retried (--retries), X-Robots-Tag opt-outs
+    /// are honoured. --retry-failed re-fetches the transient failures of finished shards.
+    /// Sharded (--shard I/N), task I writes the shards S with S % N == I.
+    #[command(after_help = "Examples:
+  cocoprep webdata Train_GCC-training.tsv --preset cc3m -o cc3m/train_image
+  cocoprep webdata cc12m.tsv --preset cc12m -o cc12m-wds --output-format webdataset --image-size 384
+  cocoprep webdata urls.parquet --url-col URL --caption-col TEXT -o laion --output-format parquet
+  cocoprep webdata cc12m.tsv --preset cc12m -o /data/cc12m --output-format webdataset --emit slurm --shards 16 > cc12m.sbatch
+  cocoprep webdata status /data/cc12m")]
+    Webdata(WebdataArgs),
 
     /// Where the sharded jobs writing into a folder stand: shards done, shards left, and the
     /// exact line that re-submits only the unfinished ones.

@@ -23,6 +23,7 @@ pub mod targets;
 pub mod validate;
 pub mod verify;
 pub mod view;
+pub mod webdata;
 
 /// Leaves `value` to the operating system instead of freeing it, because the command is
 /// done and the process is about to exit. A train2017-sized dataset is millions of small

@@ -33,4 +33,5 @@ mod snapshots;
 mod targets_cli;
 mod validate_cli;
 mod validate_dialects;
+mod webdata_cli;
 mod wrong_input;

@@ -76,6 +76,8 @@ const COMMANDS: &[&str] = &[
     "dataset glue",
     "show",
     "view",
+    "webdata",
+    "webdata status",
 ];
 
 #[test]

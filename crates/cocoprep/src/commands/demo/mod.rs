@@ -12,6 +12,7 @@ mod look;
 mod masks;
 mod multi_dataset;
 mod resnet;
+mod webdata;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -83,6 +84,7 @@ const STEPS: &[(&str, Step)] = &[
         multi_dataset::multi_dataset,
     ),
     ("pictures and an HTML report of the annotations", look::look),
+    ("webdata: a URL list to WebDataset shards", webdata::webdata),
 ];
 
 #[derive(Clone, Debug)]
