@@ -41,6 +41,17 @@ def peak_rss_mib(command):
     return elapsed, int(lines[-1]) / 1024, result.stdout, "\n".join(lines[:-1])
 
 
+def peak_rss_mib_env(command, env):
+    """[`peak_rss_mib`] with an environment for the command."""
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    lines = result.stderr.strip().splitlines()
+    return elapsed, int(lines[-1]) / 1024, result.stdout, "\n".join(lines[:-1])
+
+
 def median(values):
     return statistics.median(values)
 

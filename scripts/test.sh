@@ -40,5 +40,15 @@ cargo shear
 echo "== tests"
 cargo test --workspace --locked
 
+echo "== python package (wheel built from this checkout, installed in a fresh venv, pytest)"
+# The dev profile reuses what `cargo test` just built (the binary and the library crates);
+# only pyo3, numpy and cocoprep-py are compiled here.
+scripts/build-wheel.sh --dev
+rm -rf target/wheel-venv
+python3 -m venv target/wheel-venv
+target/wheel-venv/bin/pip install --quiet --disable-pip-version-check dist/cocoprep-*.whl \
+  "$(grep '^pytest==' scripts/requirements-test.txt)" "$(grep '^pycocotools==' scripts/requirements-test.txt)"
+(cd python/tests && ../../target/wheel-venv/bin/python -m pytest -q -p no:warnings -p no:cacheprovider .)
+
 echo "== slurm (a one-node cluster runs features butd as an array job; skipped without root/apt)"
 COCOPREP_BIN="${CARGO_TARGET_DIR:-target}/debug/cocoprep" scripts/slurm-test.sh

@@ -176,6 +176,12 @@ impl Coco {
             .map(|&index| &self.dataset.annotations[index as usize])
     }
 
+    /// The position in `annotations` of the annotation with this id (the last one if the
+    /// id is duplicated).
+    pub fn annotation_position(&self, id: AnnotationId) -> Option<usize> {
+        self.annotations_by_id.get(&id).map(|&index| index as usize)
+    }
+
     /// The image with this id (the last one if duplicated).
     pub fn image(&self, id: ImageId) -> Option<&Image> {
         self.images_by_id

@@ -98,6 +98,26 @@ impl Dataset {
     }
 }
 
+/// One record as the compact JSON text the file writer emits (`json.loads` of it equals
+/// `json.load` of the record in the original file): the Python bindings build each
+/// record's `dict` from it on first access.
+macro_rules! record_json {
+    ($type:ty, $writer:ident, $what:literal) => {
+        impl $type {
+            #[doc = concat!("Appends this ", $what, " as one compact JSON object to `out`.")]
+            pub fn write_json(&self, out: &mut Vec<u8>) {
+                $writer(out, self);
+            }
+        }
+    };
+}
+
+record_json!(Annotation, write_annotation, "annotation");
+record_json!(Image, write_image, "image");
+record_json!(Category, write_category, "category");
+record_json!(Info, write_info, "`info` object");
+record_json!(License, write_license, "license");
+
 /// Serialises records in parallel chunks, written in order.
 fn write_records<T: Sync>(
     out: &mut dyn Write,

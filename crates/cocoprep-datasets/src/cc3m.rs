@@ -67,7 +67,7 @@ pub fn prepare_cc3m(
     check: ImageCheckLevel,
     reporter: &dyn Reporter,
 ) -> Result<WebCaptionsSummary, Error> {
-    let folder = crate::dataset_folder(root, DIR);
+    let folder = crate::DataRoot::resolve(root).path(DIR);
     let tree_images = folder.join(split.image_folder());
     let images = images.unwrap_or(&tree_images);
     if !images.is_dir() {

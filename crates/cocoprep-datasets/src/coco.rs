@@ -63,8 +63,8 @@ pub fn prepare_coco(
             path: karpathy.to_owned(),
         });
     }
-    let annotations = crate::dataset_folder(root, ANNOTATION_DIR);
-    let tree_images = crate::dataset_folder(root, IMAGE_DIR);
+    let annotations = crate::DataRoot::resolve(root).path(ANNOTATION_DIR);
+    let tree_images = crate::DataRoot::resolve(root).path(IMAGE_DIR);
     let mut summary = CocoSummary {
         splits: Vec::new(),
         karpathy: annotations.join(KARPATHY_FILE),

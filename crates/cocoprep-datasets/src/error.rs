@@ -1,8 +1,8 @@
-//! The one error type of the dataset preparers.
+//! The one error type of the dataset preparers and the tree check.
 
 use std::path::PathBuf;
 
-/// Why a preparer could not run.
+/// Why a preparer (or the tree check) could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or folder could not be read or written.
@@ -19,12 +19,13 @@ pub enum Error {
     /// An input the preparer needs is not there.
     #[error("missing {what}: `{}`", path.display())]
     MissingInput {
-        /// What it is (`CC3M URL list`, `Flickr30k jsonlines`).
+        /// What it is (`CC3M URL list`, `MSVD clip-name mapping`, `GLUE split file`).
         what: &'static str,
         /// Where it was looked for.
         path: PathBuf,
     },
-    /// One line of a line-based input (TSV, jsonlines) is not what the format says.
+    /// One line of a line-based input (TSV, CSV, jsonlines, txt labels) is not what the format
+    /// says.
     #[error("`{}` line {line}: {message}", path.display())]
     MalformedLine {
         /// The input file.
@@ -39,13 +40,14 @@ pub enum Error {
     Json {
         /// The input file.
         path: PathBuf,
-        /// What it should be (`Visual Genome region_descriptions.json`).
+        /// What it should be (`Visual Genome region_descriptions.json`, `MSR-VTT video info JSON`).
         what: &'static str,
         /// Where serde_json stopped and why.
         #[source]
         source: serde_json::Error,
     },
-    /// An input is readable but inconsistent (e.g. two line files of different lengths).
+    /// An input is readable but not what it should be (a folder layout, a value, two line files
+    /// of different lengths).
     #[error("`{}`: {message}", path.display())]
     Invalid {
         /// The input file or folder.
@@ -73,6 +75,17 @@ pub enum Error {
     /// The COCO split files could not be written.
     #[error(transparent)]
     Captions(#[from] cocoprep_captions::Error),
+    /// A folder could not be renamed into the tree.
+    #[error("cannot rename `{}` to `{}`", from.display(), to.display())]
+    Rename {
+        /// The old name.
+        from: PathBuf,
+        /// The new name.
+        to: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -86,6 +99,23 @@ impl Error {
             action,
             path,
             source,
+        }
+    }
+
+    /// An [`Error::MalformedLine`].
+    pub(crate) fn at_line(path: &std::path::Path, line: usize, message: impl Into<String>) -> Self {
+        Self::MalformedLine {
+            path: path.to_path_buf(),
+            line: line as u64,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Invalid`].
+    pub(crate) fn invalid(path: &std::path::Path, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            path: path.to_path_buf(),
+            message: message.into(),
         }
     }
 }

@@ -76,7 +76,7 @@ pub fn prepare_flickr30k(
     images: Option<&Path>,
     link: LinkMode,
 ) -> Result<FlickrSummary, Error> {
-    let folder = crate::dataset_folder(root, DIR);
+    let folder = crate::DataRoot::resolve(root).path(DIR);
     let mut splits = Vec::new();
     for (jsonline, _) in SPLITS {
         let path = jsonlines.join(jsonline);
@@ -89,7 +89,7 @@ pub fn prepare_flickr30k(
         splits.push((path.clone(), read_jsonlines(&path)?));
     }
 
-    let tree_images = crate::dataset_folder(root, IMAGE_DIR);
+    let tree_images = crate::DataRoot::resolve(root).path(IMAGE_DIR);
     let mut summary = FlickrSummary {
         splits: Vec::new(),
         image_source: None,

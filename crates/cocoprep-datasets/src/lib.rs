@@ -7,9 +7,13 @@
 //!
 //! Formats and the reference scripts' behaviour: `shared/specs/multi-dataset-and-web-scale.md` §0–§1.
 //!
+//! Video and text preparers of this crate: [`msvd`], [`msrvtt`], [`video_classes`]
+//! (Kinetics-400/700, Moments in Time), [`imagenet`], [`bookswiki`], [`glue`]; the check is
+//! [`tree`] (its knowledge is one table, [`tree::catalog`]).
+//!
 //! Image-text preparers: [`coco`], [`flickr30k`], [`visual_genome`], [`sbu`], [`cc3m`],
 //! [`cc12m`] (the last two through [`web_captions`]) and [`vqa`]. Each takes the root `R`
-//! (`DATA_PATH`, the parent of `open_source_dataset/`), writes under
+//! (`DATA_PATH`, the parent of `open_source_dataset/`, see [`layout::DataRoot`]), writes under
 //! `R/open_source_dataset/<config dir>/` with the config file names, writes every output
 //! atomically, and places images by link (or copy) from where the user keeps them,
 //! never by moving them. Every module exports its folder and file names as `pub const`s.
@@ -31,32 +35,48 @@
 //! assert_eq!((summary.rows, summary.written, summary.images.missing), (1, 0, 1));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ```
+//! use cocoprep_datasets::tree::{self, CheckOptions, report::Status};
+//! use cocoprep_datasets::DataRoot;
+//!
+//! let data_path = std::env::temp_dir().join(format!("cocoprep-doc-{}", std::process::id()));
+//! let root = DataRoot::resolve(&data_path);
+//! tree::init(&root, &["glue".to_owned()])?;
+//! let report = tree::check(&root, &CheckOptions { datasets: vec!["glue".to_owned()], ..Default::default() })?;
+//! assert_eq!(report.datasets[0].status, Status::Absent);
+//! assert!(report.datasets[0].problems[0].fix.starts_with("cocoprep dataset glue --root"));
+//! # std::fs::remove_dir_all(&data_path)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod bookswiki;
 pub mod cc12m;
 pub mod cc3m;
 pub mod coco;
-mod error;
+pub mod coco_style;
+pub mod csv_table;
+pub mod error;
+mod files;
 pub mod flickr30k;
+pub mod glue;
 pub mod image_check;
+pub mod imagenet;
+pub mod layout;
+pub mod msrvtt;
+pub mod msvd;
 mod placement;
-mod python_text;
+pub mod python_text;
 pub mod sbu;
+pub mod tree;
+pub mod video_classes;
 pub mod visual_genome;
 pub mod vqa;
 pub mod web_captions;
 
-use std::path::{Path, PathBuf};
-
 pub use error::Error;
+pub use layout::DataRoot;
 pub use placement::Placement;
-
-/// The folder under the root (`DATA_PATH`) that every config path starts with.
-pub const OPEN_SOURCE_DATASET: &str = "open_source_dataset";
-
-/// `<root>/open_source_dataset/<relative>`.
-pub fn dataset_folder(root: &Path, relative: &str) -> PathBuf {
-    root.join(OPEN_SOURCE_DATASET).join(relative)
-}

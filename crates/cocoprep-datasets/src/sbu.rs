@@ -70,7 +70,7 @@ pub fn prepare_sbu(
     check: ImageCheckLevel,
     reporter: &dyn Reporter,
 ) -> Result<SbuSummary, Error> {
-    let folder = crate::dataset_folder(root, DIR);
+    let folder = crate::DataRoot::resolve(root).path(DIR);
     let tree_images = folder.join(IMAGE_FOLDER);
     let images = images.unwrap_or(&tree_images);
     if !images.is_dir() {

@@ -151,7 +151,7 @@ pub fn prepare_visual_genome(
     link: LinkMode,
     reporter: &dyn Reporter,
 ) -> Result<VisualGenomeSummary, Error> {
-    let folder = crate::dataset_folder(root, DIR);
+    let folder = crate::DataRoot::resolve(root).path(DIR);
     let tree_images = folder.join(IMAGE_DIR);
     let images = images.unwrap_or(&tree_images);
     if !IMAGE_FOLDERS.iter().any(|name| images.join(name).is_dir()) {

@@ -65,8 +65,8 @@ pub struct VqaSummary {
 /// `coco_images` (default: the tree's `mscoco_dataset/coco_origin/`), unless none of
 /// [`COCO_FOLDERS`] is there, and checks the required files.
 pub fn prepare_vqa(root: &Path, coco_images: Option<&Path>) -> Result<VqaSummary, Error> {
-    let folder = crate::dataset_folder(root, DIR);
-    let tree_images = crate::dataset_folder(root, COCO_IMAGE_DIR);
+    let folder = crate::DataRoot::resolve(root).path(DIR);
+    let tree_images = crate::DataRoot::resolve(root).path(COCO_IMAGE_DIR);
     let images = coco_images.unwrap_or(&tree_images);
     let mut summary = VqaSummary {
         coco_map: None,

@@ -5,3 +5,5 @@
 //! * captions: coco-caption's PTB tokenization, BLEU-1..4, ROUGE-L and CIDEr(-D).
 
 #![forbid(unsafe_code)]
+
+pub mod captions;

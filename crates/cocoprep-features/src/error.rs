@@ -46,6 +46,26 @@ pub enum Error {
     /// The worker threads could not be started.
     #[error("cannot start worker threads")]
     ThreadPool(#[source] rayon::ThreadPoolBuildError),
+    /// A weights file is not a usable PyTorch state dict.
+    #[error("weights `{}`: {message}", path.display())]
+    Weights {
+        /// The `.pth` file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A state dict does not describe a bottleneck ResNet.
+    #[error("{0}")]
+    InvalidWeights(String),
+    /// A Karpathy dataset JSON could not be parsed.
+    #[error("`{}` is not a Karpathy dataset JSON (expected {{\"images\": [{{\"filepath\", \"filename\", \"cocoid\"}}]}})", path.display())]
+    Dataset {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        #[source]
+        source: serde_json::Error,
+    },
     /// An option has a value the job cannot use.
     #[error("{0}")]
     InvalidOption(String),

@@ -4,6 +4,9 @@
 //!   per-image `.npz`/`.npy` files (or LMDB stores) that self-critical, AoANet, VSUA and
 //!   their descendants read — `make_bu_data.py`, parallel and resumable, with the mean
 //!   features bit-identical to NumPy's.
+//! * [`resnet`]: ResNet-101/152 grid features (`prepro_feats.py`): `.pth` weights read
+//!   directly, a CPU inference engine of our own (im2col + GEMM), decoding that matches
+//!   PIL, resumable parallel pipeline.
 //! * [`vsua`]: VSUA's pairwise box geometry and geometry graphs, from the box-info pickle,
 //!   with or without the all-pairs intermediate pickle.
 //!
@@ -13,6 +16,7 @@
 
 pub mod butd;
 mod error;
+pub mod resnet;
 pub mod vsua;
 
 pub use error::Error;

@@ -55,6 +55,19 @@ impl Default for HttpOptions {
 /// An agent with every timeout set and HTTP errors returned as responses, so that the
 /// downloader can tell 206 from 200 from 416 from 503 itself.
 pub(crate) fn agent(options: &HttpOptions, connections: usize) -> Agent {
+    agent_config(options)
+        .max_idle_connections_per_host(connections.max(1) + 2)
+        .build()
+        .new_agent()
+}
+
+/// The configuration every cocoprep HTTP client starts from: each phase's timeout from
+/// `options` (ureq has none by default), HTTP errors returned as responses, at most 10
+/// redirects, cocoprep's user agent. Other crates (the web-scale downloader) add their own
+/// limits and build an agent with their own resolver from it.
+pub fn agent_config(
+    options: &HttpOptions,
+) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(options.connect_timeout))
@@ -62,10 +75,7 @@ pub(crate) fn agent(options: &HttpOptions, connections: usize) -> Agent {
         .timeout_per_read(Some(options.read_timeout))
         .timeout_send_request(Some(options.read_timeout))
         .max_redirects(10)
-        .max_idle_connections_per_host(connections.max(1) + 2)
         .user_agent(options.user_agent.as_str())
-        .build()
-        .new_agent()
 }
 
 /// Sends a GET with an optional `Range: bytes=start-[end]` and `If-Range`.

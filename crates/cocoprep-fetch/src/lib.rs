@@ -50,4 +50,4 @@ pub mod verify;
 
 pub use checksum::{Checksum, Digests, StreamingHasher, hash_file, hash_file_bytes, to_hex};
 pub use error::{FetchError, TransferError, error_chain};
-pub use http::HttpOptions;
+pub use http::{HttpOptions, agent_config};

@@ -94,11 +94,16 @@ pub fn encode_name(tokenizer: &ClipTokenizer, name: &str) -> Vec<i64> {
         .collect()
 }
 
-/// Each name encoded with [`encode_name`].
+/// Each name encoded with [`encode_name`], in parallel ([`ClipTokenizer::encode_batch`]).
 pub fn encode_names(tokenizer: &ClipTokenizer, names: &[&str]) -> Vec<Vec<i64>> {
-    names
+    let texts: Vec<String> = names
         .iter()
-        .map(|name| encode_name(tokenizer, name))
+        .map(|name| format!("{name}{END_OF_TEXT_SUFFIX}"))
+        .collect();
+    tokenizer
+        .encode_batch(&texts)
+        .into_iter()
+        .map(|ids| ids.into_iter().map(i64::from).collect())
         .collect()
 }
 
@@ -214,31 +219,59 @@ pub fn write(path: &Path, data: &[TargetEntry]) -> Result<(), Error> {
         path: path.to_owned(),
         source,
     };
-    let bytes = crate::torch_pickle::write_target_set(Vec::new(), data).map_err(write_error)?;
-    cocoprep_base::write_atomic(path, &bytes).map_err(write_error)
+    // Streamed through the buffered temporary file: a list of 600k names makes a 244 MB
+    // pickle, which need not be held in memory first.
+    let file = cocoprep_base::AtomicFile::create(path).map_err(write_error)?;
+    crate::torch_pickle::write_target_set(file, data)
+        .and_then(cocoprep_base::AtomicFile::commit)
+        .map_err(write_error)
 }
 
 /// A target set's `data` as JSON in Python's `json.dumps` form: a list of id lists, or
 /// of lists of id lists for synonym sets.
 pub fn data_json(data: &[TargetEntry]) -> String {
-    let items: Vec<String> = data
-        .iter()
-        .map(|entry| match entry {
-            TargetEntry::Tensor(ids) => list_json(ids),
-            TargetEntry::Synonyms(lists) => ids_json(lists),
-        })
-        .collect();
-    format!("[{}]", items.join(", "))
-}
-
-fn list_json(ids: &[i64]) -> String {
-    let items: Vec<String> = ids.iter().map(i64::to_string).collect();
-    format!("[{}]", items.join(", "))
+    let mut out = String::with_capacity(data.len() * 64 + 2);
+    out.push('[');
+    for (index, entry) in data.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        match entry {
+            TargetEntry::Tensor(ids) => push_list(&mut out, ids),
+            TargetEntry::Synonyms(lists) => push_lists(&mut out, lists),
+        }
+    }
+    out.push(']');
+    out
 }
 
 /// The data as the JSON text Python's `json.dumps(list_of_id_lists)` writes (separators
 /// `", "`), what the spec's whole-set checksums hash.
 pub fn ids_json(ids: &[Vec<i64>]) -> String {
-    let lists: Vec<String> = ids.iter().map(|list| list_json(list)).collect();
-    format!("[{}]", lists.join(", "))
+    let mut out = String::with_capacity(ids.len() * 64 + 2);
+    push_lists(&mut out, ids);
+    out
+}
+
+fn push_lists(out: &mut String, lists: &[Vec<i64>]) {
+    out.push('[');
+    for (index, list) in lists.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        push_list(out, list);
+    }
+    out.push(']');
+}
+
+fn push_list(out: &mut String, ids: &[i64]) {
+    use std::fmt::Write;
+    out.push('[');
+    for (index, id) in ids.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        write!(out, "{id}").expect("writing to a String cannot fail");
+    }
+    out.push(']');
 }

@@ -46,8 +46,15 @@ pub struct ClipTokenizer {
     /// (left id, right id) → (rank, id of the merged symbol).
     merges: FxHashMap<(u32, u32), (u32, u32)>,
     pattern: Regex,
-    cache: Mutex<FxHashMap<String, Vec<u32>>>,
+    /// The ids of the pieces [`encode`](Self::encode) has seen, shared by its callers.
+    cache: Mutex<PieceCache>,
 }
+
+/// Piece → ids, so that each distinct piece is byte-pair encoded once.
+type PieceCache = FxHashMap<Box<str>, Box<[u32]>>;
+
+/// Texts a parallel [`ClipTokenizer::encode_batch`] task takes at a time.
+const BATCH_CHUNK_TEXTS: usize = 256;
 
 impl ClipTokenizer {
     /// Loads the embedded merges.
@@ -111,22 +118,13 @@ impl ClipTokenizer {
                 ))
             })
             .collect::<Result<_, Error>>()?;
-        let cache = [
-            ("<|startoftext|>", START_OF_TEXT),
-            ("<|endoftext|>", END_OF_TEXT),
-            ("<|gen|>", 49409),
-            ("<|spe|>", 49410),
-        ]
-        .into_iter()
-        .map(|(token, id)| (token.to_owned(), vec![id]))
-        .collect();
         Ok(Self {
             byte_encoder,
             encoder,
             decoder,
             merges,
             pattern: Regex::new(PATTERN).expect("the CLIP pattern is a valid regex"),
-            cache: Mutex::new(cache),
+            cache: Mutex::new(new_cache()),
         })
     }
 
@@ -139,15 +137,46 @@ impl ClipTokenizer {
     /// `encode(text)`: clean, lowercase, split, byte-pair encode.
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let mut ids = Vec::new();
-        for piece in self.basic_tokenize(text) {
-            ids.extend(self.encode_piece(&piece));
-        }
+        let lowered = lowered(text);
+        self.encode_pieces(&lowered, &mut self.cache(), &mut ids);
         ids
+    }
+
+    /// [`encode`](Self::encode) of every text, in parallel on the caller's rayon pool (see
+    /// `cocoprep_base::threads`). Each task keeps a piece cache of its own, so the threads
+    /// share no lock; the ids are the same as `encode`'s.
+    pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<u32>> {
+        use rayon::prelude::*;
+        texts
+            .par_iter()
+            .with_min_len(BATCH_CHUNK_TEXTS)
+            .map_init(new_cache, |cache, text| {
+                let mut ids = Vec::new();
+                self.encode_pieces(&lowered(text.as_ref()), cache, &mut ids);
+                ids
+            })
+            .collect()
+    }
+
+    /// Splits cleaned, lowercased text into pieces and appends their ids to `ids`, with
+    /// `cache` as the piece cache.
+    fn encode_pieces(&self, lowered: &str, cache: &mut PieceCache, ids: &mut Vec<u32>) {
+        for piece in self.pattern.find_iter(lowered) {
+            let piece = piece.as_str();
+            match cache.get(piece) {
+                Some(cached) => ids.extend_from_slice(cached),
+                None => {
+                    let encoded = self.bpe(piece);
+                    ids.extend_from_slice(&encoded);
+                    cache.insert(Box::from(piece), encoded.into_boxed_slice());
+                }
+            }
+        }
     }
 
     /// `basic_tokenize(text)`: the pieces `encode` byte-pair encodes one by one.
     pub fn basic_tokenize(&self, text: &str) -> Vec<String> {
-        let cleaned = clean(text).to_lowercase();
+        let cleaned = lowered(text);
         self.pattern
             .find_iter(&cleaned)
             .map(|piece| piece.as_str().to_owned())
@@ -157,10 +186,11 @@ impl ClipTokenizer {
     /// `encode_basic_tokenized_token(piece)`: the ids of one piece (cached).
     pub fn encode_piece(&self, piece: &str) -> Vec<u32> {
         if let Some(ids) = self.cache().get(piece) {
-            return ids.clone();
+            return ids.to_vec();
         }
         let ids = self.bpe(piece);
-        self.cache().insert(piece.to_owned(), ids.clone());
+        self.cache()
+            .insert(Box::from(piece), ids.clone().into_boxed_slice());
         ids
     }
 
@@ -174,7 +204,7 @@ impl ClipTokenizer {
         self.decoder.get(id as usize).map(String::as_str)
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, FxHashMap<String, Vec<u32>>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, PieceCache> {
         // A panic while holding the lock cannot leave a half-written entry: insert is atomic.
         self.cache
             .lock()
@@ -222,6 +252,32 @@ impl ClipTokenizer {
         }
         word
     }
+}
+
+/// `whitespace_clean(basic_clean(text)).lower()`.
+fn lowered(text: &str) -> String {
+    let mut cleaned = clean(text);
+    if cleaned.is_ascii() {
+        // ASCII lowercasing keeps the length: done in place, no second string.
+        cleaned.make_ascii_lowercase();
+        cleaned
+    } else {
+        cleaned.to_lowercase()
+    }
+}
+
+/// A piece cache holding the special tokens the pattern matches whole (`<|mask|>` is not
+/// one of them: it is split into pieces, as in the original).
+fn new_cache() -> PieceCache {
+    [
+        ("<|startoftext|>", START_OF_TEXT),
+        ("<|endoftext|>", END_OF_TEXT),
+        ("<|gen|>", 49409),
+        ("<|spe|>", 49410),
+    ]
+    .into_iter()
+    .map(|(token, id)| (Box::from(token), Box::from([id])))
+    .collect()
 }
 
 /// The printable bytes, in GPT-2's `bytes_to_unicode` order, followed by the rest.

@@ -80,6 +80,8 @@ pub struct Faults {
     pub google_drive_form_action: Option<String>,
     /// With `google_drive_confirm`: the file name and size the warning page shows.
     pub google_drive_file_name: Option<String>,
+    /// More response headers (`X-Robots-Tag: noai`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// One request as the server saw it.
@@ -495,6 +497,9 @@ fn respond(
     }
     if let Some(date) = &faults.last_modified {
         head.push_str(&format!("Last-Modified: {date}\r\n"));
+    }
+    for (name, value) in &faults.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     if status == 206 {
         head.push_str(&format!(

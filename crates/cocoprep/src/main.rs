@@ -64,9 +64,21 @@ fn main() -> ExitCode {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }
         Command::Captions(args) => commands::captions::run(args, &global),
-        Command::Dataset(args) => commands::datasets::run(args, &global),
+        Command::Eval(args) => commands::eval::run(args, &global),
         Command::Targets(args) => commands::targets::TargetsSettings::resolve(args)
             .and_then(|settings| commands::targets::run(&settings, &global)),
+        Command::Tree(args) => commands::datasets::tree::run(
+            &commands::datasets::tree::TreeSettings::resolve(args),
+            &global,
+        ),
+        Command::Dataset(args) => commands::datasets::run(args, &global),
+        Command::Show(args) => {
+            commands::show::run(&commands::show::ShowSettings::resolve(args), &global)
+        }
+        Command::View(args) => {
+            commands::view::run(&commands::view::ViewSettings::resolve(args), &global)
+        }
+        Command::Webdata(args) => commands::webdata::run(args, &global),
         Command::Status(args) => {
             commands::status::run(&commands::status::StatusSettings::resolve(args), &global)
         }

@@ -3,4 +3,5 @@
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
 mod butd_parity;
+mod resnet_parity;
 mod vsua_parity;

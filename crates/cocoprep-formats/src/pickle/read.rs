@@ -84,6 +84,13 @@ pub struct Pickle<'a> {
 impl<'a> Pickle<'a> {
     /// Unpickles `bytes` (the whole pickle; trailing bytes after `STOP` are ignored).
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
+        Ok(Unpickler::new(bytes).run()?.0)
+    }
+
+    /// Unpickles the pickle at the start of `bytes` and returns it with the number of bytes
+    /// it took (through `STOP`): files that hold several pickles one after the other
+    /// (torch's legacy `.pth` format) are read one at a time.
+    pub fn parse_prefix(bytes: &'a [u8]) -> Result<(Self, usize), Error> {
         Unpickler::new(bytes).run()
     }
 
@@ -500,7 +507,27 @@ impl<'a> Unpickler<'a> {
         Ok(())
     }
 
-    fn run(mut self) -> Result<Pickle<'a>, Error> {
+    /// `persistent_load(pid)` (opcodes `BINPERSID` / `PERSID`): recorded as an object whose
+    /// callable is the global `persistent_load` of no module, with `(pid,)` as arguments.
+    /// torch refers to its tensor storages this way.
+    fn persistent_load(&mut self, pid: NodeId) {
+        let callable = NodeId(self.nodes.len());
+        self.nodes.push(PickleValue::Global {
+            module: Cow::Borrowed(""),
+            name: Cow::Borrowed("persistent_load"),
+        });
+        let arguments = NodeId(self.nodes.len());
+        self.nodes.push(PickleValue::Tuple(vec![pid]));
+        self.push(PickleValue::Object {
+            callable,
+            arguments,
+            state: None,
+            dict_items: Vec::new(),
+            list_items: Vec::new(),
+        });
+    }
+
+    fn run(mut self) -> Result<(Pickle<'a>, usize), Error> {
         loop {
             let opcode = self.byte()?;
             match opcode {
@@ -515,10 +542,13 @@ impl<'a> Unpickler<'a> {
                 }
                 b'.' => {
                     let root = self.pop()?;
-                    return Ok(Pickle {
-                        nodes: self.nodes,
-                        root,
-                    });
+                    return Ok((
+                        Pickle {
+                            nodes: self.nodes,
+                            root,
+                        },
+                        self.position,
+                    ));
                 }
                 b'(' => self.stack.push(Slot::Mark),
                 b'0' => {
@@ -705,6 +735,16 @@ impl<'a> Unpickler<'a> {
                     };
                     self.push(value);
                 }
+                b'Q' => {
+                    let pid = self.pop()?;
+                    self.persistent_load(pid);
+                }
+                b'P' => {
+                    let line = self.line()?;
+                    let id = NodeId(self.nodes.len());
+                    self.nodes.push(PickleValue::LegacyStr(Cow::Borrowed(line)));
+                    self.persistent_load(id);
+                }
                 b'R' | 0x81 => {
                     let arguments = self.pop()?;
                     let callable = self.pop()?;
@@ -879,6 +919,25 @@ fn raw_unicode_escape(line: &[u8]) -> Option<Cow<'_, str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn persistent_ids_become_persistent_load_objects_and_prefixes_report_their_length() {
+        // pickle.dumps(('storage', 'k'), 2) with BINPERSID before STOP, then trailing bytes
+        // (a second pickle, as torch's legacy files have).
+        let mut bytes = b"\x80\x02X\x07\x00\x00\x00storageX\x01\x00\x00\x00k\x86Q.".to_vec();
+        let first = bytes.len();
+        bytes.extend_from_slice(b"\x80\x02K\x05.");
+        let (pickle, used) = Pickle::parse_prefix(&bytes).unwrap();
+        assert_eq!(used, first);
+        let (callable, arguments, state) = pickle.root().as_object().unwrap();
+        assert_eq!(callable.as_global(), Some(("", "persistent_load")));
+        assert!(state.is_none());
+        let pid = arguments.as_sequence().unwrap()[0].as_sequence().unwrap();
+        assert_eq!(pid[0].as_str().unwrap(), "storage");
+        assert_eq!(pid[1].as_str().unwrap(), "k");
+        let (second, _) = Pickle::parse_prefix(&bytes[used..]).unwrap();
+        assert_eq!(second.root().as_int().unwrap(), 5);
+    }
 
     #[test]
     fn python2_protocol_0_with_memo_and_escapes() {

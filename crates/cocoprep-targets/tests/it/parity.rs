@@ -28,11 +28,17 @@ fn every_id_matches_the_reference_tokenizer() {
         assert!(cases.len() >= 10_000, "{} strings", cases.len());
     }
     let tokenizer = ClipTokenizer::shared().expect("tokenizer");
+    // The parallel batch path (per-task piece caches) must give what `encode` gives.
+    let texts: Vec<&str> = cases.iter().map(|(text, _)| text.as_str()).collect();
+    let batch = tokenizer.encode_batch(&texts);
     let mismatches: Vec<String> = cases
         .iter()
-        .filter_map(|(text, expected)| {
+        .zip(&batch)
+        .filter_map(|((text, expected), batch_ids)| {
             let ids = tokenizer.encode(text);
-            (ids != *expected).then(|| format!("{text:?}: rust {ids:?}, reference {expected:?}"))
+            (ids != *expected || batch_ids != expected).then(|| {
+                format!("{text:?}: rust {ids:?}, batch {batch_ids:?}, reference {expected:?}")
+            })
         })
         .collect();
     assert!(

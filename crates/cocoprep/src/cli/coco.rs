@@ -12,6 +12,21 @@ pub struct InspectArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Also write a self-contained HTML report here: the counts, per-category bars, area,
+    /// aspect-ratio and boxes-per-image histograms, keypoint visibility, caption lengths and
+    /// thumbnails per category with annotations drawn. It opens from disk, no server needed.
+    #[arg(long, value_name = "REPORT.html")]
+    pub html: Option<PathBuf>,
+
+    /// With --html: the folder `file_name` is relative to, for the thumbnails [default:
+    /// found next to the annotation file].
+    #[arg(long, value_name = "DIR", requires = "html")]
+    pub images: Option<PathBuf>,
+
+    /// With --html: thumbnails per category (0 = none).
+    #[arg(long, value_name = "N", default_value_t = 6, requires = "html")]
+    pub thumbnails: usize,
 }
 
 #[derive(Debug, Args)]

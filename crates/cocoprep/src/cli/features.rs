@@ -56,6 +56,110 @@ pub enum FeaturesCommand {
   cocoprep features vsua-graph --box-info data/vsua_box_info.pkl --save-path data/geometry
   cocoprep features vsua-graph --geometry-path data/geometry_feats --save-path data/geometry")]
     VsuaGraph(VsuaGraphArgs),
+
+    /// ResNet-101/152 grid features of every image (≡ prepro_feats.py).
+    ///
+    /// For each image of the Karpathy DATASET.json (IMAGES_ROOT/filepath/filename), a ResNet
+    /// forward pass at full resolution, then PREFIX_fc/<cocoid>.npy (float32 (2048,), the
+    /// mean of the last feature map) and PREFIX_att/<cocoid>.npz (key `feat`, float32
+    /// (A, A, 2048), the map average-pooled to --att-size). Pixels are decoded exactly as
+    /// skimage/PIL do (libjpeg-turbo); grey images are stacked to three channels and CMYK
+    /// converted as PIL does. The weights are a PyTorch state dict (.pth, zip or legacy
+    /// format), e.g. torchvision's resnet101-63fe2227.pth (`cocoprep get
+    /// resnet101-imagenet`) or ruotianluo's converted Caffe weights. Runs on the CPU with
+    /// all cores (--jobs); images are decoded and outputs compressed while the network
+    /// runs. Finished images are skipped, so an interrupted run can simply be restarted;
+    /// images that cannot be read are listed and give exit status 1.
+    #[command(after_help = "Examples:
+  cocoprep features resnet data/dataset_coco.json --images-root data/images --output-dir data/cocotalk --weights data/imagenet_weights/resnet101.pth
+  cocoprep features resnet data/dataset_coco.json --images-root data/images --output-dir data/cocotalk --dry-run
+  cocoprep features resnet data/dataset_coco.json --images-root /data/images --output-dir /data/cocotalk --emit slurm --shards 16 > resnet.sbatch")]
+    Resnet(ResnetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResnetArgs {
+    /// The Karpathy dataset (`dataset_coco.json`): `images[].filepath/filename/cocoid`.
+    #[arg(value_name = "DATASET.json", required_unless_present = "input_json")]
+    pub dataset: Option<PathBuf>,
+
+    /// prepro_feats.py's input flag.
+    #[arg(long, alias = "input_json", hide = true, value_name = "PATH")]
+    pub input_json: Option<PathBuf>,
+
+    /// The folder that `filepath/filename` of each image are relative to [default: the
+    /// current folder].
+    #[arg(long, alias = "images_root", value_name = "DIR")]
+    pub images_root: Option<PathBuf>,
+
+    /// Output prefix: writes PREFIX_fc/ and PREFIX_att/.
+    #[arg(
+        long,
+        alias = "output_dir",
+        value_name = "PREFIX",
+        default_value = "data"
+    )]
+    pub output_dir: PathBuf,
+
+    /// The att grid is A×A.
+    #[arg(long, alias = "att_size", value_name = "A", default_value_t = 14, value_parser = clap::value_parser!(u16).range(2..=64))]
+    pub att_size: u16,
+
+    /// The weights (.pth state dict) [default: MODEL_ROOT/MODEL.pth].
+    #[arg(long, value_name = "PATH")]
+    pub weights: Option<PathBuf>,
+
+    /// The network's name, for the default weights file; the block counts are read from
+    /// the weights.
+    #[arg(long, value_enum, default_value_t = ModelArg::Resnet101)]
+    pub model: ModelArg,
+
+    /// Where MODEL.pth is looked for when --weights is not given.
+    #[arg(
+        long,
+        alias = "model_root",
+        value_name = "DIR",
+        default_value = "data/imagenet_weights"
+    )]
+    pub model_root: PathBuf,
+
+    /// The network variant: self-critical's (what prepro_feats.py runs: Caffe-style strides,
+    /// ceil-mode max pool) or torchvision's.
+    #[arg(long, value_enum, default_value_t = ArchArg::SelfCritical)]
+    pub arch: ArchArg,
+
+    /// Deflate level of the .npz files, 1 (fastest) to 12 (smallest).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=12))]
+    pub compression_level: u8,
+
+    /// Recompute images whose outputs exist.
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Count the images left to do and estimate the disk space, then exit.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    Resnet101,
+    Resnet152,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ArchArg {
+    /// self-critical.pytorch's captioning/utils/resnet.py.
+    SelfCritical,
+    /// torchvision.models.resnet.
+    Torchvision,
 }
 
 #[derive(Debug, Args)]

@@ -9,10 +9,13 @@ mod cluster;
 mod coco;
 mod convert;
 mod datasets;
+mod eval;
 mod features;
 mod fetch;
+mod look;
 mod masks;
 mod targets;
+mod webdata;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
@@ -27,18 +30,35 @@ pub use convert::{
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
 };
 pub use datasets::{
-    Cc3mSplitArg, CheckArgs, DatasetArgs, DatasetCc3mArgs, DatasetCc12mArgs, DatasetCocoArgs,
-    DatasetCommand, DatasetFlickr30kArgs, DatasetSbuArgs, DatasetVisualGenomeArgs, DatasetVqaArgs,
-    PlaceArgs, TreeRootArgs,
+    BookswikiArgs, Cc3mSplitArg, CheckArgs, DatasetArgs, DatasetCc3mArgs, DatasetCc12mArgs,
+    DatasetCocoArgs, DatasetCommand, DatasetFlickr30kArgs, DatasetSbuArgs, DatasetVisualGenomeArgs,
+    DatasetVqaArgs, GlueArgs, ImagenetArgs, KineticsArgs, KineticsVersionArg, MsrvttArgs, MsvdArgs,
+    PlaceArgs, RootArg, TreeArgs, VideoArgs,
 };
+pub use eval::{CaptionMetricArg, EvalArgs, EvalCaptionsArgs, EvalCommand};
 pub use features::{
-    ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
+    ArchArg, ButdArgs, FeaturesArgs, FeaturesCommand, ModelArg, ResnetArgs, StoreArg,
+    VsuaGeometryArgs, VsuaGraphArgs,
 };
 pub use fetch::{DownloadArgs, GetArgs, ListArgs, VerifyArgs};
+pub use look::{LayerArg, ShowArgs, ViewArgs};
 pub use masks::{
     MasksArgs, MasksCommand, OverlapArg, PanopticArgs, RleArgs, SemanticArgs, ThingsArg,
 };
 pub use targets::{NamesArgs, PresetArg, TargetsArgs, TargetsCommand};
+pub use webdata::{
+    EncodeFormatArg, FileNamesArg, InputFormatArg, OutputFormatArg, ResizeModeArg, WebdataArgs,
+    WebdataCommand, WebdataDownloadArgs, WebdataPresetArg, WebdataStatusArgs,
+};
+
+const TREE_HELP: &str = "Examples:
+  cocoprep tree /data --init          # create the folders, then check
+  cocoprep tree /data --dataset msvd  # one dataset
+  cocoprep tree /data --json          # for scripts
+  cocoprep tree /data --clean-caches  # after regenerating annotations
+
+Datasets: targets, coco, visual-genome, flickr30k, sbu, cc3m, cc12m, imagenet, imagenet22k,
+bookswiki, glue, kinetics400, kinetics700, moments-in-time, msvd, msrvtt, vqa.";
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -154,7 +174,11 @@ pub enum Command {
     /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
     Captions(CaptionsArgs),
 
-    /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
+    /// Evaluate model outputs: caption metrics (coco-caption's, without Java).
+    #[command(subcommand_required = true)]
+    Eval(EvalArgs),
+
+    /// Features for captioning models: bottom-up-attention TSVs, ResNet grids, VSUA geometry.
     Features(FeaturesArgs),
     /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
     /// cocostuffapi- and panopticapi-exact).
@@ -173,10 +197,43 @@ pub enum Command {
   cocoprep targets names my_classes.txt -o my_classes.pkl --json my_classes.json")]
     Targets(TargetsArgs),
 
-    /// Uni-Perceiver's data tree, one dataset at a time: the files its configs read, under
-    /// the names they read, in ROOT/open_source_dataset/ (set DATA_PATH=ROOT).
+    /// Check Uni-Perceiver's data tree (ROOT/open_source_dataset/) against every file its
+    /// configs read: present, missing, wrong name, wrong format, stale loader cache, each
+    /// with the command or `mv` that fixes it.
+    ///
+    /// Prints the DATA_PATH to export (ROOT: the parent of open_source_dataset/). Big files
+    /// are judged by their first records only, so the check takes a moment even on a full
+    /// tree. The exit status is 1 when there is any problem.
+    #[command(after_help = TREE_HELP)]
+    Tree(TreeArgs),
+
+    /// Write one dataset's files under ROOT/open_source_dataset/ with the names the
+    /// Uni-Perceiver configs read (atomically; re-running gives the same bytes).
+    ///
+    /// Afterwards the links its configs need are made and its loader cache pickles deleted
+    /// (the loaders never rebuild them). Check the result with `cocoprep tree ROOT`.
     #[command(subcommand_required = true)]
     Dataset(DatasetArgs),
+
+    /// Download URL lists (CC3M, CC12M, SBU, LAION, COCO, any txt/csv/tsv/jsonl/parquet)
+    /// into image folders, WebDataset shards or Parquet, with img2dataset's options.
+    ///
+    /// Rows are read as a stream (flat memory on 12M rows) and cut into shards of
+    /// --number-sample-per-shard rows; row R gets img2dataset's key and lands in shard
+    /// R / N. Each shard writes its images, a Parquet index of every row (status, error,
+    /// sizes, sha256) and OUT/NNNNN_stats.json last: a shard is complete when its stats
+    /// file exists, and a re-run skips complete shards. Host names are resolved once per
+    /// run in-process (no local DNS server needed); every request has a deadline
+    /// (--timeout), only transient failures are retried (--retries), X-Robots-Tag opt-outs
+    /// are honoured. --retry-failed re-fetches the transient failures of finished shards.
+    /// Sharded (--shard I/N), task I writes the shards S with S % N == I.
+    #[command(after_help = "Examples:
+  cocoprep webdata Train_GCC-training.tsv --preset cc3m -o cc3m/train_image
+  cocoprep webdata cc12m.tsv --preset cc12m -o cc12m-wds --output-format webdataset --image-size 384
+  cocoprep webdata urls.parquet --url-col URL --caption-col TEXT -o laion --output-format parquet
+  cocoprep webdata cc12m.tsv --preset cc12m -o /data/cc12m --output-format webdataset --emit slurm --shards 16 > cc12m.sbatch
+  cocoprep webdata status /data/cc12m")]
+    Webdata(WebdataArgs),
 
     /// Where the sharded jobs writing into a folder stand: shards done, shards left, and the
     /// exact line that re-submits only the unfinished ones.
@@ -191,4 +248,29 @@ pub enum Command {
   sbatch butd.sbatch
   cocoprep status /data          # later: which shards failed, and the sbatch line for them")]
     Status(StatusArgs),
+
+    /// Draw annotations on images: boxes with class names, translucent polygon and RLE
+    /// masks, keypoints with their skeleton, captions under the picture.
+    ///
+    /// Colours follow the category id, so a class looks the same in every picture, in
+    /// `inspect --html` reports and in `view`. Crowd boxes are dashed; occluded keypoints
+    /// (v = 1) are rings. Text uses the embedded DejaVu Sans, so pictures are the same on
+    /// every machine.
+    #[command(after_help = "Examples:
+  cocoprep show annotations/instances_val2017.json --image 139 -o 139.png
+  cocoprep show annotations/person_keypoints_val2017.json --image 000000000785.jpg 139 -o pictures/
+  cocoprep show data.yaml --split val --image 000000000139.jpg -o 139.png")]
+    Show(ShowArgs),
+
+    /// Browse a dataset in your web browser: a paged grid of thumbnails, filters (category,
+    /// image id, crowd, area, text), and each image with its overlays toggled per kind.
+    ///
+    /// One process, no database: the dataset is read once and served from memory. It is
+    /// read-only and serves only the dataset's own images; it listens on 127.0.0.1 unless
+    /// --host asks for another address. The URL is printed on stdout.
+    #[command(after_help = "Examples:
+  cocoprep view annotations/instances_val2017.json
+  cocoprep view data.yaml --split train --port 9000
+  cocoprep view dataset_coco.json --images /data/coco")]
+    View(ViewArgs),
 }

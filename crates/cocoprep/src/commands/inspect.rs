@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cocoprep_coco::{FileKind, ReadOptions, Spread, Summary, read_dataset};
+use cocoprep_coco::{Coco, FileKind, ReadOptions, Spread, Summary, read_dataset};
+use cocoprep_render::report::{ReportOptions, render_report};
 
 use super::Outcome;
 use crate::cli::InspectArgs;
@@ -18,22 +19,73 @@ use crate::settings::GlobalSettings;
 pub struct InspectSettings {
     pub file: PathBuf,
     pub json: bool,
+    pub html: Option<PathBuf>,
+    pub images: Option<PathBuf>,
+    pub thumbnails: usize,
 }
 
 impl InspectSettings {
     pub fn resolve(args: InspectArgs) -> Self {
-        let InspectArgs { file, json } = args;
-        Self { file, json }
+        let InspectArgs {
+            file,
+            json,
+            html,
+            images,
+            thumbnails,
+        } = args;
+        Self {
+            file,
+            json,
+            html,
+            images,
+            thumbnails,
+        }
     }
 }
 
 pub fn run(settings: &InspectSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let InspectSettings { file, json } = settings;
+    let InspectSettings {
+        file,
+        json,
+        html,
+        images,
+        thumbnails,
+    } = settings;
     input_kind::check(file, &expected::INSPECT)?;
     let progress = Progress::new(global);
     let dataset = read_dataset(file, &ReadOptions { jobs: global.jobs }, &progress)
         .with_context(|| format!("cannot inspect `{}`", file.display()))?;
     let summary = Summary::of(&dataset);
+    let dataset = if let Some(report_path) = html {
+        let images_dir = images
+            .clone()
+            .or_else(|| super::look_source::guess_images_dir(file, &dataset));
+        let coco = Coco::new(dataset);
+        let options = ReportOptions {
+            title: file.display().to_string(),
+            images_dir: images_dir.clone(),
+            thumbnails_per_category: *thumbnails,
+            ..ReportOptions::default()
+        };
+        let (page, made) = render_report(&coco, &summary, &options);
+        cocoprep_base::output::write_atomic(report_path, page.as_bytes())
+            .with_context(|| format!("cannot write `{}`", report_path.display()))?;
+        let thumbnails_note = match &images_dir {
+            Some(_) if made.unreadable_images > 0 => format!(
+                "{} thumbnails, {} images unreadable",
+                made.thumbnails, made.unreadable_images
+            ),
+            Some(_) => format!("{} thumbnails", made.thumbnails),
+            None => "no thumbnails: images not found, give --images DIR".to_owned(),
+        };
+        output::note(
+            global,
+            format!("report → {} ({thumbnails_note})", report_path.display()),
+        );
+        coco.into_dataset()
+    } else {
+        dataset
+    };
     if *json {
         let value = serde_json::json!({ "file": file, "summary": summary });
         output::stdout(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;

@@ -6,19 +6,24 @@ pub mod convert;
 pub mod datasets;
 pub mod demo;
 pub mod download;
+pub mod eval;
 pub mod features;
 pub mod filter;
 pub mod get;
 pub mod inspect;
 pub mod list;
+pub mod look_source;
 pub mod masks;
 pub mod merge;
+pub mod show;
 pub mod split;
 pub mod status;
 pub mod subset;
 pub mod targets;
 pub mod validate;
 pub mod verify;
+pub mod view;
+pub mod webdata;
 
 /// Leaves `value` to the operating system instead of freeing it, because the command is
 /// done and the process is about to exit. A train2017-sized dataset is millions of small

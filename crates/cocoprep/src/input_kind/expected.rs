@@ -242,6 +242,10 @@ pub const CAPTIONS_SPLITS: Expected = Expected {
     command: "captions splits",
     ..CAPTIONS_LABELS
 };
+pub const FEATURES_RESNET: Expected = Expected {
+    command: "features resnet",
+    ..CAPTIONS_LABELS
+};
 pub const CAPTIONS_SUBSAMPLE: Expected = Expected {
     command: "captions subsample",
     ..CAPTIONS_LABELS

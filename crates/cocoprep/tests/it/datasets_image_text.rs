@@ -35,7 +35,7 @@ fn cc3m_val_list_writes_val_spacy_json_and_counts_rows_left_out() {
         messages.contains("31 of 40 rows written; left out: 6 without an image, 1 not a readable image, 2 with a side outside 10..=10000 px"),
         "{messages}"
     );
-    assert!(messages.contains("train with DATA_PATH="), "{messages}");
+    assert!(messages.contains("DATA_PATH="), "{messages}");
 }
 
 #[test]

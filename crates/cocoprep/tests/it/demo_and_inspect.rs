@@ -31,6 +31,13 @@ fn demo_runs_every_step_on_the_built_in_sample() {
             .join("validate/instances_val2017.json")
             .is_file()
     );
+    for picture in [
+        "show/instances-139.png",
+        "show/person-397133.png",
+        "show/instances_val2017.html",
+    ] {
+        assert!(folder.path().join(picture).is_file(), "no {picture}");
+    }
     // Running again reuses the sample already written.
     let again = crate::cocoprep_command()
         .args(["demo", "-q", "-o"])

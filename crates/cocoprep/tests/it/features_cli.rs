@@ -164,3 +164,94 @@ print(len(ids))
     );
     assert_eq!(checked.trim(), "10");
 }
+
+/// A `.pth` of a small random-weight ResNet (1 block per layer, 8 stem channels: 256
+/// output channels), written by the library in torch's legacy format.
+fn small_resnet_weights(path: &Path) {
+    let tensors = cocoprep_features::resnet::random_state_dict([1, 1, 1, 1], 8, 1);
+    let mut bytes = Vec::new();
+    cocoprep_features::resnet::weights::write_state_dict(&mut bytes, &tensors).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn resnet_features_with_prepro_feats_flag_names_resume_and_list_bad_images() {
+    let folder = temp_dir();
+    let weights = folder.path().join("imagenet_weights/resnet101.pth");
+    std::fs::create_dir_all(weights.parent().unwrap()).unwrap();
+    small_resnet_weights(&weights);
+    let images_root = cocoprep_test::fixtures().join("coco-sample");
+    let dataset = folder.path().join("dataset_coco.json");
+    std::fs::write(
+        &dataset,
+        r#"{"images": [
+            {"filepath": "val2017", "filename": "000000000139.jpg", "cocoid": 139, "sentences": []},
+            {"filepath": "train2017", "filename": "000000000790.jpg", "cocoid": 790, "sentences": []},
+            {"filepath": "val2017", "filename": "missing.jpg", "cocoid": 5, "sentences": []}
+        ]}"#,
+    )
+    .unwrap();
+    let prefix = folder.path().join("cocotalk");
+    let model_root = folder.path().join("imagenet_weights");
+    // The dry run counts the work and estimates the disk space, writing nothing.
+    let dry = crate::cocoprep([
+        "features".into(),
+        "resnet".into(),
+        "--dry-run".into(),
+        "--json".into(),
+        "--images_root".into(),
+        images_root.clone().into_os_string(),
+        "--input_json".into(),
+        dataset.clone().into_os_string(),
+    ] as [std::ffi::OsString; 8]);
+    assert_eq!(
+        dry.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let estimate: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(estimate["pending"], 3);
+    assert_eq!(estimate["missing_image_files"], 1);
+    // prepro_feats.py's flag names; weights found as MODEL_ROOT/resnet101.pth.
+    let args = |json: bool| {
+        let mut words = vec!["features", "resnet", "--att_size", "7"];
+        if json {
+            words.push("--json");
+        }
+        words
+    };
+    let run = |json: bool| {
+        crate::cocoprep(args(json).into_iter().map(std::ffi::OsString::from).chain([
+            "--input_json".into(),
+            dataset.clone().into_os_string(),
+            "--images_root".into(),
+            images_root.clone().into_os_string(),
+            "--output_dir".into(),
+            prefix.clone().into_os_string(),
+            "--model_root".into(),
+            model_root.clone().into_os_string(),
+        ]))
+    };
+    let output = run(false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("image 5"), "{stderr}");
+    for id in [139, 790] {
+        let fc = std::fs::read(folder.path().join(format!("cocotalk_fc/{id}.npy"))).unwrap();
+        let (header, _) = cocoprep_formats::npy::NpyHeader::parse(&fc).unwrap();
+        assert_eq!(header.shape, [256]);
+        let att = std::fs::read(folder.path().join(format!("cocotalk_att/{id}.npz"))).unwrap();
+        let members = cocoprep_formats::npz::read_members(&att).unwrap();
+        assert_eq!(members[0].0, "feat");
+        let (header, _) = cocoprep_formats::npy::NpyHeader::parse(&members[0].1).unwrap();
+        assert_eq!(header.shape, [7, 7, 256]);
+    }
+    // A rerun does only what is left (the missing image, which fails again).
+    let again = run(true);
+    assert_eq!(again.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["written"], 0);
+    assert_eq!(report["already_done"], 2);
+    assert_eq!(report["failures"][0]["image_id"], 5);
+}

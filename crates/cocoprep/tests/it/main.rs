@@ -22,13 +22,17 @@ pub fn cocoprep_command() -> Command {
 mod captions;
 mod cluster;
 mod convert_cli;
+mod datasets_cli;
 mod datasets_image_text;
 mod demo_and_inspect;
+mod eval_captions;
 mod features_cli;
 mod get_cli;
+mod look_cli;
 mod masks;
 mod snapshots;
 mod targets_cli;
 mod validate_cli;
 mod validate_dialects;
+mod webdata_cli;
 mod wrong_input;

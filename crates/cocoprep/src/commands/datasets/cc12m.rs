@@ -29,14 +29,15 @@ impl Cc12mSettings {
             images,
             check,
             place,
-            tree,
+            root,
+            json,
         } = args;
         Self {
             tsv,
             images,
             link: link_mode(place),
             check: check_level(check),
-            tree: TreeSettings::resolve(tree),
+            tree: TreeSettings::resolve(root, json),
         }
     }
 }
@@ -57,6 +58,6 @@ pub fn run(settings: &Cc12mSettings, global: &GlobalSettings) -> anyhow::Result<
         image_line("rows", summary.rows, summary.written, &summary.images),
         format!("{} images placed into the tree", summary.placed),
     ];
-    finish(&settings.tree, global, &summary, &lines)?;
+    finish(&settings.tree, "cc12m", global, &summary, &lines)?;
     Ok(Outcome::Success)
 }

@@ -31,7 +31,8 @@ impl Cc3mSettings {
             images,
             check,
             place,
-            tree,
+            root,
+            json,
         } = args;
         let split = match split {
             Some(Cc3mSplitArg::Train) => Cc3mSplit::Train,
@@ -45,7 +46,7 @@ impl Cc3mSettings {
             images,
             link: link_mode(place),
             check: check_level(check),
-            tree: TreeSettings::resolve(tree),
+            tree: TreeSettings::resolve(root, json),
         }
     }
 }
@@ -67,6 +68,6 @@ pub fn run(settings: &Cc3mSettings, global: &GlobalSettings) -> anyhow::Result<O
         image_line("rows", summary.rows, summary.written, &summary.images),
         format!("{} images placed into the tree", summary.placed),
     ];
-    finish(&settings.tree, global, &summary, &lines)?;
+    finish(&settings.tree, "cc3m", global, &summary, &lines)?;
     Ok(Outcome::Success)
 }

@@ -26,13 +26,14 @@ impl CocoDatasetSettings {
             karpathy,
             images,
             place,
-            tree,
+            root,
+            json,
         } = args;
         Self {
             karpathy,
             images,
             link: link_mode(place),
-            tree: TreeSettings::resolve(tree),
+            tree: TreeSettings::resolve(root, json),
         }
     }
 }
@@ -76,6 +77,6 @@ pub fn run(settings: &CocoDatasetSettings, global: &GlobalSettings) -> anyhow::R
         "images_checked": summary.images_checked,
         "placed": summary.placed,
     });
-    finish(&settings.tree, global, &json, &lines)?;
+    finish(&settings.tree, "coco", global, &json, &lines)?;
     Ok(Outcome::Success)
 }

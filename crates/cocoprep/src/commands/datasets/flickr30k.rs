@@ -25,13 +25,14 @@ impl Flickr30kSettings {
             jsonlines,
             images,
             place,
-            tree,
+            root,
+            json,
         } = args;
         Self {
             jsonlines,
             images,
             link: link_mode(place),
-            tree: TreeSettings::resolve(tree),
+            tree: TreeSettings::resolve(root, json),
         }
     }
 }
@@ -69,6 +70,6 @@ pub fn run(settings: &Flickr30kSettings, global: &GlobalSettings) -> anyhow::Res
         )),
         None => lines.push("no --images: images not checked or placed".to_owned()),
     }
-    finish(&settings.tree, global, &summary, &lines)?;
+    finish(&settings.tree, "flickr30k", global, &summary, &lines)?;
     Ok(Outcome::Success)
 }

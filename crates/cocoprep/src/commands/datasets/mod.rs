@@ -1,12 +1,20 @@
-//! `cocoprep dataset <NAME>`: one preparer per dataset of the Uni-Perceiver tree, one
-//! module per command.
+//! `cocoprep tree` and `cocoprep dataset <NAME>`: Uni-Perceiver's `open_source_dataset/`
+//! tree, one module per command.
 
+pub mod bookswiki;
 pub mod cc12m;
 pub mod cc3m;
 pub mod coco;
+mod common;
 pub mod flickr30k;
+pub mod glue;
+pub mod imagenet;
+pub mod kinetics;
+pub mod msrvtt;
+pub mod msvd;
 pub mod sbu;
 mod shared;
+pub mod tree;
 pub mod visual_genome;
 pub mod vqa;
 
@@ -17,6 +25,21 @@ use crate::settings::GlobalSettings;
 pub fn run(args: DatasetArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let DatasetArgs { command } = args;
     match command {
+        DatasetCommand::Msvd(args) => msvd::run(&msvd::MsvdSettings::resolve(args), global),
+        DatasetCommand::Kinetics(args) => {
+            kinetics::run(&kinetics::VideoSettings::resolve_kinetics(args), global)
+        }
+        DatasetCommand::MomentsInTime(args) => {
+            kinetics::run(&kinetics::VideoSettings::resolve_moments(args), global)
+        }
+        DatasetCommand::Msrvtt(args) => msrvtt::run(&msrvtt::MsrvttSettings::resolve(args), global),
+        DatasetCommand::Imagenet(args) => {
+            imagenet::run(&imagenet::ImagenetSettings::resolve(args), global)
+        }
+        DatasetCommand::Bookswiki(args) => {
+            bookswiki::run(&bookswiki::BookswikiSettings::resolve(args), global)
+        }
+        DatasetCommand::Glue(args) => glue::run(&glue::GlueSettings::resolve(args), global),
         DatasetCommand::Coco(args) => coco::run(&coco::CocoDatasetSettings::resolve(args), global),
         DatasetCommand::Flickr30k(args) => {
             flickr30k::run(&flickr30k::Flickr30kSettings::resolve(args), global)

@@ -31,7 +31,8 @@ impl SbuSettings {
             images,
             check,
             place,
-            tree,
+            root,
+            json,
         } = args;
         Self {
             urls,
@@ -39,7 +40,7 @@ impl SbuSettings {
             images,
             link: link_mode(place),
             check: check_level(check),
-            tree: TreeSettings::resolve(tree),
+            tree: TreeSettings::resolve(root, json),
         }
     }
 }
@@ -66,6 +67,6 @@ pub fn run(settings: &SbuSettings, global: &GlobalSettings) -> anyhow::Result<Ou
         image_line("images", summary.names, summary.written, &summary.images),
         format!("{} images placed into the tree", summary.placed),
     ];
-    finish(&settings.tree, global, &summary, &lines)?;
+    finish(&settings.tree, "sbu", global, &summary, &lines)?;
     Ok(Outcome::Success)
 }

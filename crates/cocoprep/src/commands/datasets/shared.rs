@@ -1,11 +1,11 @@
 //! Settings and output shared by the dataset preparers.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::image_check::{ImageCheckLevel, ImageCounts};
 
-use crate::cli::{CheckArgs, LinkArg, PlaceArgs, TreeRootArgs};
+use crate::cli::{CheckArgs, LinkArg, PlaceArgs, RootArg};
 use crate::output;
 use crate::settings::GlobalSettings;
 
@@ -17,8 +17,8 @@ pub struct TreeSettings {
 }
 
 impl TreeSettings {
-    pub fn resolve(args: TreeRootArgs) -> Self {
-        let TreeRootArgs { root, json } = args;
+    pub fn resolve(root: RootArg, json: bool) -> Self {
+        let RootArg { root } = root;
         Self { root, json }
     }
 }
@@ -42,10 +42,12 @@ pub fn check_level(args: CheckArgs) -> ImageCheckLevel {
     }
 }
 
-/// Prints `summary` as JSON on stdout with `--json`, else `lines` on stderr, then the
-/// DATA_PATH the configs need.
+/// Prints `summary` as JSON on stdout with `--json`, else `lines` on stderr; then, as every
+/// `cocoprep dataset` command does, makes `dataset`'s links, deletes its stale loader caches
+/// and prints the DATA_PATH the configs need.
 pub fn finish(
     tree: &TreeSettings,
+    dataset: &str,
     global: &GlobalSettings,
     summary: &impl serde::Serialize,
     lines: &[String],
@@ -57,13 +59,9 @@ pub fn finish(
             output::note(global, line);
         }
     }
-    output::note(global, data_path_hint(&tree.root));
+    let root = super::common::resolve_root(&tree.root, global);
+    super::common::finish(&root, dataset, global)?;
     Ok(())
-}
-
-fn data_path_hint(root: &Path) -> String {
-    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
-    format!("train with DATA_PATH={}", absolute.display())
 }
 
 /// `31 of 40 rows written; left out: 6 without an image, 1 unreadable, 2 out of bounds`.

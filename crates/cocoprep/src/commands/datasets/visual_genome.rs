@@ -26,13 +26,14 @@ impl VisualGenomeSettings {
             regions,
             images,
             place,
-            tree,
+            root,
+            json,
         } = args;
         Self {
             regions,
             images,
             link: link_mode(place),
-            tree: TreeSettings::resolve(tree),
+            tree: TreeSettings::resolve(root, json),
         }
     }
 }
@@ -70,6 +71,6 @@ pub fn run(settings: &VisualGenomeSettings, global: &GlobalSettings) -> anyhow::
             summary.placed
         ),
     ];
-    finish(&settings.tree, global, &summary, &lines)?;
+    finish(&settings.tree, "visual-genome", global, &summary, &lines)?;
     Ok(Outcome::Success)
 }

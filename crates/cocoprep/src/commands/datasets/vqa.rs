@@ -18,10 +18,14 @@ pub struct VqaSettings {
 
 impl VqaSettings {
     pub fn resolve(args: DatasetVqaArgs) -> Self {
-        let DatasetVqaArgs { coco_images, tree } = args;
+        let DatasetVqaArgs {
+            coco_images,
+            root,
+            json,
+        } = args;
         Self {
             coco_images,
-            tree: TreeSettings::resolve(tree),
+            tree: TreeSettings::resolve(root, json),
         }
     }
 }
@@ -55,7 +59,7 @@ pub fn run(settings: &VqaSettings, global: &GlobalSettings) -> anyhow::Result<Ou
             summary.problems.len()
         ));
     }
-    finish(&settings.tree, global, &summary, &lines)?;
+    finish(&settings.tree, "vqa", global, &summary, &lines)?;
     Ok(if summary.problems.is_empty() {
         Outcome::Success
     } else {

@@ -21,7 +21,7 @@ use crate::sample;
 
 /// A minimal static server: GET with an optional single `Range`, one request per
 /// connection.
-struct LoopbackServer {
+pub(super) struct LoopbackServer {
     address: std::net::SocketAddr,
     stopping: Arc<AtomicBool>,
     requests: Arc<AtomicUsize>,
@@ -29,7 +29,7 @@ struct LoopbackServer {
 }
 
 impl LoopbackServer {
-    fn start(files: HashMap<String, Vec<u8>>) -> anyhow::Result<Self> {
+    pub(super) fn start(files: HashMap<String, Vec<u8>>) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").context("cannot open a loopback port")?;
         let address = listener.local_addr()?;
         let stopping = Arc::new(AtomicBool::new(false));
@@ -58,7 +58,7 @@ impl LoopbackServer {
         })
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
 }

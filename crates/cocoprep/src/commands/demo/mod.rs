@@ -8,7 +8,11 @@ mod convert;
 mod core;
 mod features;
 mod get;
+mod look;
 mod masks;
+mod multi_dataset;
+mod resnet;
+mod webdata;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -73,7 +77,14 @@ const STEPS: &[(&str, Step)] = &[
         captions::captions,
     ),
     ("bottom-up features and VSUA graphs", features::features),
+    ("ResNet grid features (random weights)", resnet::resnet),
     ("masks: label maps and RLE", masks::masks),
+    (
+        "multi-dataset: Uni-Perceiver tree (MSVD, Kinetics-400, CC3M), tree check",
+        multi_dataset::multi_dataset,
+    ),
+    ("pictures and an HTML report of the annotations", look::look),
+    ("webdata: a URL list to WebDataset shards", webdata::webdata),
 ];
 
 #[derive(Clone, Debug)]

@@ -1,6 +1,7 @@
 //! `cocoprep features ...`: region features for captioning models.
 
 pub mod butd;
+pub mod resnet;
 pub mod vsua;
 
 use super::Outcome;
@@ -16,6 +17,8 @@ pub fn run(args: FeaturesArgs, global: &GlobalSettings) -> anyhow::Result<Outcom
         FeaturesCommand::VsuaGeometry(args) => {
             vsua::run_geometry(&vsua::GeometrySettings::resolve(args), global)
         }
+        FeaturesCommand::Resnet(args) => resnet::ResnetSettings::resolve(args)
+            .and_then(|settings| resnet::run(&settings, global)),
         FeaturesCommand::VsuaGraph(args) => {
             vsua::run_graph(&vsua::GraphSettings::resolve(args), global)
         }

@@ -1,0 +1,326 @@
+//! `features resnet` against the reference on real COCO images: our re-implementation of
+//! `prepro_feats.py` (bench/reference/prepro_feats.py, plain torch.nn, skimage.io.imread)
+//! with seeded random weights saved by torch, both network variants, both `.pth` formats,
+//! grey and CMYK JPEGs included. The network is a ResNet with one bottleneck block per
+//! layer and a quarter of the widths (16 stem channels, 512 output channels): the same code
+//! as ResNet-101's 3-4-23-3 at full width, at a small fraction of the CI time
+//! (bench/resnet.py runs the real ResNet-101 on all 159 images).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cocoprep_base::progress::NoReporter;
+use cocoprep_features::resnet::{self, Arch, ExtractOptions, ImageEntry};
+
+/// `bench/reference/prepro_feats.py`.
+fn reference_script() -> PathBuf {
+    cocoprep_test::repo_root().join("bench/reference/prepro_feats.py")
+}
+
+/// The test Python (numpy, scikit-image, Pillow) with torch importable: torch comes from
+/// `$COCOPREP_TORCH_PYTHON`'s site-packages (the shared torch venv, which has no numpy),
+/// added through `PYTHONPATH`. `None` when either is missing (the test says it skips).
+fn python_with_torch() -> Option<(PathBuf, String)> {
+    let torch_python = std::env::var_os("COCOPREP_TORCH_PYTHON")?;
+    let output = Command::new(torch_python)
+        .args([
+            "-c",
+            "import os, torch; print(os.path.dirname(os.path.dirname(torch.__file__)))",
+        ])
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let site = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    let python = cocoprep_test::python();
+    let ready = Command::new(&python)
+        .env("PYTHONPATH", &site)
+        .args(["-c", "import torch, numpy, skimage, PIL"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    ready.then_some((python, site))
+}
+
+fn run(python: &(PathBuf, String), args: &[&str]) -> String {
+    let output = Command::new(&python.0)
+        .env("PYTHONPATH", &python.1)
+        .env("OMP_NUM_THREADS", "2")
+        .args(args)
+        .output()
+        .expect("python starts");
+    assert!(
+        output.status.success(),
+        "python {args:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// Writes the Karpathy dataset JSON of `images` (`filepath` / `filename` under `root`).
+fn write_dataset(path: &Path, images: &[(u64, &str, &str)]) {
+    let images: Vec<String> = images
+        .iter()
+        .map(|(id, folder, name)| {
+            format!(r#"{{"filepath": "{folder}", "filename": "{name}", "cocoid": {id}, "split": "test"}}"#)
+        })
+        .collect();
+    std::fs::write(path, format!(r#"{{"images": [{}]}}"#, images.join(", ")))
+        .expect("write dataset");
+}
+
+const COMPARE: &str = r#"
+import glob, json, os, sys
+import numpy as np
+ref, ours = sys.argv[1], sys.argv[2]
+report = {"images": 0, "outside": [], "worst": 0.0}
+for path in sorted(glob.glob(ref + "_fc/*.npy")):
+    name = os.path.basename(path)[:-4]
+    fc_ref, fc = np.load(path), np.load(ours + "_fc/" + name + ".npy")
+    att_ref, att = np.load(ref + "_att/" + name + ".npz"), np.load(ours + "_att/" + name + ".npz")
+    assert list(att.keys()) == list(att_ref.keys()) == ["feat"], (list(att.keys()), list(att_ref.keys()))
+    for kind, expected, actual in (("fc", fc_ref, fc), ("att", att_ref["feat"], att["feat"])):
+        assert actual.shape == expected.shape and actual.dtype == expected.dtype, (kind, actual.shape, expected.shape, actual.dtype)
+        ratio = float((np.abs(actual - expected) / (1e-5 + 1e-4 * np.abs(expected))).max())
+        report["worst"] = max(report["worst"], ratio)
+        if not np.allclose(actual, expected, rtol=1e-4, atol=1e-5):
+            report["outside"].append(name + " " + kind)
+    report["images"] += 1
+print(json.dumps(report))
+"#;
+
+#[test]
+fn resnet_features_equal_prepro_feats_on_coco_images_both_arches_grey_and_cmyk() {
+    let Some(data) = cocoprep_test::shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let Some(python) = python_with_torch() else {
+        eprintln!(
+            "skipped: needs $COCOPREP_TORCH_PYTHON (torch) and the test venv with numpy, \
+             scikit-image and Pillow (scripts/setup-python.sh)"
+        );
+        return;
+    };
+    let folder = cocoprep_test::temp_dir();
+    let root = folder.path().join("images");
+    let val = data.join("coco-mini/val2017");
+    std::fs::create_dir_all(root.join("val2017")).expect("mkdir");
+    // Two colour images, the grey one of coco-mini, and a CMYK JPEG made from a colour one
+    // with PIL (Adobe-inverted, as PIL and Photoshop write them).
+    for name in ["000000000139.jpg", "000000000802.jpg", "000000431848.jpg"] {
+        std::fs::copy(val.join(name), root.join("val2017").join(name)).expect("copy image");
+    }
+    let cmyk = root.join("val2017/cmyk.jpg");
+    run(
+        &python,
+        &[
+            "-c",
+            "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=90)",
+            val.join("000000011813.jpg").to_str().expect("UTF-8"),
+            cmyk.to_str().expect("UTF-8"),
+        ],
+    );
+    let dataset = folder.path().join("dataset.json");
+    write_dataset(
+        &dataset,
+        &[
+            (139, "val2017", "000000000139.jpg"),
+            (431848, "val2017", "000000431848.jpg"),
+            (900_000_001, "val2017", "cmyk.jpg"),
+            (802, "val2017", "000000000802.jpg"),
+        ],
+    );
+    let script = reference_script();
+    let script = script.to_str().expect("UTF-8");
+    let zip_weights = folder.path().join("resnet.pth");
+    let legacy_weights = folder.path().join("resnet-legacy.pth");
+    for (path, legacy) in [(&zip_weights, false), (&legacy_weights, true)] {
+        let mut args = vec![
+            script,
+            "weights",
+            path.to_str().expect("UTF-8"),
+            "--layers",
+            "1,1,1,1",
+            "--seed",
+            "7",
+            "--width",
+            "16",
+        ];
+        if legacy {
+            args.push("--legacy");
+        }
+        run(&python, &args);
+    }
+    // The legacy .pth that cocoprep itself writes (the demo's) loads in torch, unchanged.
+    let ours_pth = folder.path().join("written-by-cocoprep.pth");
+    let tensors = resnet::random_state_dict([1, 1, 1, 1], 4, 11);
+    let mut bytes = Vec::new();
+    resnet::weights::write_state_dict(&mut bytes, &tensors).expect("write .pth");
+    std::fs::write(&ours_pth, bytes).expect("write .pth");
+    let sums = run(
+        &python,
+        &[
+            "-c",
+            "import json, sys, torch; d = torch.load(sys.argv[1]); \
+             print(json.dumps({k: [list(v.shape), float(v.double().sum())] for k, v in d.items()}))",
+            ours_pth.to_str().expect("UTF-8"),
+        ],
+    );
+    let sums: std::collections::HashMap<String, (Vec<usize>, f64)> =
+        serde_json::from_str(sums.trim()).expect("JSON");
+    assert_eq!(sums.len(), tensors.len());
+    for (name, tensor) in &tensors {
+        let expected: f64 = tensor.values.iter().map(|&v| f64::from(v)).sum();
+        let (shape, sum) = &sums[name];
+        assert_eq!(shape, &tensor.shape, "{name}");
+        assert!(
+            (sum - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+            "{name}: {sum} vs {expected}"
+        );
+    }
+    // self-critical (prepro_feats.py's network) on every image from the zip file,
+    // torchvision on the first two (colour, grey) from the legacy file (same weights: the
+    // same seed).
+    for (arch, weights, images) in [
+        (Arch::SelfCritical, &zip_weights, 4),
+        (Arch::Torchvision, &legacy_weights, 2),
+    ] {
+        let reference = folder.path().join(format!("reference-{}", arch.name()));
+        let ours = folder.path().join(format!("ours-{}", arch.name()));
+        run(
+            &python,
+            &[
+                script,
+                "extract",
+                "--input_json",
+                dataset.to_str().expect("UTF-8"),
+                "--images_root",
+                root.to_str().expect("UTF-8"),
+                "--output_dir",
+                reference.to_str().expect("UTF-8"),
+                "--weights",
+                zip_weights.to_str().expect("UTF-8"),
+                "--arch",
+                arch.name(),
+                "--images",
+                &images.to_string(),
+            ],
+        );
+        let network = resnet::load_network(weights, arch).expect("weights load");
+        assert_eq!(network.block_counts(), [1, 1, 1, 1]);
+        let entries: Vec<ImageEntry> = resnet::read_dataset(&dataset, &root)
+            .expect("dataset")
+            .into_iter()
+            .take(images)
+            .collect();
+        let summary = resnet::extract(
+            &network,
+            &entries,
+            &ours,
+            &ExtractOptions::default(),
+            &NoReporter,
+        )
+        .expect("extract");
+        assert_eq!(
+            (summary.written, summary.skipped),
+            (images, 0),
+            "{summary:?}"
+        );
+        assert!(summary.failures.is_empty(), "{:?}", summary.failures);
+        let report = run(
+            &python,
+            &[
+                "-c",
+                COMPARE,
+                reference.to_str().expect("UTF-8"),
+                ours.to_str().expect("UTF-8"),
+            ],
+        );
+        eprintln!("{}: {report}", arch.name());
+        assert!(
+            report.contains(&format!(r#""images": {images}, "outside": []"#)),
+            "{}: features differ from the reference beyond rtol 1e-4 / atol 1e-5: {report}",
+            arch.name()
+        );
+        // A second run finds everything done.
+        let again = resnet::extract(
+            &network,
+            &entries,
+            &ours,
+            &ExtractOptions::default(),
+            &NoReporter,
+        )
+        .expect("extract again");
+        assert_eq!((again.written, again.skipped), (0, images));
+    }
+}
+
+const PIXELS: &str = r#"
+import json, sys, zlib
+import numpy as np, skimage.io
+from PIL import Image
+out = {}
+for path in sys.argv[1:]:
+    image = skimage.io.imread(path)
+    if image.ndim == 2:
+        image = np.stack([image] * 3, axis=2)
+    if image.shape[2] != 3:
+        image = np.asarray(Image.open(path).convert("RGB"))
+    out[path] = [image.shape[1], image.shape[0], zlib.crc32(np.ascontiguousarray(image).tobytes())]
+print(json.dumps(out))
+"#;
+
+#[test]
+fn decoded_pixels_equal_skimage_imread_on_every_coco_mini_image_and_cmyk() {
+    let Some(data) = cocoprep_test::shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let python = cocoprep_test::python();
+    let has_skimage = Command::new(&python)
+        .args(["-c", "import skimage"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !has_skimage {
+        eprintln!("skipped: scikit-image is not installed (scripts/setup-python.sh)");
+        return;
+    }
+    let folder = cocoprep_test::temp_dir();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(data.join("coco-mini/val2017"))
+        .expect("list images")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    paths.sort();
+    let cmyk = folder.path().join("cmyk.jpg");
+    cocoprep_test::run_python(
+        "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=85)",
+        &[&paths[0], &cmyk],
+    );
+    paths.push(cmyk);
+    let arguments: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let expected: std::collections::HashMap<String, (usize, usize, u32)> =
+        serde_json_lite(&cocoprep_test::run_python(PIXELS, &arguments));
+    let mut identical = 0;
+    for path in &paths {
+        let image = resnet::decode_jpeg(&std::fs::read(path).expect("read")).expect("decode");
+        let crc = crc32fast::hash(&image.pixels);
+        let key = path.to_str().expect("UTF-8");
+        assert_eq!(
+            (image.width, image.height, crc),
+            expected[key],
+            "{key}: pixels differ from skimage.io.imread's"
+        );
+        identical += 1;
+    }
+    eprintln!(
+        "{identical} images decoded pixel-identical to skimage.io.imread (incl. 1 grey, 1 CMYK)"
+    );
+}
+
+/// Parses `{"path": [w, h, crc], ...}` (what `PIXELS` prints).
+fn serde_json_lite(text: &str) -> std::collections::HashMap<String, (usize, usize, u32)> {
+    let value: std::collections::HashMap<String, (usize, usize, u32)> =
+        serde_json::from_str(text.trim()).expect("JSON");
+    value
+}

@@ -1,0 +1,4 @@
+//! Integration tests of cocoprep-render.
+
+mod golden;
+mod viewer;
