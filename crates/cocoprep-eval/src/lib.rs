@@ -5,3 +5,6 @@
 //! * captions: coco-caption's PTB tokenization, BLEU-1..4, ROUGE-L and CIDEr(-D).
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod detection;

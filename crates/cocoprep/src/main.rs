@@ -60,6 +60,7 @@ fn main() -> ExitCode {
             .and_then(|settings| commands::split::run(&settings, &global)),
         Command::Features(args) => commands::features::run(args, &global),
         Command::Masks(args) => commands::masks::run(args, &global),
+        Command::Eval(args) => commands::eval::run(args, &global),
         Command::Demo(args) => {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }

@@ -8,6 +8,7 @@ mod captions;
 mod cluster;
 mod coco;
 mod convert;
+mod eval;
 mod features;
 mod fetch;
 mod masks;
@@ -25,6 +26,7 @@ pub use convert::{
     ClassMapArg, CocoArgs, ConvertArgs, ConvertCommand, CrowdArg, FilterArgs, LinkArg, MergeArgs,
     SplitArgs, SubsetArgs, SubsetFormatArg, YoloArgs, YoloOutputArgs,
 };
+pub use eval::{DetectionArgs, EvalArgs, EvalCommand, IouTypeArg};
 pub use features::{
     ButdArgs, FeaturesArgs, FeaturesCommand, StoreArg, VsuaGeometryArgs, VsuaGraphArgs,
 };
@@ -150,6 +152,11 @@ pub enum Command {
 
     /// Region features for captioning models: bottom-up-attention TSVs, VSUA geometry.
     Features(FeaturesArgs),
+    /// Evaluate model outputs: detection, segmentation and keypoint metrics (pycocotools'
+    /// COCOeval, bit-identical).
+    #[command(subcommand_required = true)]
+    Eval(EvalArgs),
+
     /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
     /// cocostuffapi- and panopticapi-exact).
     #[command(subcommand_required = true)]

@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod convert;
 pub mod demo;
 pub mod download;
+pub mod eval;
 pub mod features;
 pub mod filter;
 pub mod get;

@@ -1,0 +1,16 @@
+//! `cocoprep eval detection`.
+
+pub mod detection;
+
+use super::Outcome;
+use crate::cli::{EvalArgs, EvalCommand};
+use crate::settings::GlobalSettings;
+
+/// Resolves the subcommand's settings and runs it.
+pub fn run(args: EvalArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let EvalArgs { command } = args;
+    match command {
+        EvalCommand::Detection(args) => detection::DetectionSettings::resolve(args)
+            .and_then(|settings| detection::run(&settings, global)),
+    }
+}
