@@ -182,7 +182,11 @@ fn check_params(params: &Params) -> Result<(), EvalError> {
     if params.area_ranges.is_empty() {
         return Err(EvalError::Params("no area range given".to_owned()));
     }
-    if let Some(range) = params.area_ranges.iter().find(|r| r.min.is_nan() || r.max.is_nan() || r.min > r.max) {
+    if let Some(range) = params
+        .area_ranges
+        .iter()
+        .find(|r| r.min.is_nan() || r.max.is_nan() || r.min > r.max)
+    {
         return Err(EvalError::Params(format!(
             "area range `{}` has minimum {} above maximum {}",
             range.label, range.min, range.max

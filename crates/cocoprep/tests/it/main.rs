@@ -23,6 +23,7 @@ mod captions;
 mod cluster;
 mod convert_cli;
 mod demo_and_inspect;
+mod eval_cli;
 mod features_cli;
 mod get_cli;
 mod masks;

@@ -56,6 +56,8 @@ const COMMANDS: &[&str] = &[
     "features butd",
     "features vsua-geometry",
     "features vsua-graph",
+    "eval",
+    "eval detection",
     "masks",
     "masks rle",
     "masks semantic",
