@@ -38,6 +38,7 @@
 //! ```
 
 mod accumulate;
+mod curves;
 mod error;
 mod evaluate;
 mod matching;
@@ -47,6 +48,7 @@ mod prepare;
 mod similarity;
 mod summary;
 
+pub use curves::{CURVE_COLORS, pr_curves_png};
 pub use error::EvalError;
 pub use evaluate::{Evaluation, evaluate};
 pub use params::{AreaRange, IouType, Params, iou_thresholds, recall_thresholds};

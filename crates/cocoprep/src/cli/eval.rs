@@ -72,6 +72,11 @@ pub struct DetectionArgs {
     #[arg(long, value_name = "DIR")]
     pub arrays: Option<PathBuf>,
 
+    /// Draw the precision-recall curves (mean over categories, first area range, last max
+    /// detections) into a PNG: IoU 0.50 blue, 0.75 orange, 0.50:0.95 green.
+    #[arg(long, value_name = "OUT.png")]
+    pub pr_curves: Option<PathBuf>,
+
     /// Print the stats, the summary lines and per-category AP as JSON on stdout.
     #[arg(long)]
     pub json: bool,

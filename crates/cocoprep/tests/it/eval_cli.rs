@@ -62,6 +62,8 @@ fn json_arrays_and_per_category_report_the_same_evaluation() {
         "--json",
         "--arrays",
         text(&arrays),
+        "--pr-curves",
+        text(&out.path().join("curves.png")),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
@@ -74,6 +76,8 @@ fn json_arrays_and_per_category_report_the_same_evaluation() {
     let recall = NpyArray::parse(&std::fs::read(arrays.join("recall.npy")).unwrap()).unwrap();
     assert_eq!(recall.header.shape, [10, 80, 4, 3]);
     assert!(arrays.join("scores.npy").is_file());
+    let png = std::fs::read(out.path().join("curves.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
 
     let table = cocoprep([
         "eval",

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use cocoprep_coco::{Category, Dataset, ImageId, ReadOptions, read_dataset};
-use cocoprep_eval::detection::{AreaRange, Evaluation, IouType, Params, evaluate};
+use cocoprep_eval::detection::{AreaRange, Evaluation, IouType, Params, evaluate, pr_curves_png};
 use cocoprep_formats::npy::{Dtype, encode_raw};
 
 use super::Outcome;
@@ -22,6 +22,7 @@ pub struct DetectionSettings {
     pub image_ids: Option<Vec<ImageId>>,
     pub per_category: bool,
     pub arrays: Option<PathBuf>,
+    pub pr_curves: Option<PathBuf>,
     pub json: bool,
 }
 
@@ -37,6 +38,7 @@ impl DetectionSettings {
             image_ids,
             per_category,
             arrays,
+            pr_curves,
             json,
         } = args;
         let iou_type = match iou_type {
@@ -66,6 +68,7 @@ impl DetectionSettings {
             image_ids: image_ids.map(|ids| ids.into_iter().map(ImageId).collect()),
             per_category,
             arrays,
+            pr_curves,
             json,
         })
     }
@@ -95,6 +98,7 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
         image_ids,
         per_category,
         arrays,
+        pr_curves,
         json,
     } = settings;
     let progress = Progress::new(global);
@@ -120,6 +124,11 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
     }
     if let Some(folder) = arrays {
         write_arrays(folder, &evaluation)?;
+    }
+    if let Some(path) = pr_curves {
+        let png = pr_curves_png(&evaluation)?;
+        cocoprep_base::output::write_atomic(path, &png)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     if *json {
         output::stdout(&format!(
