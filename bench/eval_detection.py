@@ -37,6 +37,9 @@ def ground_truth(scale, kind):
     folder = os.path.join(BENCH_DATA, "eval")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{kind}_{scale}_scale.json")
+    shared_train = os.path.join(BENCH_DATA, "instances_train2017_scale.json")
+    if scale == "train" and kind == "instances" and os.path.exists(shared_train):
+        return shared_train  # the one the load and masks benchmarks use (same recipe)
     if not os.path.exists(path):
         mini = os.path.join(SHARED, "data", "coco-mini", "annotations")
         subprocess.run([sys.executable, str(REPO / "bench" / "gen_instances.py"), path,
