@@ -64,6 +64,20 @@ pub(crate) fn accumulate_group(
             .collect();
         let sorted_scores: Vec<f64> = kept.iter().map(score).collect();
         let detection_count = kept.len();
+        // The flags of the kept detections in score order, `[detection][area]`: one
+        // scattered read per detection here instead of one per area and threshold below
+        // (that was half the time of a train2017-scale evaluation).
+        let mut kept_flags: Vec<(u16, u16)> = Vec::with_capacity(detection_count * a_count);
+        for &(i, d) in &kept {
+            let image = &images[i as usize];
+            let at = d as usize * a_count;
+            kept_flags.extend(
+                image.true_positive[at..at + a_count]
+                    .iter()
+                    .copied()
+                    .zip(image.false_positive[at..at + a_count].iter().copied()),
+            );
+        }
         for a in 0..a_count {
             let counted: u64 = images
                 .iter()
@@ -77,11 +91,9 @@ pub(crate) fn accumulate_group(
                 true_sum.clear();
                 false_sum.clear();
                 let (mut tp, mut fp) = (0u64, 0u64);
-                for &(i, d) in &kept {
-                    let image = &images[i as usize];
-                    let at = d as usize * a_count + a;
-                    tp += u64::from(image.true_positive[at] & bit != 0);
-                    fp += u64::from(image.false_positive[at] & bit != 0);
+                for flags in kept_flags.iter().skip(a).step_by(a_count) {
+                    tp += u64::from(flags.0 & bit != 0);
+                    fp += u64::from(flags.1 & bit != 0);
                     true_sum.push(tp as f64);
                     false_sum.push(fp as f64);
                 }
