@@ -25,6 +25,7 @@ mod convert_cli;
 mod datasets_cli;
 mod demo_and_inspect;
 mod eval_captions;
+mod eval_cli;
 mod features_cli;
 mod get_cli;
 mod look_cli;
