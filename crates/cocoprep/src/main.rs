@@ -60,11 +60,11 @@ fn main() -> ExitCode {
             .and_then(|settings| commands::split::run(&settings, &global)),
         Command::Features(args) => commands::features::run(args, &global),
         Command::Masks(args) => commands::masks::run(args, &global),
+        Command::Eval(args) => commands::eval::run(args, &global),
         Command::Demo(args) => {
             commands::demo::run(&commands::demo::DemoSettings::resolve(args), &global)
         }
         Command::Captions(args) => commands::captions::run(args, &global),
-        Command::Eval(args) => commands::eval::run(args, &global),
         Command::Targets(args) => commands::targets::TargetsSettings::resolve(args)
             .and_then(|settings| commands::targets::run(&settings, &global)),
         Command::Tree(args) => commands::datasets::tree::run(

@@ -35,7 +35,9 @@ pub use datasets::{
     DatasetVqaArgs, GlueArgs, ImagenetArgs, KineticsArgs, KineticsVersionArg, MsrvttArgs, MsvdArgs,
     PlaceArgs, RootArg, TreeArgs, VideoArgs,
 };
-pub use eval::{CaptionMetricArg, EvalArgs, EvalCaptionsArgs, EvalCommand};
+pub use eval::{
+    CaptionMetricArg, DetectionArgs, EvalArgs, EvalCaptionsArgs, EvalCommand, IouTypeArg,
+};
 pub use features::{
     ArchArg, ButdArgs, FeaturesArgs, FeaturesCommand, ModelArg, ResnetArgs, StoreArg,
     VsuaGeometryArgs, VsuaGraphArgs,
@@ -174,12 +176,14 @@ pub enum Command {
     /// Prepare Karpathy-format captioning data: labels, n-grams, references, splits.
     Captions(CaptionsArgs),
 
-    /// Evaluate model outputs: caption metrics (coco-caption's, without Java).
+    /// Evaluate model outputs: detection, segmentation and keypoint metrics (pycocotools'
+    /// COCOeval, bit-identical) and caption metrics (coco-caption's, without Java).
     #[command(subcommand_required = true)]
     Eval(EvalArgs),
 
     /// Features for captioning models: bottom-up-attention TSVs, ResNet grids, VSUA geometry.
     Features(FeaturesArgs),
+
     /// Masks: segmentations to RLE, PNG label maps, panoptic conversions (pycocotools-,
     /// cocostuffapi- and panopticapi-exact).
     #[command(subcommand_required = true)]

@@ -26,6 +26,7 @@ mod datasets_cli;
 mod datasets_image_text;
 mod demo_and_inspect;
 mod eval_captions;
+mod eval_cli;
 mod features_cli;
 mod get_cli;
 mod look_cli;

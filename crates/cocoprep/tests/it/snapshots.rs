@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "captions subsample",
     "captions karpathy",
     "eval",
+    "eval detection",
     "eval captions",
     "features",
     "features butd",

@@ -1,0 +1,240 @@
+//! `cocoprep eval detection GT.json RESULTS.json --iou-type bbox|segm|keypoints`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use cocoprep_coco::{Category, Dataset, ImageId, ReadOptions, read_dataset};
+use cocoprep_eval::detection::{AreaRange, Evaluation, IouType, Params, evaluate, pr_curves_png};
+use cocoprep_formats::npy::{Dtype, encode_raw};
+
+use super::Outcome;
+use crate::cli::{DetectionArgs, IouTypeArg};
+use crate::output;
+use crate::progress::Progress;
+use crate::settings::GlobalSettings;
+
+#[derive(Clone, Debug)]
+pub struct DetectionSettings {
+    pub ground_truth: PathBuf,
+    pub results: PathBuf,
+    pub params: Params,
+    pub image_ids: Option<Vec<ImageId>>,
+    pub per_category: bool,
+    pub arrays: Option<PathBuf>,
+    pub pr_curves: Option<PathBuf>,
+    pub json: bool,
+}
+
+impl DetectionSettings {
+    pub fn resolve(args: DetectionArgs) -> anyhow::Result<Self> {
+        let DetectionArgs {
+            ground_truth,
+            results,
+            iou_type,
+            max_dets,
+            area_ranges,
+            ignore_categories,
+            image_ids,
+            per_category,
+            arrays,
+            pr_curves,
+            json,
+        } = args;
+        let iou_type = match iou_type {
+            IouTypeArg::Bbox => IouType::Bbox,
+            IouTypeArg::Segm => IouType::Segm,
+            IouTypeArg::Keypoints => IouType::Keypoints,
+        };
+        let mut params = Params::new(iou_type);
+        if let Some(max_dets) = max_dets {
+            anyhow::ensure!(!max_dets.is_empty(), "--max-dets needs at least one number");
+            let mut sorted = max_dets;
+            // pycocotools sorts them (`p.maxDets = sorted(p.maxDets)`).
+            sorted.sort_unstable();
+            params.max_detections = sorted;
+        }
+        if let Some(ranges) = area_ranges {
+            params.area_ranges = ranges
+                .iter()
+                .map(|text| parse_area_range(text))
+                .collect::<anyhow::Result<_>>()?;
+        }
+        params.use_categories = !ignore_categories;
+        Ok(Self {
+            ground_truth,
+            results,
+            params,
+            image_ids: image_ids.map(|ids| ids.into_iter().map(ImageId).collect()),
+            per_category,
+            arrays,
+            pr_curves,
+            json,
+        })
+    }
+}
+
+/// `small=0:1024` → an area range.
+fn parse_area_range(text: &str) -> anyhow::Result<AreaRange> {
+    let parse = || -> Option<AreaRange> {
+        let (label, range) = text.split_once('=')?;
+        let (min, max) = range.split_once(':')?;
+        Some(AreaRange::new(
+            label.trim(),
+            min.trim().parse().ok()?,
+            max.trim().parse().ok()?,
+        ))
+    };
+    parse().with_context(|| {
+        format!("--area-ranges: `{text}` is not LABEL=MIN:MAX (e.g. `small=0:1024`)")
+    })
+}
+
+pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
+    let DetectionSettings {
+        ground_truth,
+        results,
+        params,
+        image_ids,
+        per_category,
+        arrays,
+        pr_curves,
+        json,
+    } = settings;
+    let progress = Progress::new(global);
+    let options = ReadOptions { jobs: global.jobs };
+    let gt = read_dataset(ground_truth, &options, &progress)
+        .with_context(|| format!("cannot read the ground truth `{}`", ground_truth.display()))?;
+    let detections = read_dataset(results, &options, &progress)
+        .with_context(|| format!("cannot read the results `{}`", results.display()))?;
+    let evaluation = evaluate(&gt, &detections.annotations, params, image_ids.as_deref())
+        .with_context(|| {
+            format!(
+                "cannot evaluate `{}` against `{}`",
+                results.display(),
+                ground_truth.display()
+            )
+        })?;
+    if evaluation.ground_truth_id_zero > 0 {
+        eprintln!(
+            "warning: {} ground-truth annotation(s) have id 0; as in pycocotools, their matches \
+             count as false positives (renumber ids from 1)",
+            evaluation.ground_truth_id_zero
+        );
+    }
+    if let Some(folder) = arrays {
+        write_arrays(folder, &evaluation)?;
+    }
+    if let Some(path) = pr_curves {
+        let png = pr_curves_png(&evaluation)?;
+        cocoprep_base::output::write_atomic(path, &png)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if *json {
+        output::stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&to_json(&gt, &evaluation))?
+        ))?;
+    } else {
+        let mut text = String::new();
+        for line in evaluation.summarize() {
+            writeln!(text, "{line}")?;
+        }
+        if *per_category {
+            text.push_str(&category_table(&gt.categories, &evaluation));
+        }
+        output::stdout(&text)?;
+    }
+    crate::commands::release_at_exit((gt, detections));
+    Ok(Outcome::Success)
+}
+
+fn category_name(categories: &[Category], id: u32) -> String {
+    categories
+        .iter()
+        .find(|category| category.id.0 == id)
+        .map_or_else(|| id.to_string(), |category| category.name.clone())
+}
+
+fn category_table(categories: &[Category], evaluation: &Evaluation) -> String {
+    let rows = evaluation.per_category();
+    let width = rows
+        .iter()
+        .map(|row| category_name(categories, row.category_id).len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut text = format!(
+        "\n{:<width$}  {:>6}  {:>6}  {:>6}\n",
+        "category", "AP", "AP50", "AP75"
+    );
+    let cell = |value: f64| {
+        if value < 0.0 {
+            "-".to_owned()
+        } else {
+            format!("{value:.3}")
+        }
+    };
+    for row in rows {
+        let _ = writeln!(
+            text,
+            "{:<width$}  {:>6}  {:>6}  {:>6}",
+            category_name(categories, row.category_id),
+            cell(row.ap),
+            cell(row.ap50),
+            cell(row.ap75)
+        );
+    }
+    text
+}
+
+fn to_json(gt: &Dataset, evaluation: &Evaluation) -> serde_json::Value {
+    let lines = evaluation.summarize();
+    serde_json::json!({
+        "iou_type": evaluation.params.iou_type.name(),
+        "stats": lines.iter().map(|line| line.value).collect::<Vec<_>>(),
+        "lines": lines.iter().map(|line| serde_json::json!({
+            "metric": if line.precision { "AP" } else { "AR" },
+            "iou": line.iou_threshold.map_or_else(|| "0.50:0.95".to_owned(), |t| format!("{t:.2}")),
+            "area": line.area,
+            "max_dets": line.max_detections,
+            "value": line.value,
+            "text": line.to_string(),
+        })).collect::<Vec<_>>(),
+        "per_category": evaluation.per_category().iter().map(|row| serde_json::json!({
+            "category_id": row.category_id,
+            "name": category_name(&gt.categories, row.category_id),
+            "ap": row.ap,
+            "ap50": row.ap50,
+            "ap75": row.ap75,
+        })).collect::<Vec<_>>(),
+        "images": evaluation.image_ids.len(),
+        "categories": evaluation.category_ids.len(),
+    })
+}
+
+fn write_arrays(folder: &Path, evaluation: &Evaluation) -> anyhow::Result<()> {
+    fs_err::create_dir_all(folder)?;
+    let write = |name: &str, shape: &[usize], values: &[f64]| -> anyhow::Result<()> {
+        let bytes: Vec<u8> = values
+            .iter()
+            .flat_map(|value| value.to_le_bytes())
+            .collect();
+        let npy = encode_raw(Dtype::Float64, shape, &bytes)?;
+        let path = folder.join(name);
+        cocoprep_base::output::write_atomic(&path, &npy)
+            .with_context(|| format!("cannot write `{}`", path.display()))
+    };
+    write(
+        "precision.npy",
+        &evaluation.precision_shape(),
+        &evaluation.precision,
+    )?;
+    write("recall.npy", &evaluation.recall_shape(), &evaluation.recall)?;
+    write(
+        "scores.npy",
+        &evaluation.precision_shape(),
+        &evaluation.scores,
+    )?;
+    Ok(())
+}
