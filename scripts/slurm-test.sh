@@ -6,7 +6,11 @@
 #     single-process run;
 #   - a shard cancelled while running (scancel JOB_2) leaves no marker, `cocoprep status`
 #     asks for `--array=2`, and a re-submitted whole array redoes shard 2 alone (the others
-#     exit at once with "already done"), again giving the single-process tree.
+#     exit at once with "already done"), again giving the single-process tree;
+#   - `cocoprep webdata --shard-from-env` as a 4-task `sbatch --array=0-3` over a URL list
+#     served by a loopback Python http.server (the repository's fixture JPEGs, some 404s,
+#     some non-image bodies) writes the same shards as a single-process run: every shard's
+#     stats equal (counts and reasons), the same tar members, every row exactly once.
 #
 # Needs root and apt (it installs Debian's slurm-wlm and munge when missing); otherwise it
 # prints `slurm test skipped: <reason>` and exits 0. Any failure exits 1 with the reason.
@@ -14,6 +18,7 @@
 # Environment:
 #   COCOPREP_BIN      cocoprep binary [target/release/cocoprep, built when missing]
 #   SLURM_TEST_ROWS   TSV rows to convert [1000]
+#   SLURM_TEST_URLS   URL rows of the webdata array [240]
 #   SLURM_TEST_PORT   slurmctld port; slurmd uses the next one [16817]
 #   SLURM_TEST_KEEP   1: keep the temporary folder (configuration, logs, outputs)
 set -euo pipefail
@@ -278,6 +283,8 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 butd_help=$("$bin" features butd --help 2>&1) || fail "$bin features butd --help failed"
 grep -q -- '--emit' <<<"$butd_help" ||
     fail "$bin features butd has no --emit (the cluster flags); build it from this tree"
+webdata_help=$("$bin" webdata --help 2>&1) || fail "$bin webdata --help failed (build it from this tree)"
+grep -q -- '--shard-from-env' <<<"$webdata_help" || fail "$bin webdata has no --shard-from-env"
 
 step "starting munged, slurmctld, slurmd in $work"
 start_cluster
@@ -418,10 +425,126 @@ for index in 0 1 2 3; do
     indent <"$work/logs/resubmitted-$index.log"
 done
 
+# ---------------------------------------------------------------------------------------
+# 3. cocoprep webdata --shard-from-env as a 4-task array over a loopback HTTP server
+
+webdata_dir=$work/webdata
+mkdir -p "$webdata_dir/www"
+cp fixtures/coco-sample/*/*.jpg "$webdata_dir/www/"
+printf 'this is not an image\n' >"$webdata_dir/www/not-an-image.jpg"
+# http.server on a free port (port 0), which it writes to a file once listening.
+"$python" -c '
+import functools, http.server, os, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=sys.argv[1]))
+with open(sys.argv[2] + ".tmp", "w") as port:
+    port.write(str(server.server_address[1]))
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+server.serve_forever()
+' "$webdata_dir/www" "$webdata_dir/port" >>"$work/log/http-server.log" 2>&1 &
+daemon_pids+=($!)
+for _ in {1..40}; do
+    [[ -s $webdata_dir/port ]] && break
+    sleep 0.25
+done
+[[ -s $webdata_dir/port ]] || fail "the loopback http.server did not start (see $work/log/http-server.log)"
+http_port=$(cat "$webdata_dir/port")
+url_rows=${SLURM_TEST_URLS:-240}
+mapfile -t jpegs < <(cd fixtures/coco-sample && ls ./*/*.jpg | xargs -n 1 basename)
+((${#jpegs[@]} > 0)) || fail "no fixture JPEGs in fixtures/coco-sample"
+# Row i: every 9th a missing file (404), every 11th a body that is no image, the others
+# one of the JPEGs; `?row=i` makes every URL distinct (http.server ignores the query).
+for ((i = 0; i < url_rows; i++)); do
+    if ((i % 9 == 4)); then
+        name=missing-$i.jpg
+    elif ((i % 11 == 6)); then
+        name=not-an-image.jpg
+    else
+        name=${jpegs[i % ${#jpegs[@]}]}
+    fi
+    printf 'http://127.0.0.1:%s/%s?row=%d\n' "$http_port" "$name" "$i"
+done >"$webdata_dir/urls.txt"
+webdata_options=(--output-format webdataset --number-sample-per-shard 25 --image-size 128
+    --thread-count 8 --timeout 20 --quiet)
+
+section_started=$SECONDS
+"$bin" webdata "$webdata_dir/urls.txt" -o "$webdata_dir/reference" "${webdata_options[@]}" ||
+    fail "webdata: single-process reference run failed"
+webdata_shards=$(find "$webdata_dir/reference" -maxdepth 1 -name '*_stats.json' | wc -l)
+step "webdata: single-process run over $url_rows URLs (http.server :$http_port) wrote $webdata_shards shards in $((SECONDS - section_started)) s"
+
+cat >"$webdata_dir/job.sbatch" <<EOF
+#!/bin/bash
+#SBATCH --job-name=webdata
+#SBATCH --array=0-3
+exec "$bin" webdata "$webdata_dir/urls.txt" -o "$webdata_dir/array" ${webdata_options[*]} --shard-from-env --shards 4
+EOF
+section_started=$SECONDS
+job=$(submit "$webdata_dir/job.sbatch" --cpus-per-task=1 --mem=1G --time=10 \
+    --output="$work/logs/webdata-%a.log")
+step "webdata: submitted job $job (sbatch --array=0-3, cocoprep webdata --shard-from-env)"
+wait_for_job "$job" 180
+states=$(task_states "$job" | tr '\n' ' ')
+[[ $states == "0 COMPLETED 0:0 1 COMPLETED 0:0 2 COMPLETED 0:0 3 COMPLETED 0:0 " ]] ||
+    fail "webdata array job $job: task states: $states (logs in $work/logs/webdata-*.log)"
+
+# The comparison: the same shard files; each shard's stats equal but for its times; the
+# same tar members; no key in two shards; the counts adding up to the input's rows.
+webdata_check=$("$python" - "$webdata_dir/reference" "$webdata_dir/array" "$url_rows" 2>&1 <<'EOF'
+import json, pathlib, sys, tarfile
+reference, array, rows = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3])
+def shards(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name[:1].isdigit())
+if shards(reference) != shards(array):
+    sys.exit(f"shard files differ: single-process {shards(reference)}, array {shards(array)}")
+def stats(path):
+    data = json.loads(path.read_text())
+    for timing in ("duration", "start_time", "end_time"):
+        data.pop(timing, None)
+    return data
+def members(path):
+    with tarfile.open(path) as tar:
+        return [member.name for member in tar.getmembers()]
+totals = {"count": 0, "successes": 0}
+reasons = {}
+keys = []
+for name in shards(reference):
+    if name.endswith("_stats.json"):
+        single, sharded = stats(reference / name), stats(array / name)
+        if single != sharded:
+            sys.exit(f"{name}: single-process {single} != array {sharded}")
+        for field in totals:
+            totals[field] += sharded[field]
+        for reason, count in sharded["status_dict"].items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    elif name.endswith(".tar"):
+        single, sharded = members(reference / name), members(array / name)
+        if single != sharded:
+            sys.exit(f"{name}: tar members differ")
+        keys += sorted({member.split(".")[0] for member in sharded})
+if len(keys) != len(set(keys)):
+    sys.exit("a key is in two shards")
+if totals["count"] != rows:
+    sys.exit(f"the shards' stats count {totals['count']} rows, the input has {rows}")
+if totals["successes"] != len(keys):
+    sys.exit(f"{totals['successes']} successes but {len(keys)} keys in the tars")
+if len(reasons) < 3:
+    sys.exit(f"expected successes, 404s and decode failures, got {reasons}")
+print(f"{rows} rows once each: " + ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items())))
+EOF
+) || fail "webdata: the array's output differs from the single-process run: $webdata_check"
+status_json=$("$bin" webdata status "$webdata_dir/array" --json) ||
+    fail "cocoprep webdata status reports missing shards after the array: $status_json"
+step "webdata: 4 tasks done in $((SECONDS - section_started)) s; $webdata_shards shards equal to the single-process run; $webdata_check"
+
 cat <<EOF
 slurm test passed in $((SECONDS - started)) s:
   - array job submitted (sbatch script of --emit slurm --shards 4), 4 shards done, 4 done markers
   - merged output byte-identical to the single-process run ($rows images: att, fc, box)
   - shard 2 cancelled while running: no marker, \`cocoprep status\` asked for $array_expression;
     the re-submitted array redid shard 2 alone (0,1,3 "already done"), output identical again
+  - cocoprep webdata --shard-from-env as sbatch --array=0-3 over a loopback server:
+    $webdata_shards shards with the single-process stats and tar members; $webdata_check
 EOF
