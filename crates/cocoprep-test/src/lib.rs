@@ -107,12 +107,16 @@ pub fn annotation_files() -> Vec<PathBuf> {
         files.push(data.join("panoptic-examples/sample_data/panoptic_coco_detection_format.json"));
         files.push(data.join("panoptic-examples/sample_data/images_info_examples.json"));
     }
-    // `fixtures/captions` holds Karpathy-format files, which are not COCO annotation files.
+    // `fixtures/captions` holds Karpathy-format files and `fixtures/uni-perceiver` the
+    // Uni-Perceiver preparers' inputs and reference outputs (JSON lines, VG phrase maps, SBU
+    // dictionaries): neither are COCO annotation files.
     let karpathy = fixtures().join("captions");
+    let uni_perceiver = fixtures().join("uni-perceiver");
     files.retain(|path| {
         path.exists()
             && !path.to_string_lossy().contains("/broken/")
             && !path.starts_with(&karpathy)
+            && !path.starts_with(&uni_perceiver)
     });
     files.sort();
     files
