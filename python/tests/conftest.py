@@ -34,8 +34,14 @@ def annotation_files():
                 files += [p for p in (data / folder).rglob("*.json")]
         for name in ["panoptic_examples.json", "panoptic_coco_detection_format.json", "images_info_examples.json"]:
             files.append(data / "panoptic-examples/sample_data" / name)
-    karpathy = fixtures / "captions"
-    files = [p for p in files if p.exists() and "/broken/" not in str(p) and karpathy not in p.parents]
+    # Karpathy files and the Uni-Perceiver preparers' fixtures are not COCO annotation files
+    # (the same exclusions as cocoprep-test's `annotation_files`).
+    not_coco = [fixtures / "captions", fixtures / "uni-perceiver"]
+    files = [
+        p
+        for p in files
+        if p.exists() and "/broken/" not in str(p) and not any(folder in p.parents for folder in not_coco)
+    ]
     return sorted(files, key=lambda p: os.fsencode(str(p)))
 
 
