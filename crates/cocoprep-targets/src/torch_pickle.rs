@@ -16,11 +16,8 @@
 
 use std::io::{self, Write};
 
-use cocoprep_formats::pickle::Pickler;
+use cocoprep_formats::pickle::{Pickler, write_torch_legacy_preamble};
 
-/// The magic number `_legacy_save` pickles first, little-endian two's complement.
-const MAGIC_NUMBER: [u8; 10] = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-const PROTOCOL_VERSION: i64 = 1001;
 /// The one storage's key (torch uses `str(id)`; any string that matches the key list works).
 const STORAGE_KEY: &str = "0";
 
@@ -83,31 +80,7 @@ pub fn legacy_storage_bytes(ids: &[i64]) -> io::Result<Vec<u8>> {
     let length = i64::try_from(ids.len()).map_err(io::Error::other)?;
     let mut out = Vec::with_capacity(256 + ids.len() * 8);
 
-    let mut magic = Pickler::new(&mut out)?;
-    magic.long(&MAGIC_NUMBER)?;
-    magic.finish()?;
-
-    let mut version = Pickler::new(&mut out)?;
-    version.int(PROTOCOL_VERSION)?;
-    version.finish()?;
-
-    let mut sys_info = Pickler::new(&mut out)?;
-    sys_info.empty_dict()?;
-    sys_info.mark()?;
-    sys_info.str("protocol_version")?;
-    sys_info.int(PROTOCOL_VERSION)?;
-    sys_info.str("little_endian")?;
-    sys_info.bool(true)?;
-    sys_info.str("type_sizes")?;
-    sys_info.empty_dict()?;
-    sys_info.mark()?;
-    for (name, size) in [("short", 2), ("int", 4), ("long", 4)] {
-        sys_info.str(name)?;
-        sys_info.int(size)?;
-    }
-    sys_info.set_items_from_mark()?;
-    sys_info.set_items_from_mark()?;
-    sys_info.finish()?;
+    write_torch_legacy_preamble(&mut out)?;
 
     let mut storage = Pickler::new(&mut out)?;
     storage.begin_tuple(6)?;

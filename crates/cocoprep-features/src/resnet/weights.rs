@@ -440,28 +440,7 @@ pub fn write_state_dict<W: std::io::Write>(
     tensors: &[(String, Tensor)],
 ) -> std::io::Result<W> {
     use cocoprep_formats::pickle::Pickler;
-    const PROTOCOL_VERSION: i64 = 1001;
-    out.write_all(LEGACY_MAGIC_PICKLE)?;
-    let mut version = Pickler::new(&mut out)?;
-    version.int(PROTOCOL_VERSION)?;
-    version.finish()?;
-    let mut sys_info = Pickler::new(&mut out)?;
-    sys_info.empty_dict()?;
-    sys_info.mark()?;
-    sys_info.str("protocol_version")?;
-    sys_info.int(PROTOCOL_VERSION)?;
-    sys_info.str("little_endian")?;
-    sys_info.bool(true)?;
-    sys_info.str("type_sizes")?;
-    sys_info.empty_dict()?;
-    sys_info.mark()?;
-    for (name, size) in [("short", 2), ("int", 4), ("long", 4)] {
-        sys_info.str(name)?;
-        sys_info.int(size)?;
-    }
-    sys_info.set_items_from_mark()?;
-    sys_info.set_items_from_mark()?;
-    sys_info.finish()?;
+    cocoprep_formats::pickle::write_torch_legacy_preamble(&mut out)?;
     let int = |value: usize| i64::try_from(value).map_err(std::io::Error::other);
     let mut object = Pickler::new(&mut out)?;
     object.global("collections", "OrderedDict")?;

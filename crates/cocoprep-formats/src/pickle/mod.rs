@@ -23,8 +23,12 @@ pub mod numpy;
 mod opcodes;
 mod pickler;
 mod read;
+mod torch_legacy;
 mod value;
 
 pub use pickler::{MemoId, Pickler};
 pub use read::{NodeId, Pickle, PickleRef, PickleValue};
+pub use torch_legacy::{
+    TORCH_LEGACY_MAGIC_NUMBER, TORCH_LEGACY_PROTOCOL_VERSION, write_torch_legacy_preamble,
+};
 pub use value::{Global, Object, Value, to_vec, to_writer, to_writer_with_protocol, write};
