@@ -4,7 +4,7 @@
 # cocoprep/_bin/cocoprep and started by the wheel's `cocoprep` console script.
 #
 #   scripts/build-wheel.sh          # release build (what README's `## Python` runs)
-#   scripts/build-wheel.sh --dev    # dev profile: reuses the artifacts of `cargo test` (CI)
+#   scripts/build-wheel.sh --dev    # dev profile (CI, with COCOPREP_WHEEL_BINARY: see below)
 #
 # Needs maturin (pip install maturin==1.16.0); MATURIN overrides which one.
 set -euo pipefail
@@ -26,9 +26,18 @@ if ! command -v "$maturin" >/dev/null; then
   fi
 fi
 
-cargo build --locked --profile "$profile" -p cocoprep
+# COCOPREP_WHEEL_BINARY: a cocoprep binary already built from this checkout (scripts/test.sh
+# passes the one `cargo test --workspace` made) instead of building one here.
+binary=${COCOPREP_WHEEL_BINARY:-}
+if [ -z "$binary" ]; then
+  cargo build --locked --profile "$profile" -p cocoprep
+  binary=$binary_dir/cocoprep
+elif [ ! -x "$binary" ]; then
+  echo "error: COCOPREP_WHEEL_BINARY=$binary is not an executable" >&2
+  exit 2
+fi
 mkdir -p python/cocoprep/_bin
-cp "$binary_dir/cocoprep" python/cocoprep/_bin/cocoprep.tmp
+cp "$binary" python/cocoprep/_bin/cocoprep.tmp
 mv python/cocoprep/_bin/cocoprep.tmp python/cocoprep/_bin/cocoprep
 rm -f dist/cocoprep-*.whl
 # A module left by scripts/python-dev-install.sh must not stand in for the one maturin builds.
