@@ -12,8 +12,11 @@ What it reproduces, step by step (see the issue and shared/specs/captioning.md Â
 * `fc = x.mean(3).mean(2)`, `att = adaptive_avg_pool2d(x, [a, a]).squeeze().permute(1, 2, 0)`;
 * `np.save(<out>_fc/<cocoid>)` and `np.savez_compressed(<out>_att/<cocoid>, feat=att)`.
 
-Deviation from the script, on purpose: CMYK/RGBA images (which the script cannot normalise)
-are converted to RGB with PIL first, as cocoprep does; `--images` limits the image count.
+Deviations from the script, on purpose, as cocoprep does: CMYK JPEGs (which the script
+cannot normalise) are converted to RGB with PIL first; 16-bit grey PNGs (which skimage returns
+as uint16, and the script divides by 255) are reduced to their high bytes, as Pillow reduces
+16-bit RGB. Images with alpha (RGBA, grey + alpha) fail as in the script. `--images` limits
+the image count.
 
 usage:
   prepro_feats.py weights OUT.pth [--layers 3,4,23,3] [--seed 0] [--width 64] [--legacy]
@@ -133,12 +136,14 @@ def make_weights(args):
 def read_image(path):
     import skimage.io
 
-    image = skimage.io.imread(path)
-    if image.ndim == 3 and image.shape[2] != 3:
-        # The script crashes here (Normalize of 4 channels); cocoprep converts as PIL does.
-        from PIL import Image
+    from PIL import Image
 
+    image = skimage.io.imread(path)
+    if Image.open(path).mode == "CMYK":
+        # The script crashes here (Normalize of 4 channels); cocoprep converts as PIL does.
         image = np.asarray(Image.open(path).convert("RGB"))
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
     return image
 
 

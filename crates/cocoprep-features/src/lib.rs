@@ -7,6 +7,8 @@
 //! * [`resnet`]: ResNet-101/152 grid features (`prepro_feats.py`): `.pth` weights read
 //!   directly, a CPU inference engine of our own (im2col + GEMM), decoding that matches
 //!   PIL, resumable parallel pipeline.
+//! * [`store`]: where both put their outputs: per-image files, or one LMDB or HDF5 file
+//!   per kind, built under a hidden name and renamed when complete.
 //! * [`vsua`]: VSUA's pairwise box geometry and geometry graphs, from the box-info pickle,
 //!   with or without the all-pairs intermediate pickle.
 //!
@@ -17,6 +19,7 @@
 pub mod butd;
 mod error;
 pub mod resnet;
+pub mod store;
 pub mod vsua;
 
 pub use error::Error;

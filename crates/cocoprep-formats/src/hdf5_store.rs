@@ -57,6 +57,16 @@ impl Hdf5Store {
         })
     }
 
+    /// The dataset names of the file at `path`, read without opening it for editing.
+    pub fn read_names(path: &Path) -> Result<Vec<String>, Error> {
+        let error = |source| Error::Hdf5 {
+            path: path.to_owned(),
+            source,
+        };
+        let file = hdf5_pure::File::open(path).map_err(error)?;
+        file.root().datasets().map_err(error)
+    }
+
     fn error(&self, source: hdf5_pure::Error) -> Error {
         Error::Hdf5 {
             path: self.path.clone(),

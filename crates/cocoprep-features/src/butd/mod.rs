@@ -36,12 +36,13 @@ use cocoprep_formats::npz::NpzEncoder;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use serde::Serialize;
 
+pub use crate::store::{DatabaseStore, StoreKind, output_path};
 pub use input::{SizedSource, TsvSource, resolve_inputs};
 pub use row::RowError;
-pub use store::{DatabaseStore, FileStore, StoreKind, output_path};
+pub use store::{FileStore, KINDS};
 
 use crate::Error;
-use store::EncodedImage;
+use crate::store::EncodedImage;
 
 /// How to convert.
 #[derive(Clone, Debug)]
@@ -195,7 +196,7 @@ pub fn convert(
             )?;
         }
         StoreKind::Lmdb | StoreKind::Hdf5 => {
-            let mut store = DatabaseStore::open(prefix, options.store)?;
+            let mut store = DatabaseStore::open(prefix, options.store, &KINDS)?;
             report.outputs = store.paths().to_vec();
             let complete = if options.overwrite {
                 HashSet::new()
@@ -469,7 +470,7 @@ fn encode(
     Ok(EncodedImage {
         image_id: fields.image_id,
         sequence,
-        files: [att, fc, boxes],
+        files: vec![att, fc, boxes],
     })
 }
 

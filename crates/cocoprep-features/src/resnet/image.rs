@@ -5,6 +5,14 @@
 //! The decoder is libjpeg-turbo's own code (mozjpeg's fork of it), so the pixels equal
 //! PIL's. CMYK JPEGs, which the script cannot normalise (four channels), are converted to
 //! RGB exactly as PIL's `Image.convert("RGB")` does (inverted Adobe CMYK first).
+//!
+//! PNGs are read as `skimage.io.imread` (imageio's Pillow plugin) reads them: 8-bit RGB
+//! as is, grey stacked, palettes looked up (a `tRNS` transparency is ignored, as there),
+//! 16-bit RGB reduced to its high bytes (Pillow's `RGB;16B`). Two differences, on
+//! purpose: 16-bit grey is reduced to its high bytes too (skimage returns the `uint16`
+//! values, which the script divides by 255, 257 times too bright), and PNGs with an alpha
+//! channel (grey + alpha, RGBA), on which the script fails (`Normalize` of 2 or 4
+//! channels), are refused with a message saying so.
 
 use super::map::FeatureMap;
 
@@ -24,10 +32,90 @@ pub struct RgbImage {
     pub pixels: Vec<u8>,
 }
 
+/// Decodes a JPEG or a PNG to RGB (see the module documentation for what is read how).
+pub fn decode_image(bytes: &[u8]) -> Result<RgbImage, String> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        decode_png(bytes)
+    } else if bytes.starts_with(&[0xff, 0xd8]) {
+        decode_jpeg(bytes)
+    } else {
+        Err("not a JPEG or PNG file".to_owned())
+    }
+}
+
+/// Decodes a PNG to 8-bit RGB as `skimage.io.imread` reads it (module documentation).
+pub fn decode_png(bytes: &[u8]) -> Result<RgbImage, String> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    // Palettes and grey below 8 bits expanded to 8 bits; 16-bit samples kept.
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| format!("invalid PNG: {e}"))?;
+    let source = reader.info().color_type;
+    if matches!(
+        source,
+        png::ColorType::GrayscaleAlpha | png::ColorType::Rgba
+    ) {
+        return Err(format!(
+            "{} PNG: skimage.io.imread keeps the alpha channel and prepro_feats.py fails on \
+             {} channels; save the image without alpha (e.g. PIL `convert(\"RGB\")`) first",
+            if source == png::ColorType::Rgba {
+                "RGBA"
+            } else {
+                "grey + alpha"
+            },
+            if source == png::ColorType::Rgba { 4 } else { 2 },
+        ));
+    }
+    let (color, depth) = reader.output_color_type();
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| "PNG too large to decode".to_owned())?;
+    let mut buffer = vec![0; size];
+    let frame = reader
+        .next_frame(&mut buffer)
+        .map_err(|e| format!("invalid PNG: {e}"))?;
+    buffer.truncate(frame.buffer_size());
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    // A `tRNS` chunk adds an alpha channel to grey, RGB and palette images; Pillow keeps
+    // it aside (`info["transparency"]`) and skimage returns the colours only.
+    let channels = color.samples();
+    let bytes_per_sample = if depth == png::BitDepth::Sixteen {
+        2
+    } else {
+        1
+    };
+    let mut pixels = Vec::with_capacity(width * height * 3);
+    for pixel in buffer.chunks_exact(channels * bytes_per_sample) {
+        // The high byte of a big-endian 16-bit sample, or the 8-bit sample.
+        let sample = |index: usize| pixel[index * bytes_per_sample];
+        match color {
+            png::ColorType::Grayscale | png::ColorType::GrayscaleAlpha => {
+                pixels.extend_from_slice(&[sample(0); 3]);
+            }
+            png::ColorType::Rgb | png::ColorType::Rgba => {
+                pixels.extend_from_slice(&[sample(0), sample(1), sample(2)]);
+            }
+            png::ColorType::Indexed => return Err("PNG palette was not expanded".to_owned()),
+        }
+    }
+    if pixels.len() != width * height * 3 {
+        return Err(format!(
+            "decoded {} bytes for a {width}x{height} PNG: the file is truncated",
+            pixels.len()
+        ));
+    }
+    Ok(RgbImage {
+        width,
+        height,
+        pixels,
+    })
+}
+
 /// Decodes a JPEG to RGB (grey replicated to three channels, CMYK converted as PIL does).
 pub fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, String> {
     if !bytes.starts_with(&[0xff, 0xd8]) {
-        return Err("not a JPEG file (only JPEG images are supported)".to_owned());
+        return Err("not a JPEG file".to_owned());
     }
     let decompress = mozjpeg::Decompress::new_mem(bytes).map_err(|e| e.to_string())?;
     let (width, height) = decompress.size();

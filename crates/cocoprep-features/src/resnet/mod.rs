@@ -7,7 +7,7 @@
 //! * [`weights`]: PyTorch `.pth` state dicts (zip and legacy formats), read directly;
 //! * [`Network`]: the bottleneck ResNet (self-critical's Caffe-style strides or
 //!   torchvision's), batch norms folded into the convolutions, im2col + GEMM on the CPU;
-//! * [`decode_jpeg`] / [`normalise`]: pixels equal to `skimage.io.imread`'s;
+//! * [`decode_image`] (JPEG, PNG) / [`normalise`]: pixels equal to `skimage.io.imread`'s;
 //! * [`extract`]: the pipeline (parallel decoding, forward passes, a writer thread),
 //!   resumable.
 
@@ -22,10 +22,10 @@ pub mod weights;
 use std::path::{Path, PathBuf};
 
 pub use extract::{
-    ExtractOptions, ExtractSummary, ImageEntry, ImageFailure, extract, is_finished, output_files,
-    output_folders,
+    ExtractOptions, ExtractSummary, ImageEntry, ImageFailure, KINDS, extract, is_finished,
+    output_files, output_folders, output_paths,
 };
-pub use image::{MEAN, RgbImage, STD, decode_jpeg, normalise};
+pub use image::{MEAN, RgbImage, STD, decode_image, decode_jpeg, decode_png, normalise};
 pub use map::FeatureMap;
 pub use network::{Arch, Network};
 pub use random::random_state_dict;

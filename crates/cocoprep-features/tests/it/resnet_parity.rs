@@ -1,7 +1,7 @@
 //! `features resnet` against the reference on real COCO images: our re-implementation of
 //! `prepro_feats.py` (bench/reference/prepro_feats.py, plain torch.nn, skimage.io.imread)
 //! with seeded random weights saved by torch, both network variants, both `.pth` formats,
-//! grey and CMYK JPEGs included. The network is a ResNet with one bottleneck block per
+//! grey and CMYK JPEGs and 8-bit, grey and 16-bit PNGs included (RGBA PNGs fail in both). The network is a ResNet with one bottleneck block per
 //! layer and a quarter of the widths (16 stem channels, 512 output channels): the same code
 //! as ResNet-101's 3-4-23-3 at full width, at a small fraction of the CI time
 //! (bench/resnet.py runs the real ResNet-101 on all 159 images).
@@ -90,7 +90,7 @@ print(json.dumps(report))
 "#;
 
 #[test]
-fn resnet_features_equal_prepro_feats_on_coco_images_both_arches_grey_and_cmyk() {
+fn resnet_features_equal_prepro_feats_on_coco_images_both_arches_grey_cmyk_and_png() {
     let Some(data) = cocoprep_test::shared_data() else {
         eprintln!("skipped: ../shared/data is not present");
         return;
@@ -121,6 +121,22 @@ fn resnet_features_equal_prepro_feats_on_coco_images_both_arches_grey_and_cmyk()
             cmyk.to_str().expect("UTF-8"),
         ],
     );
+    // PNGs (cut small, to keep the test quick): 8-bit RGB, grey, 16-bit grey (read as its
+    // high bytes, a documented difference), and an RGBA one, on which the script fails.
+    run(
+        &python,
+        &[
+            "-c",
+            "import sys, numpy as np; from PIL import Image; \
+             rgb = Image.open(sys.argv[1]).convert('RGB').crop((100, 80, 260, 200)); \
+             rgb.save(sys.argv[2] + '/rgb.png'); rgb.convert('L').save(sys.argv[2] + '/grey.png'); \
+             g = np.asarray(rgb.convert('L')).astype(np.uint16) * 256 + 255; \
+             Image.fromarray(g).save(sys.argv[2] + '/grey16.png'); \
+             rgb.convert('RGBA').save(sys.argv[2] + '/rgba.png')",
+            val.join("000000000802.jpg").to_str().expect("UTF-8"),
+            root.join("val2017").to_str().expect("UTF-8"),
+        ],
+    );
     let dataset = folder.path().join("dataset.json");
     write_dataset(
         &dataset,
@@ -129,8 +145,13 @@ fn resnet_features_equal_prepro_feats_on_coco_images_both_arches_grey_and_cmyk()
             (431848, "val2017", "000000431848.jpg"),
             (900_000_001, "val2017", "cmyk.jpg"),
             (802, "val2017", "000000000802.jpg"),
+            (900_000_002, "val2017", "rgb.png"),
+            (900_000_003, "val2017", "grey.png"),
+            (900_000_004, "val2017", "grey16.png"),
         ],
     );
+    let rgba_dataset = folder.path().join("rgba.json");
+    write_dataset(&rgba_dataset, &[(900_000_005, "val2017", "rgba.png")]);
     let script = reference_script();
     let script = script.to_str().expect("UTF-8");
     let zip_weights = folder.path().join("resnet.pth");
@@ -183,7 +204,7 @@ fn resnet_features_equal_prepro_feats_on_coco_images_both_arches_grey_and_cmyk()
     // torchvision on the first two (colour, grey) from the legacy file (same weights: the
     // same seed).
     for (arch, weights, images) in [
-        (Arch::SelfCritical, &zip_weights, 4),
+        (Arch::SelfCritical, &zip_weights, 7),
         (Arch::Torchvision, &legacy_weights, 2),
     ] {
         let reference = folder.path().join(format!("reference-{}", arch.name()));
@@ -254,6 +275,46 @@ fn resnet_features_equal_prepro_feats_on_coco_images_both_arches_grey_and_cmyk()
         .expect("extract again");
         assert_eq!((again.written, again.skipped), (0, images));
     }
+    // An RGBA PNG: the script fails (Normalize of 4 channels); cocoprep lists the image
+    // with a message saying why, and goes on.
+    let failed = Command::new(&python.0)
+        .env("PYTHONPATH", &python.1)
+        .args([
+            script,
+            "extract",
+            "--input_json",
+            rgba_dataset.to_str().expect("UTF-8"),
+            "--images_root",
+            root.to_str().expect("UTF-8"),
+            "--output_dir",
+            folder
+                .path()
+                .join("reference-rgba")
+                .to_str()
+                .expect("UTF-8"),
+            "--weights",
+            zip_weights.to_str().expect("UTF-8"),
+        ])
+        .output()
+        .expect("python starts");
+    assert!(!failed.status.success(), "the reference read an RGBA PNG");
+    let network = resnet::load_network(&zip_weights, Arch::SelfCritical).expect("weights load");
+    let entries = resnet::read_dataset(&rgba_dataset, &root).expect("dataset");
+    let summary = resnet::extract(
+        &network,
+        &entries,
+        &folder.path().join("ours-rgba"),
+        &ExtractOptions::default(),
+        &NoReporter,
+    )
+    .expect("extract");
+    assert_eq!(summary.written, 0);
+    assert_eq!(summary.failures.len(), 1);
+    assert!(
+        summary.failures[0].message.contains("RGBA PNG"),
+        "{:?}",
+        summary.failures
+    );
 }
 
 const PIXELS: &str = r#"
@@ -323,4 +384,89 @@ fn serde_json_lite(text: &str) -> std::collections::HashMap<String, (usize, usiz
     let value: std::collections::HashMap<String, (usize, usize, u32)> =
         serde_json::from_str(text.trim()).expect("JSON");
     value
+}
+
+/// Writes PNGs of every kind `skimage.io.imread` reads, cut from a real COCO image, into
+/// `argv[2]`: 8-bit RGB, grey, palette, with `tRNS` transparency, 16-bit RGB and grey,
+/// black-and-white, RGBA and grey + alpha. Prints, for each, what `prepro_feats.py` gets
+/// (`[w, h, crc32 of the HxWx3 uint8 pixels]`, with cocoprep's documented differences: 16-bit
+/// grey reduced to its high bytes, 1-bit read as 0/255) or `"fails"` where the script fails.
+const PNGS: &str = r#"
+import json, os, sys, zlib
+import cv2, numpy as np, skimage.io
+from PIL import Image
+source, folder = sys.argv[1], sys.argv[2]
+rgb = Image.open(source).convert("RGB").crop((40, 30, 40 + 97, 30 + 65))
+a = np.asarray(rgb)
+grey = rgb.convert("L")
+noise = np.random.default_rng(3).integers(0, 256, a.shape, dtype=np.uint16)
+made = {
+    "rgb": lambda p: rgb.save(p),
+    "grey": lambda p: grey.save(p),
+    "palette": lambda p: rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=50).save(p),
+    "palette-trns": lambda p: rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=50).save(p, transparency=0),
+    "rgb-trns": lambda p: rgb.save(p, transparency=tuple(int(v) for v in a[0, 0])),
+    "grey-trns": lambda p: grey.save(p, transparency=int(np.asarray(grey)[0, 0])),
+    "bw": lambda p: grey.convert("1").save(p),
+    "rgb16": lambda p: cv2.imwrite(p, (a.astype(np.uint16) * 256 + noise)[:, :, ::-1]),
+    "grey16": lambda p: Image.fromarray(np.asarray(grey).astype(np.uint16) * 256 + noise[:, :, 0]).save(p),
+    "rgba": lambda p: Image.fromarray(np.dstack([a, a[:, :, :1]])).save(p),
+    "grey-alpha": lambda p: grey.convert("LA").save(p),
+}
+out = {}
+for name, make in made.items():
+    path = os.path.join(folder, name + ".png")
+    make(path)
+    image = skimage.io.imread(path)
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    if image.dtype == bool:
+        image = image.astype(np.uint8) * 255
+    if image.ndim == 2:
+        image = np.stack([image] * 3, axis=2)
+    if image.shape[2] != 3:
+        out[path] = "fails"
+        continue
+    out[path] = [image.shape[1], image.shape[0], zlib.crc32(np.ascontiguousarray(image).tobytes())]
+print(json.dumps(out))
+"#;
+
+#[test]
+fn decoded_png_pixels_equal_skimage_imread_and_alpha_pngs_are_refused() {
+    let Some(data) = cocoprep_test::shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let python = cocoprep_test::python();
+    let ready = Command::new(&python)
+        .args(["-c", "import skimage, cv2"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !ready {
+        eprintln!("skipped: scikit-image or OpenCV is not installed (scripts/setup-python.sh)");
+        return;
+    }
+    let folder = cocoprep_test::temp_dir();
+    let source = data.join("coco-mini/val2017/000000000139.jpg");
+    let expected: std::collections::HashMap<String, serde_json::Value> =
+        serde_json::from_str(cocoprep_test::run_python(PNGS, &[&source, folder.path()]).trim())
+            .expect("JSON");
+    assert_eq!(expected.len(), 11);
+    for (path, expected) in &expected {
+        let decoded = resnet::decode_image(&std::fs::read(path).expect("read"));
+        if expected == "fails" {
+            let message = decoded.expect_err(path);
+            assert!(
+                message.contains("alpha") && message.contains("prepro_feats.py fails"),
+                "{path}: {message}"
+            );
+            continue;
+        }
+        let image = decoded.unwrap_or_else(|error| panic!("{path}: {error}"));
+        let actual = serde_json::json!([image.width, image.height, crc32fast::hash(&image.pixels)]);
+        assert_eq!(
+            &actual, expected,
+            "{path}: pixels differ from skimage.io.imread's"
+        );
+    }
 }

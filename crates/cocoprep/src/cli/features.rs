@@ -62,9 +62,10 @@ pub enum FeaturesCommand {
     /// For each image of the Karpathy DATASET.json (IMAGES_ROOT/filepath/filename), a ResNet
     /// forward pass at full resolution, then PREFIX_fc/<cocoid>.npy (float32 (2048,), the
     /// mean of the last feature map) and PREFIX_att/<cocoid>.npz (key `feat`, float32
-    /// (A, A, 2048), the map average-pooled to --att-size). Pixels are decoded exactly as
-    /// skimage/PIL do (libjpeg-turbo); grey images are stacked to three channels and CMYK
-    /// converted as PIL does. The weights are a PyTorch state dict (.pth, zip or legacy
+    /// (A, A, 2048), the map average-pooled to --att-size), or the same into one LMDB or
+    /// HDF5 file per kind (--store). JPEGs and PNGs are decoded exactly as skimage/PIL do
+    /// (libjpeg-turbo); grey images are stacked to three channels, CMYK converted as PIL
+    /// does, 16-bit PNGs reduced to 8 bits; PNGs with alpha are refused. The weights are a PyTorch state dict (.pth, zip or legacy
     /// format), e.g. torchvision's resnet101-63fe2227.pth (`cocoprep get
     /// resnet101-imagenet`) or ruotianluo's converted Caffe weights. Runs on the CPU with
     /// all cores (--jobs); images are decoded and outputs compressed while the network
@@ -73,6 +74,7 @@ pub enum FeaturesCommand {
     #[command(after_help = "Examples:
   cocoprep features resnet data/dataset_coco.json --images-root data/images --output-dir data/cocotalk --weights data/imagenet_weights/resnet101.pth
   cocoprep features resnet data/dataset_coco.json --images-root data/images --output-dir data/cocotalk --dry-run
+  cocoprep features resnet data/dataset_coco.json --images-root data/images --output-dir data/cocotalk --store lmdb
   cocoprep features resnet data/dataset_coco.json --images-root /data/images --output-dir /data/cocotalk --emit slurm --shards 16 > resnet.sbatch")]
     Resnet(ResnetArgs),
 }
@@ -122,6 +124,13 @@ pub struct ResnetArgs {
         default_value = "data/imagenet_weights"
     )]
     pub model_root: PathBuf,
+
+    /// Per-image files (as prepro_feats.py), one LMDB per kind (as dump_to_lmdb.py:
+    /// PREFIX_fc.lmdb, PREFIX_att.lmdb; keys are the image ids, values the file bytes), or one
+    /// HDF5 file per kind (as dump_to_h5df.py: PREFIX_fc.h5, PREFIX_att.h5; one float32
+    /// dataset per image id). The databases appear under their names when the run completes.
+    #[arg(long, value_enum, default_value_t = StoreArg::Files)]
+    pub store: StoreArg,
 
     /// The network variant: self-critical's (what prepro_feats.py runs: Caffe-style strides,
     /// ceil-mode max pool) or torchvision's.

@@ -255,3 +255,122 @@ fn resnet_features_with_prepro_feats_flag_names_resume_and_list_bad_images() {
     assert_eq!(report["already_done"], 2);
     assert_eq!(report["failures"][0]["image_id"], 5);
 }
+
+/// Reads `PREFIX_{fc,att}.lmdb` or `.h5` as self-critical's `HybridLoader` does and checks
+/// every array against the files store's; prints the number of arrays compared.
+const READ_RESNET_STORE: &str = r#"
+import io, os, sys
+import numpy as np
+files, store, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+count = 0
+for part, ext in [("fc", ".npy"), ("att", ".npz")]:
+    names = sorted(n[:-4] for n in os.listdir(files + "_" + part))
+    if kind == "lmdb":
+        from lmdbdict import lmdbdict
+        db = lmdbdict(store + "_" + part + ".lmdb", unsafe=True)
+        db._key_dumps = lambda x: x.encode("ascii")
+        db._value_loads = lambda x: x
+        assert sorted(db._keys) == names, (db._keys, names)
+        get = lambda key: np.load(io.BytesIO(db[key]))
+    else:
+        import h5py
+        h5 = h5py.File(store + "_" + part + ".h5", "r")
+        assert sorted(h5.keys()) == names, (list(h5.keys()), names)
+        get = lambda key: np.array(h5[key]).astype("float32")
+    for name in names:
+        a, b = get(name), np.load(os.path.join(files + "_" + part, name + ext))
+        if ext == ".npz":
+            if kind == "lmdb":
+                assert list(a.keys()) == ["feat"]
+                a = a["feat"]
+            b = b["feat"]
+        assert a.dtype == b.dtype == np.float32 and a.shape == b.shape, (part, a.shape, b.shape)
+        assert a.tobytes() == b.tobytes(), (part, name)
+        count += 1
+print(count)
+"#;
+
+#[test]
+fn resnet_features_into_lmdb_and_hdf5_stores_read_back_like_the_files_and_resume() {
+    let folder = temp_dir();
+    let weights = folder.path().join("resnet.pth");
+    small_resnet_weights(&weights);
+    let images_root = cocoprep_test::fixtures().join("coco-sample");
+    let dataset = folder.path().join("dataset_coco.json");
+    std::fs::write(
+        &dataset,
+        r#"{"images": [
+            {"filepath": "val2017", "filename": "000000000139.jpg", "cocoid": 139},
+            {"filepath": "train2017", "filename": "000000000790.jpg", "cocoid": 790}
+        ]}"#,
+    )
+    .unwrap();
+    let run = |prefix: &Path, store: &str, extra: &[&str]| {
+        let mut words = vec!["features", "resnet", "--json", "--att-size", "3"];
+        words.extend(["--store", store]);
+        words.extend(extra);
+        let output = cocoprep(
+            &words,
+            &[
+                Path::new("--weights"),
+                &weights,
+                Path::new("--images-root"),
+                &images_root,
+                Path::new("--output-dir"),
+                prefix,
+                &dataset,
+            ],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let files = folder.path().join("files");
+    assert_eq!(run(&files, "files", &[])["written"], 2);
+    for (store, extension) in [("lmdb", ".lmdb"), ("hdf5", ".h5")] {
+        let prefix = folder.path().join(store);
+        let report = run(&prefix, store, &[]);
+        assert_eq!(report["written"], 2, "{report}");
+        assert_eq!(
+            report["outputs"][1],
+            format!("{}_att{extension}", prefix.display())
+        );
+        // Only the final stores are left: no partial store, no stray lock file.
+        let mut names: Vec<String> = std::fs::read_dir(folder.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(store) || name.starts_with('.'))
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                format!("{store}_att{extension}"),
+                format!("{store}_fc{extension}")
+            ]
+        );
+        let checked = run_python(READ_RESNET_STORE, &[&files, &prefix, Path::new(store)]);
+        assert_eq!(checked.trim(), "4", "{store}");
+        // Finished ids are skipped, in the dry run's count and in the run.
+        assert_eq!(run(&prefix, store, &["--dry-run"])["pending"], 0);
+        let again = run(&prefix, store, &[]);
+        assert_eq!(
+            (&again["written"], &again["already_done"]),
+            (&0.into(), &2.into())
+        );
+    }
+    // One writer per database: parallel shards are refused before any work.
+    let sharded = cocoprep(
+        &["features", "resnet", "--store", "lmdb", "--shard", "1/2"],
+        &[&dataset],
+    );
+    assert_eq!(sharded.status.code(), Some(2), "{sharded:?}");
+    assert!(
+        String::from_utf8_lossy(&sharded.stderr).contains("parallel shards cannot share"),
+        "{sharded:?}"
+    );
+}

@@ -6,7 +6,7 @@ use anyhow::Context;
 use cocoprep_base::cluster::Shard;
 use cocoprep_features::butd::{self, ButdOptions, StoreKind};
 
-use crate::cli::{ButdArgs, StoreArg};
+use crate::cli::ButdArgs;
 use crate::commands::Outcome;
 use crate::commands::cluster::{
     self, ClusterSettings, DEFAULT_CPUS_PER_TASK, JobSpec, absolute_word,
@@ -50,22 +50,11 @@ impl ButdSettings {
             let trainval = folder.join("trainval");
             inputs.push(if trainval.is_dir() { trainval } else { folder });
         }
-        let store = match store {
-            StoreArg::Files => StoreKind::Files,
-            StoreArg::Lmdb => StoreKind::Lmdb,
-            StoreArg::Hdf5 => StoreKind::Hdf5,
-        };
+        let store = super::store_kind(store);
         let report_given = report.is_some();
         let report = report.unwrap_or_else(|| butd::report_path(&output_dir));
         let cluster = ClusterSettings::resolve(cluster)?;
-        if cluster.shard().is_some() || matches!(cluster.mode, cluster::ClusterMode::Emit { .. }) {
-            anyhow::ensure!(
-                store == StoreKind::Files,
-                "--store {} writes one file per kind, which parallel shards cannot share; \
-                 shard with --store files (the default), or convert in one process",
-                store.name()
-            );
-        }
+        super::ensure_store_can_shard(store, &cluster)?;
         Ok(Self {
             inputs,
             output_prefix: output_dir,

@@ -4,9 +4,34 @@ pub mod butd;
 pub mod resnet;
 pub mod vsua;
 
+use cocoprep_features::store::StoreKind;
+
 use super::Outcome;
-use crate::cli::{FeaturesArgs, FeaturesCommand};
+use super::cluster::{ClusterMode, ClusterSettings};
+use crate::cli::{FeaturesArgs, FeaturesCommand, StoreArg};
 use crate::settings::GlobalSettings;
+
+/// `--store` of `features butd` and `features resnet`.
+fn store_kind(store: StoreArg) -> StoreKind {
+    match store {
+        StoreArg::Files => StoreKind::Files,
+        StoreArg::Lmdb => StoreKind::Lmdb,
+        StoreArg::Hdf5 => StoreKind::Hdf5,
+    }
+}
+
+/// The databases have one writer each: parallel shards cannot share them.
+fn ensure_store_can_shard(store: StoreKind, cluster: &ClusterSettings) -> anyhow::Result<()> {
+    if cluster.shard().is_some() || matches!(cluster.mode, ClusterMode::Emit { .. }) {
+        anyhow::ensure!(
+            store == StoreKind::Files,
+            "--store {} writes one file per kind, which parallel shards cannot share; \
+             shard with --store files (the default), or run in one process",
+            store.name()
+        );
+    }
+    Ok(())
+}
 
 pub fn run(args: FeaturesArgs, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let FeaturesArgs { command } = args;

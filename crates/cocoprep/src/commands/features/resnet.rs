@@ -1,4 +1,5 @@
-//! `cocoprep features resnet DATASET.json --images-root DIR --output-dir PREFIX`.
+//! `cocoprep features resnet DATASET.json --images-root DIR --output-dir PREFIX
+//! [--store files|lmdb|hdf5]`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -6,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use cocoprep_base::cluster::Shard;
 use cocoprep_features::resnet::{self, Arch, ExtractOptions};
+use cocoprep_features::store::{self, StoreKind};
 
 use crate::cli::{ArchArg, ModelArg, ResnetArgs};
 use crate::commands::Outcome;
@@ -25,6 +27,7 @@ pub struct ResnetSettings {
     pub att_size: usize,
     pub weights: PathBuf,
     pub arch: Arch,
+    pub store: StoreKind,
     pub compression_level: u8,
     pub overwrite: bool,
     pub dry_run: bool,
@@ -44,12 +47,16 @@ impl ResnetSettings {
             model,
             model_root,
             arch,
+            store,
             compression_level,
             overwrite,
             dry_run,
             json,
             cluster,
         } = args;
+        let store = super::store_kind(store);
+        let cluster = ClusterSettings::resolve(cluster)?;
+        super::ensure_store_can_shard(store, &cluster)?;
         let dataset = dataset
             .or(input_json)
             .context("give the Karpathy dataset JSON (DATASET.json or --input_json)")?;
@@ -69,11 +76,12 @@ impl ResnetSettings {
             att_size: usize::from(att_size),
             weights,
             arch,
+            store,
             compression_level,
             overwrite,
             dry_run,
             json,
-            cluster: ClusterSettings::resolve(cluster)?,
+            cluster,
         })
     }
 
@@ -91,6 +99,8 @@ impl ResnetSettings {
             absolute_word(&self.weights)?,
             "--arch".to_owned(),
             self.arch.name().to_owned(),
+            "--store".to_owned(),
+            self.store.name().to_owned(),
             "--compression-level".to_owned(),
             self.compression_level.to_string(),
         ];
@@ -136,10 +146,21 @@ fn images_of(
 
 fn dry_run(settings: &ResnetSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let images = images_of(settings, settings.cluster.shard())?;
+    let stored = match settings.store {
+        StoreKind::Files => Default::default(),
+        database => store::stored_ids(&settings.output_prefix, database, &resnet::KINDS)
+            .context("cannot read the existing store")?,
+    };
     let pending = images
         .iter()
         .filter(|image| {
-            settings.overwrite || !resnet::is_finished(&settings.output_prefix, image.image_id)
+            settings.overwrite
+                || match settings.store {
+                    StoreKind::Files => {
+                        !resnet::is_finished(&settings.output_prefix, image.image_id)
+                    }
+                    _ => !stored.contains(&image.image_id),
+                }
         })
         .count();
     let missing = images.iter().filter(|image| !image.path.is_file()).count();
@@ -190,6 +211,7 @@ fn run_shard(
         att_size,
         weights,
         arch,
+        store,
         compression_level,
         overwrite,
         dry_run: _,
@@ -204,13 +226,14 @@ fn run_shard(
         compression_level: *compression_level,
         overwrite: *overwrite,
         decoders: 2,
+        store: *store,
     };
     let started = Instant::now();
     let summary = resnet::extract(&network, &images, output_prefix, &options, &progress)
         .context("cannot extract the ResNet features")?;
     let seconds = started.elapsed().as_secs_f64();
     progress.finish_warnings();
-    let (fc_folder, att_folder) = resnet::output_folders(output_prefix);
+    let outputs = resnet::output_paths(output_prefix, *store);
     if *json {
         let failures: Vec<_> = summary
             .failures
@@ -231,7 +254,7 @@ fn run_shard(
             "seconds": seconds,
             "blocks": network.block_counts(),
             "arch": arch.name(),
-            "outputs": [fc_folder, att_folder],
+            "outputs": outputs,
         });
         output::stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     }
@@ -249,14 +272,17 @@ fn run_shard(
     output::note(
         global,
         format!(
-            "{} images: {} written ({:.2} images/s), {} already done, {} failed -> {}, {}",
+            "{} images: {} written ({:.2} images/s), {} already done, {} failed -> {}",
             images.len(),
             summary.written,
             summary.written as f64 / seconds.max(1e-9),
             summary.skipped,
             summary.failures.len(),
-            fc_folder.display(),
-            att_folder.display()
+            outputs
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     );
     let outcome = if summary.failures.is_empty() {
