@@ -300,8 +300,8 @@ fn resnet_features_into_lmdb_and_hdf5_stores_read_back_like_the_files_and_resume
     std::fs::write(
         &dataset,
         r#"{"images": [
-            {"filepath": "val2017", "filename": "000000000139.jpg", "cocoid": 139},
-            {"filepath": "train2017", "filename": "000000000790.jpg", "cocoid": 790}
+            {"filepath": "val2017", "filename": "000000000139.jpg", "cocoid": 139, "sentences": []},
+            {"filepath": "train2017", "filename": "000000000790.jpg", "cocoid": 790, "sentences": []}
         ]}"#,
     )
     .unwrap();
