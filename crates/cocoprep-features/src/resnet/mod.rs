@@ -9,7 +9,7 @@
 //!   torchvision's), batch norms folded into the convolutions, im2col + GEMM on the CPU;
 //! * [`decode_image`] (JPEG, PNG) / [`normalise`]: pixels equal to `skimage.io.imread`'s;
 //! * [`extract`]: the pipeline (parallel decoding, forward passes, a writer thread),
-//!   resumable.
+//!   resumable, into per-image files or the LMDB / HDF5 stores of [`crate::store`].
 
 mod conv;
 mod extract;

@@ -196,6 +196,7 @@ pub struct ButdArgs {
     /// Per-image files (as make_bu_data.py), one LMDB per kind (as dump_to_lmdb.py:
     /// PREFIX_att.lmdb, ...; keys are the image ids, values the file bytes), or one HDF5 file
     /// per kind (as dump_to_h5df.py: PREFIX_att.h5, ...; one float32 dataset per image id).
+    /// The databases appear under their names when the run completes.
     #[arg(long, value_enum, default_value_t = StoreArg::Files)]
     pub store: StoreArg,
 
