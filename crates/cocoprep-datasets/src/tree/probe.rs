@@ -255,8 +255,35 @@ pub fn probe(
                     "expected `<wnid> <num> <class id>` lines, found {line:?}"
                 )));
             }
+            let image = format!(
+                "{}/{wnid}/{wnid}_{}{}",
+                crate::imagenet22k::DIR,
+                fields[1],
+                crate::imagenet22k::EXTENSION,
+                wnid = fields[0]
+            );
+            if !dataset_folder.join(&image).is_file() {
+                return Err(Finding::MissingReferenced {
+                    path: image,
+                    detail: "the first image of the list is not where the loader opens it \
+                             (imagenet22k/<wnid>/<wnid>_<num>.JPEG)"
+                        .to_owned(),
+                });
+            }
             Ok(())
         }
+        Format::BookswikiV2 => match crate::bookswiki::recorded_line_count(path) {
+            // Counting 244M lines means reading the whole corpus (tens of GB); the count
+            // cocoprep recorded when it wrote the file is used while the size still matches.
+            // A corpus from elsewhere has no record and is not judged by its length.
+            Some(lines) if lines != crate::bookswiki::V2_LINES => Err(wrong(format!(
+                "{lines} non-empty lines, but the v2 loader hard-codes {} (general_corpus.py): \
+                 it never reads lines past that, and a shorter corpus leaves the last ranks \
+                 short or empty",
+                crate::bookswiki::V2_LINES
+            ))),
+            _ => Ok(()),
+        },
         Format::GlueTsv => {
             let line = head.split(|&byte| byte == b'\n').next().unwrap_or_default();
             let first = String::from_utf8_lossy(

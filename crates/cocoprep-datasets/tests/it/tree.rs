@@ -502,3 +502,46 @@ fn video_annotation_with_space_form_labels_is_a_wrong_format() {
         problem.detail
     );
 }
+
+#[test]
+fn bookswiki_v2_of_the_wrong_length_and_a_22k_list_without_its_images_are_named() {
+    let data = cocoprep_test::temp_dir();
+    complete_tree(data.path());
+    let osd = data.path().join("open_source_dataset");
+    // The v2 files are optional: absent, the complete tree has no problem.
+    assert_eq!(check(data.path()).problem_count(), 0);
+    let corpus = data.path().join("corpus.txt");
+    write(&corpus, "a line\nanother\n");
+    bookswiki::prepare_v2(&[corpus], &osd.join(bookswiki::BOOKSWIKI_DIR)).unwrap();
+    write(
+        &osd.join("imagenet_22k_filelist_short.txt"),
+        "n00004475 16 0\n",
+    );
+    let report = check(data.path());
+    assert_eq!(report.problem_count(), 2, "{}", describe(&report));
+    let v2 = problem(
+        &report,
+        "bookswiki",
+        "bert_pretrain_data/bookswiki/bookswiki_v2.txt",
+    );
+    assert_eq!(v2.kind, ProblemKind::WrongFormat);
+    assert!(
+        v2.detail
+            .starts_with("2 non-empty lines, but the v2 loader hard-codes 244208263"),
+        "{}",
+        v2.detail
+    );
+    assert_eq!(
+        v2.fix,
+        format!(
+            "cocoprep dataset bookswiki --v2 --root {} <corpus files>",
+            data.path().display()
+        )
+    );
+    let list = problem(
+        &report,
+        "imagenet22k",
+        "imagenet22k/n00004475/n00004475_16.JPEG",
+    );
+    assert_eq!(list.kind, ProblemKind::Missing);
+}
