@@ -91,6 +91,9 @@ pub enum Format {
     Pickle,
     /// A JSON document.
     Json,
+    /// YFCC's JSON lines `{"image": ..., "caption": ..., "title": "...", "description": "..."}`
+    /// (`RANDOM_CAPTION: True` reads title and description as strings).
+    YfccLines,
     /// The v2 Books & Wiki corpus: its non-empty line count (recorded by cocoprep when it
     /// wrote it) must be the loader's hard-coded length.
     BookswikiV2,
@@ -619,6 +622,29 @@ fn imagenet() -> DatasetEntry {
     }
 }
 
+/// YFCC (undocumented; `configs/BERT_L12_H192_experiments/4tasks_training.yaml`): the
+/// caption and retrieval tasks read `yfcc/yfcc100m_subset_available_untokenized.json` with
+/// `FEATS_FOLDER: open_source_dataset/yfcc/`, `ZIP_MODE: False`, `RANDOM_CAPTION: True`;
+/// `image_text_pair.py:load_database` caches into `yfcc/cache/spe_cache_random_caption_*`.
+fn yfcc() -> DatasetEntry {
+    let annotations = "yfcc/yfcc100m_subset_available_untokenized.json";
+    DatasetEntry {
+        name: "yfcc",
+        title: "YFCC100M subset",
+        folder: "yfcc",
+        items: vec![file(
+            annotations,
+            Format::YfccLines,
+            "not made by cocoprep (the spec does not pin the metadata subset it comes from): \
+             put the JSON lines in {osd}/yfcc/yfcc100m_subset_available_untokenized.json and the \
+             images under {osd}/yfcc/ at the paths their `image` keys name",
+        )],
+        wrong_names: Vec::new(),
+        caches: vec![cache("yfcc/cache", "spe_cache_", &[annotations])],
+        folders: Vec::new(),
+    }
+}
+
 fn imagenet22k() -> DatasetEntry {
     let fix = "cocoprep dataset imagenet22k --root {root} --source <ImageNet-22k folder of <wnid>/ folders>";
     DatasetEntry {
@@ -767,6 +793,7 @@ pub fn catalog() -> Vec<DatasetEntry> {
         sbu(),
         cc3m(),
         cc12m(),
+        yfcc(),
         imagenet(),
         imagenet22k(),
         bookswiki(),
