@@ -38,13 +38,7 @@ pub fn prepare_cc12m(
 ) -> Result<WebCaptionsSummary, Error> {
     let folder = crate::DataRoot::resolve(root).path(DIR);
     let tree_images = folder.join(IMAGE_FOLDER);
-    let images = images.unwrap_or(&tree_images);
-    if !images.is_dir() {
-        return Err(Error::MissingInput {
-            what: "image folder",
-            path: images.to_owned(),
-        });
-    }
+    let images = crate::placement::image_folder(images, &tree_images)?;
     let job = WebCaptionsJob {
         tsv,
         order: ColumnOrder::UrlCaption,

@@ -65,6 +65,7 @@ pub mod flickr30k;
 pub mod glue;
 pub mod image_check;
 pub mod imagenet;
+pub mod imagenet22k;
 pub mod layout;
 pub mod msrvtt;
 pub mod msvd;

@@ -68,3 +68,20 @@ fn same_folder(a: &Path, b: &Path) -> bool {
         _ => false,
     }
 }
+
+/// The folder downloaded images are read from: `given`, else the tree's own `tree_images`;
+/// it must exist.
+pub(crate) fn image_folder<'a>(
+    given: Option<&'a Path>,
+    tree_images: &'a Path,
+) -> Result<&'a Path, Error> {
+    let images = given.unwrap_or(tree_images);
+    if images.is_dir() {
+        Ok(images)
+    } else {
+        Err(Error::MissingInput {
+            what: "image folder",
+            path: images.to_owned(),
+        })
+    }
+}

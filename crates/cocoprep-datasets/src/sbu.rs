@@ -72,13 +72,7 @@ pub fn prepare_sbu(
 ) -> Result<SbuSummary, Error> {
     let folder = crate::DataRoot::resolve(root).path(DIR);
     let tree_images = folder.join(IMAGE_FOLDER);
-    let images = images.unwrap_or(&tree_images);
-    if !images.is_dir() {
-        return Err(Error::MissingInput {
-            what: "image folder",
-            path: images.to_owned(),
-        });
-    }
+    let images = crate::placement::image_folder(images, &tree_images)?;
     let url_text = read_text(urls, "SBU URL list")?;
     let caption_text = read_text(captions, "SBU caption list")?;
     let url_lines: Vec<&str> = url_text.lines().collect();

@@ -38,6 +38,8 @@ pub struct Item {
     pub kind: ItemKind,
     /// The command (or action) that creates it.
     pub fix: String,
+    /// Read only by some configs (the v2 corpus): checked when present, never missing.
+    pub optional: bool,
 }
 
 /// What kind of thing an [`Item`] is.
@@ -89,6 +91,12 @@ pub enum Format {
     Pickle,
     /// A JSON document.
     Json,
+    /// YFCC's JSON lines `{"image": ..., "caption": ..., "title": "...", "description": "..."}`
+    /// (`RANDOM_CAPTION: True` reads title and description as strings).
+    YfccLines,
+    /// The v2 Books & Wiki corpus: its non-empty line count (recorded by cocoprep when it
+    /// wrote it) must be the loader's hard-coded length.
+    BookswikiV2,
     /// A non-empty text file.
     Text,
 }
@@ -130,6 +138,7 @@ fn file(path: impl Into<String>, format: Format, fix: impl Into<String>) -> Item
         path: path.into(),
         kind: ItemKind::File(format),
         fix: fix.into(),
+        optional: false,
     }
 }
 
@@ -138,6 +147,7 @@ fn folder(path: impl Into<String>, fix: impl Into<String>) -> Item {
         path: path.into(),
         kind: ItemKind::Folder,
         fix: fix.into(),
+        optional: false,
     }
 }
 
@@ -147,6 +157,7 @@ fn link(path: String, target: &'static str) -> Item {
         path,
         kind: ItemKind::Link(target),
         fix,
+        optional: false,
     }
 }
 
@@ -448,6 +459,7 @@ fn video(dataset: VideoDataset, name: &'static str) -> DatasetEntry {
             path: format!("{dir}/training"),
             kind: ItemKind::LabelFolders(dataset),
             fix: fix.clone(),
+            optional: false,
         },
     ];
     if dataset != VideoDataset::MomentsInTime {
@@ -455,6 +467,7 @@ fn video(dataset: VideoDataset, name: &'static str) -> DatasetEntry {
             path: format!("{dir}/validation"),
             kind: ItemKind::LabelFolders(dataset),
             fix: fix.clone(),
+            optional: false,
         });
     }
     let mut wrong_names = vec![
@@ -609,8 +622,31 @@ fn imagenet() -> DatasetEntry {
     }
 }
 
+/// YFCC (undocumented; `configs/BERT_L12_H192_experiments/4tasks_training.yaml`): the
+/// caption and retrieval tasks read `yfcc/yfcc100m_subset_available_untokenized.json` with
+/// `FEATS_FOLDER: open_source_dataset/yfcc/`, `ZIP_MODE: False`, `RANDOM_CAPTION: True`;
+/// `image_text_pair.py:load_database` caches into `yfcc/cache/spe_cache_random_caption_*`.
+fn yfcc() -> DatasetEntry {
+    let annotations = "yfcc/yfcc100m_subset_available_untokenized.json";
+    DatasetEntry {
+        name: "yfcc",
+        title: "YFCC100M subset",
+        folder: "yfcc",
+        items: vec![file(
+            annotations,
+            Format::YfccLines,
+            "not made by cocoprep (the spec does not pin the metadata subset it comes from): \
+             put the JSON lines in {osd}/yfcc/yfcc100m_subset_available_untokenized.json and the \
+             images under {osd}/yfcc/ at the paths their `image` keys name",
+        )],
+        wrong_names: Vec::new(),
+        caches: vec![cache("yfcc/cache", "spe_cache_", &[annotations])],
+        folders: Vec::new(),
+    }
+}
+
 fn imagenet22k() -> DatasetEntry {
-    let fix = "not made by cocoprep: put ImageNet-22k's images in {osd}/imagenet22k/<wnid>/ and its list in {osd}/imagenet_22k_filelist_short.txt";
+    let fix = "cocoprep dataset imagenet22k --root {root} --source <ImageNet-22k folder of <wnid>/ folders>";
     DatasetEntry {
         name: "imagenet22k",
         title: "ImageNet-22k",
@@ -631,6 +667,7 @@ fn imagenet22k() -> DatasetEntry {
 
 fn bookswiki() -> DatasetEntry {
     let fix = "cocoprep dataset bookswiki --root {root} <wiki.doc> <bc1g.doc>";
+    let v2_fix = "cocoprep dataset bookswiki --v2 --root {root} <corpus files>";
     let dir = bookswiki::BOOKSWIKI_DIR;
     let corpus = format!("{dir}/{}", bookswiki::CORPUS_FILE);
     let sample = format!("{dir}/{}", bookswiki::SAMPLE_FILE);
@@ -643,6 +680,22 @@ fn bookswiki() -> DatasetEntry {
         items: vec![
             file(&corpus, Format::Text, fix),
             file(&sample, Format::Text, fix),
+            Item {
+                optional: true,
+                ..file(
+                    format!("{dir}/{}", bookswiki::V2_CORPUS_FILE),
+                    Format::BookswikiV2,
+                    v2_fix,
+                )
+            },
+            Item {
+                optional: true,
+                ..file(
+                    format!("{dir}/{}", bookswiki::V2_SAMPLE_FILE),
+                    Format::Text,
+                    v2_fix,
+                )
+            },
             link("text_corpus".to_owned(), dir),
         ],
         wrong_names: Vec::new(),
@@ -740,6 +793,7 @@ pub fn catalog() -> Vec<DatasetEntry> {
         sbu(),
         cc3m(),
         cc12m(),
+        yfcc(),
         imagenet(),
         imagenet22k(),
         bookswiki(),

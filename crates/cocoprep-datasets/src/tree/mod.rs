@@ -181,7 +181,7 @@ fn check_dataset(entry: &DatasetEntry, root: &DataRoot) -> DatasetReport {
             _ => path.exists(),
         };
         if !exists {
-            if !is_covered(&item.path) {
+            if !is_covered(&item.path) && !item.optional {
                 missing.push(Problem {
                     kind: ProblemKind::Missing,
                     path: item.path.clone(),

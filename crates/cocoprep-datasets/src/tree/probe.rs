@@ -175,6 +175,7 @@ pub fn probe(
             caption_lines(&head, image_prefix, relative, dataset_folder)
         }
         Format::SbuDict => sbu_dict(&head, relative, dataset_folder),
+        Format::YfccLines => yfcc_lines(&head, relative, dataset_folder),
         Format::VgCaptions => {
             let start = skip_space(&head, 0);
             let rest = &head[start..];
@@ -202,48 +203,7 @@ pub fn probe(
                     "expected `{\"database\": {\"<video file>\": {...}}}`",
                 ));
             }
-            let offset = start + b"{\"database\": {".len();
-            let offset = skip_space(&head, offset);
-            if head.get(offset) == Some(&b'}') {
-                return Err(wrong("`database` is empty"));
-            }
-            let Some((name, after_key)) = value_at(&head, offset) else {
-                return Err(wrong("the first `database` key is not a string"));
-            };
-            let value_start = skip_space(&head, skip_space(&head, after_key) + 1);
-            let (value, _) = value_at(&head, value_start)
-                .ok_or_else(|| wrong("the first `database` entry is not JSON"))?;
-            require_keys(&value, &["subset", "annotations"], "`database`")?;
-            let label = value["annotations"]["label"]
-                .as_str()
-                .ok_or_else(|| wrong("the first `database` entry has no `annotations.label`"))?;
-            // `video_raw.py` asserts every label is a category_mapping.txt name (spaces -> `_`).
-            if !dataset
-                .accepted_labels()
-                .iter()
-                .any(|accepted| accepted == label)
-            {
-                return Err(wrong(format!(
-                    "label `{label}` is not a {} class in the loader's form (written before the \
-                     label folders were renamed?)",
-                    dataset.title()
-                )));
-            }
-            let subset = value["subset"].as_str().unwrap_or_default();
-            let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder);
-            let video = format!(
-                "{folder}/{subset}/{label}/{}",
-                name.as_str().unwrap_or_default()
-            );
-            if !dataset_folder.join(&video).is_file() {
-                return Err(Finding::MissingReferenced {
-                    path: video,
-                    detail: "the first video of annotation.json is not where the loader opens it \
-                             (<dataset>/<subset>/<label>/<file>)"
-                        .to_owned(),
-                });
-            }
-            Ok(())
+            video_annotation(dataset, path, relative, dataset_folder)
         }
         Format::ImageList(stage) => image_list(&head, stage, dataset_folder),
         Format::Imagenet22kList => {
@@ -255,8 +215,35 @@ pub fn probe(
                     "expected `<wnid> <num> <class id>` lines, found {line:?}"
                 )));
             }
+            let image = format!(
+                "{}/{wnid}/{wnid}_{}{}",
+                crate::imagenet22k::DIR,
+                fields[1],
+                crate::imagenet22k::EXTENSION,
+                wnid = fields[0]
+            );
+            if !dataset_folder.join(&image).is_file() {
+                return Err(Finding::MissingReferenced {
+                    path: image,
+                    detail: "the first image of the list is not where the loader opens it \
+                             (imagenet22k/<wnid>/<wnid>_<num>.JPEG)"
+                        .to_owned(),
+                });
+            }
             Ok(())
         }
+        Format::BookswikiV2 => match crate::bookswiki::recorded_line_count(path) {
+            // Counting 244M lines means reading the whole corpus (tens of GB); the count
+            // cocoprep recorded when it wrote the file is used while the size still matches.
+            // A corpus from elsewhere has no record and is not judged by its length.
+            Some(lines) if lines != crate::bookswiki::V2_LINES => Err(wrong(format!(
+                "{lines} non-empty lines, but the v2 loader hard-codes {} (general_corpus.py): \
+                 it never reads lines past that, and a shorter corpus leaves the last ranks \
+                 short or empty",
+                crate::bookswiki::V2_LINES
+            ))),
+            _ => Ok(()),
+        },
         Format::GlueTsv => {
             let line = head.split(|&byte| byte == b'\n').next().unwrap_or_default();
             let first = String::from_utf8_lossy(
@@ -284,6 +271,58 @@ pub fn probe(
         }
         Format::Text => Ok(()),
     }
+}
+
+/// The first lines (up to 5) of YFCC's JSON lines: `image` a string (the loader drops
+/// `.zip@` and joins it to `yfcc/`), `caption` a string or a token list, `title` and
+/// `description` strings; the first record's image must be there.
+fn yfcc_lines(head: &[u8], relative: &str, dataset_folder: &Path) -> Result<(), Finding> {
+    let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let lines: Vec<&[u8]> = head.split(|&byte| byte == b'\n').collect();
+    let complete = &lines[..lines.len().saturating_sub(1).max(1)];
+    let mut checked = 0;
+    for (index, line) in complete.iter().take(5).enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record: Value = serde_json::from_slice(line)
+            .map_err(|error| wrong(format!("line {} is not JSON ({error})", index + 1)))?;
+        let image = record["image"]
+            .as_str()
+            .ok_or_else(|| wrong(format!("line {} has no `image` string", index + 1)))?;
+        if !(record["caption"].is_string() || record["caption"].is_array()) {
+            return Err(wrong(format!(
+                "line {} has no `caption` (a string or a token list)",
+                index + 1
+            )));
+        }
+        for key in ["title", "description"] {
+            if !record[key].is_string() {
+                return Err(wrong(format!(
+                    "line {} has no `{key}` string (RANDOM_CAPTION picks the title or the \
+                     description of each record)",
+                    index + 1
+                )));
+            }
+        }
+        if checked == 0 {
+            let path = image.replace(".zip@", "");
+            let path = format!("{folder}/{}", path.trim_matches(|c| c == '.' || c == '/'));
+            if !dataset_folder.join(&path).is_file() {
+                return Err(Finding::MissingReferenced {
+                    path,
+                    detail:
+                        "the first record's image is not where the loader opens it (yfcc/<image>)"
+                            .to_owned(),
+                });
+            }
+        }
+        checked += 1;
+    }
+    if checked == 0 {
+        return Err(wrong("no JSON line in the first 64 KiB"));
+    }
+    Ok(())
 }
 
 fn caption_lines(
@@ -519,6 +558,87 @@ pub fn label_folders(dataset: VideoDataset, split_dir: &Path) -> Result<(), Find
     }
     if count == 0 {
         return Err(wrong("no label folders"));
+    }
+    Ok(())
+}
+
+/// One `annotation.json` record as `video_raw.py` reads it.
+#[derive(serde::Deserialize)]
+struct VideoRecord {
+    subset: String,
+    annotations: VideoLabel,
+}
+
+#[derive(serde::Deserialize)]
+struct VideoLabel {
+    label: String,
+}
+
+#[derive(serde::Deserialize)]
+struct VideoDatabase {
+    database: std::collections::BTreeMap<String, VideoRecord>,
+}
+
+/// Every record of a video `annotation.json`: its label must be one the loader asserts
+/// (a `category_mapping.txt` name with spaces as `_`) and its video must be at
+/// `<dataset>/<subset>/<label>/<file>`. The file (tens of MB for Kinetics-700) is parsed
+/// once and each video costs one `stat`; the first bad record is named with the count.
+fn video_annotation(
+    dataset: VideoDataset,
+    path: &Path,
+    relative: &str,
+    dataset_folder: &Path,
+) -> Result<(), Finding> {
+    let file =
+        std::fs::File::open(path).map_err(|error| wrong(format!("cannot read it: {error}")))?;
+    let VideoDatabase { database } =
+        serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, file)).map_err(
+            |error| {
+                wrong(format!(
+                    "not `{{\"database\": {{\"<video file>\": {{\"subset\": ..., \"annotations\": {{\"label\": ...}}}}}}}}` ({error})"
+                ))
+            },
+        )?;
+    if database.is_empty() {
+        return Err(wrong("`database` is empty"));
+    }
+    let accepted: std::collections::HashSet<String> =
+        dataset.accepted_labels().into_iter().collect();
+    let unknown: Vec<&str> = database
+        .values()
+        .map(|record| record.annotations.label.as_str())
+        .filter(|label| !accepted.contains(*label))
+        .collect();
+    if let Some(label) = unknown.first() {
+        return Err(wrong(format!(
+            "{} of {} records have a label that is not a {} class in the loader's form, e.g. \
+             `{label}` (written before the label folders were renamed?)",
+            unknown.len(),
+            database.len(),
+            dataset.title()
+        )));
+    }
+    let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let missing: Vec<String> = database
+        .iter()
+        .map(|(name, record)| {
+            format!(
+                "{folder}/{}/{}/{name}",
+                record.subset, record.annotations.label
+            )
+        })
+        .filter(|video| !dataset_folder.join(video).is_file())
+        .collect();
+    if let Some(video) = missing.first() {
+        return Err(Finding::MissingReferenced {
+            path: video.clone(),
+            detail: format!(
+                "{} of {} videos of annotation.json are not where the loader opens them \
+                 (<dataset>/<subset>/<label>/<file>); this is the first by name",
+                missing.len(),
+                database.len()
+            ),
+        });
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 mod coco;
 mod flickr30k;
+mod imagenet22k;
 mod msrvtt;
 mod msvd;
 mod sbu;

@@ -124,3 +124,22 @@ fn imagenet_lists_use_sorted_wnid_ids_and_the_loaders_line_format() {
     let error = imagenet::prepare(dir, None).unwrap_err().to_string();
     assert!(error.contains("LOC_val_solution.csv"), "{error}");
 }
+
+#[test]
+fn bookswiki_v2_writes_the_v2_names_and_records_its_line_count_for_the_tree_check() {
+    let input = cocoprep_test::temp_dir();
+    let corpus = input.path().join("corpus.txt");
+    std::fs::write(&corpus, "one\n\n two \nthree").unwrap();
+    let out = cocoprep_test::temp_dir();
+    let prepared = bookswiki::prepare_v2(&[corpus], out.path()).unwrap();
+    assert_eq!(prepared.corpus, out.path().join(bookswiki::V2_CORPUS_FILE));
+    assert_eq!(prepared.non_empty_lines, 3);
+    assert_eq!(
+        std::fs::read_to_string(out.path().join(bookswiki::V2_SAMPLE_FILE)).unwrap(),
+        "one\n two \nthree\n"
+    );
+    assert_eq!(bookswiki::recorded_line_count(&prepared.corpus), Some(3));
+    // Once the corpus changes size, the record no longer speaks for it.
+    std::fs::write(&prepared.corpus, "one\n").unwrap();
+    assert_eq!(bookswiki::recorded_line_count(&prepared.corpus), None);
+}

@@ -119,6 +119,12 @@ fn complete_tree(data_path: &Path) {
     write(&o("imagenet_22k_filelist_short.txt"), "n00004475 15 0\n");
     write(&o("imagenet22k/n00004475/n00004475_15.JPEG"), b"jpg");
 
+    write(
+        &o("yfcc/yfcc100m_subset_available_untokenized.json"),
+        "{\"image\": \"images/1.jpg\", \"caption\": \"a b\", \"title\": \"a\", \"description\": \"b\"}\n",
+    );
+    write(&o("yfcc/images/1.jpg"), b"jpg");
+
     let wiki = data_path.join("wiki.doc");
     write(&wiki, "a sentence.\n");
     bookswiki::prepare(&[wiki], &o(bookswiki::BOOKSWIKI_DIR)).unwrap();
@@ -202,7 +208,7 @@ fn complete_synthetic_tree_has_no_problem() {
     complete_tree(data.path());
     let report = check(data.path());
     assert_eq!(report.problem_count(), 0, "{}", describe(&report));
-    assert_eq!(report.datasets.len(), 17);
+    assert_eq!(report.datasets.len(), 18);
     assert!(
         report
             .datasets
@@ -276,7 +282,14 @@ fn broken_tree_names_each_problem_with_its_fix() {
 
     let report = check(data.path());
     let text = describe(&report);
-    assert_eq!(report.problem_count(), 8, "{text}");
+    assert_eq!(report.problem_count(), 9, "{text}");
+    // Every record of annotation.json is checked: the renamed folder's videos are gone.
+    let moved = problem(
+        &report,
+        "kinetics400",
+        "K400_official/training/abseiling/x.mp4",
+    );
+    assert_eq!(moved.kind, ProblemKind::Missing);
 
     let missing = problem(
         &report,
@@ -497,8 +510,112 @@ fn video_annotation_with_space_form_labels_is_a_wrong_format() {
     assert!(
         problem
             .detail
-            .contains("`air drumming` is not a Kinetics-400 class in the loader's form"),
+            .contains("not a Kinetics-400 class in the loader's form, e.g. `air drumming`"),
         "{}",
         problem.detail
     );
+}
+
+#[test]
+fn video_annotation_is_checked_record_by_record_not_only_the_first() {
+    let data = cocoprep_test::temp_dir();
+    let k400 = data.path().join("open_source_dataset/K400_official");
+    write(&k400.join("training/air_drumming/a.mp4"), b"");
+    write(&k400.join("validation/air_drumming/b.mp4"), b"");
+    video_classes::prepare(VideoDataset::Kinetics400, &k400, None).unwrap();
+    write(
+        &k400.join("annotation.json"),
+        r#"{"database": {"a.mp4": {"subset": "training", "annotations": {"label": "air_drumming"}}, "c.mp4": {"subset": "training", "annotations": {"label": "abseiling"}}, "d.mp4": {"subset": "validation", "annotations": {"label": "abseiling"}}}}"#,
+    );
+    let options = CheckOptions {
+        datasets: vec!["kinetics400".to_owned()],
+        data_path_env: None,
+    };
+    let report = tree::check(&DataRoot::resolve(data.path()), &options).unwrap();
+    let missing = problem(
+        &report,
+        "kinetics400",
+        "K400_official/training/abseiling/c.mp4",
+    );
+    assert_eq!(missing.kind, ProblemKind::Missing);
+    assert!(
+        missing.detail.starts_with("2 of 3 videos"),
+        "{}",
+        missing.detail
+    );
+}
+
+#[test]
+fn yfcc_lines_without_title_or_with_a_missing_image_are_named() {
+    let data = cocoprep_test::temp_dir();
+    complete_tree(data.path());
+    let osd = data.path().join("open_source_dataset");
+    let annotations = osd.join("yfcc/yfcc100m_subset_available_untokenized.json");
+    write(
+        &annotations,
+        "{\"image\": \"images/1.jpg\", \"caption\": [\"a\"], \"description\": \"b\"}\n",
+    );
+    let report = check(data.path());
+    let untitled = problem(
+        &report,
+        "yfcc",
+        "yfcc/yfcc100m_subset_available_untokenized.json",
+    );
+    assert!(
+        untitled.detail.starts_with("line 1 has no `title` string"),
+        "{}",
+        untitled.detail
+    );
+    write(
+        &annotations,
+        "{\"image\": \"images/2.jpg\", \"caption\": \"a\", \"title\": \"\", \"description\": \"b\"}\n",
+    );
+    let report = check(data.path());
+    assert_eq!(
+        problem(&report, "yfcc", "yfcc/images/2.jpg").kind,
+        ProblemKind::Missing
+    );
+}
+
+#[test]
+fn bookswiki_v2_of_the_wrong_length_and_a_22k_list_without_its_images_are_named() {
+    let data = cocoprep_test::temp_dir();
+    complete_tree(data.path());
+    let osd = data.path().join("open_source_dataset");
+    // The v2 files are optional: absent, the complete tree has no problem.
+    assert_eq!(check(data.path()).problem_count(), 0);
+    let corpus = data.path().join("corpus.txt");
+    write(&corpus, "a line\nanother\n");
+    bookswiki::prepare_v2(&[corpus], &osd.join(bookswiki::BOOKSWIKI_DIR)).unwrap();
+    write(
+        &osd.join("imagenet_22k_filelist_short.txt"),
+        "n00004475 16 0\n",
+    );
+    let report = check(data.path());
+    assert_eq!(report.problem_count(), 2, "{}", describe(&report));
+    let v2 = problem(
+        &report,
+        "bookswiki",
+        "bert_pretrain_data/bookswiki/bookswiki_v2.txt",
+    );
+    assert_eq!(v2.kind, ProblemKind::WrongFormat);
+    assert!(
+        v2.detail
+            .starts_with("2 non-empty lines, but the v2 loader hard-codes 244208263"),
+        "{}",
+        v2.detail
+    );
+    assert_eq!(
+        v2.fix,
+        format!(
+            "cocoprep dataset bookswiki --v2 --root {} <corpus files>",
+            data.path().display()
+        )
+    );
+    let list = problem(
+        &report,
+        "imagenet22k",
+        "imagenet22k/n00004475/n00004475_16.JPEG",
+    );
+    assert_eq!(list.kind, ProblemKind::Missing);
 }

@@ -32,8 +32,8 @@ pub use convert::{
 pub use datasets::{
     BookswikiArgs, Cc3mSplitArg, CheckArgs, DatasetArgs, DatasetCc3mArgs, DatasetCc12mArgs,
     DatasetCocoArgs, DatasetCommand, DatasetFlickr30kArgs, DatasetSbuArgs, DatasetVisualGenomeArgs,
-    DatasetVqaArgs, GlueArgs, ImagenetArgs, KineticsArgs, KineticsVersionArg, MsrvttArgs, MsvdArgs,
-    PlaceArgs, RootArg, TreeArgs, VideoArgs,
+    DatasetVqaArgs, GlueArgs, Imagenet22kArgs, ImagenetArgs, KineticsArgs, KineticsVersionArg,
+    MsrvttArgs, MsvdArgs, PlaceArgs, RootArg, TreeArgs, VideoArgs, WebImageArgs,
 };
 pub use eval::{
     CaptionMetricArg, DetectionArgs, EvalArgs, EvalCaptionsArgs, EvalCommand, IouTypeArg,

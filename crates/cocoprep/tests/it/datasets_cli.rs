@@ -303,3 +303,74 @@ fn bookswiki_without_init_passes_the_check_under_both_config_names() {
         stdout(&output)
     );
 }
+
+#[test]
+fn dataset_json_summary_lists_files_with_sizes_and_records_for_every_preparer() {
+    let data = cocoprep_test::temp_dir();
+    let output = cocoprep([
+        "dataset".as_ref(),
+        "msvd".as_ref(),
+        slice().as_os_str(),
+        "--root".as_ref(),
+        data.path().as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_exit(&output, 0);
+    let report = json(&output);
+    assert_eq!(report["schema"], 1);
+    assert_eq!(report["dataset"], "msvd");
+    assert_eq!(report["problems"], serde_json::json!([]));
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 3);
+    for file in files {
+        let path = Path::new(file["path"].as_str().unwrap());
+        assert_eq!(
+            file["bytes"].as_u64().unwrap(),
+            std::fs::metadata(path).unwrap().len()
+        );
+        assert!(file["records"].as_u64().unwrap() > 0);
+    }
+}
+
+#[test]
+fn dataset_imagenet22k_writes_the_list_links_the_source_and_the_tree_accepts_it() {
+    let data = cocoprep_test::temp_dir();
+    let source = cocoprep_test::temp_dir();
+    for name in [
+        "n00000002/n00000002_3.JPEG",
+        "n00000001/n00000001_12.JPEG",
+        "n00000001/n00000001_2.JPEG",
+    ] {
+        let path = source.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"jpg").unwrap();
+    }
+    std::fs::write(source.path().join("n00000001/notes.txt"), b"").unwrap();
+    let output = cocoprep([
+        "dataset".as_ref(),
+        "imagenet22k".as_ref(),
+        "--source".as_ref(),
+        source.path().as_os_str(),
+        "--root".as_ref(),
+        data.path().as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_exit(&output, 0);
+    let report = json(&output);
+    assert_eq!(report["files"][0]["records"], 3);
+    assert_eq!(report["details"]["skipped"], 1);
+    let osd = data.path().join("open_source_dataset");
+    assert_eq!(
+        std::fs::read_to_string(osd.join("imagenet_22k_filelist_short.txt")).unwrap(),
+        "n00000001 2 0\nn00000001 12 0\nn00000002 3 1\n"
+    );
+    let output = cocoprep([
+        "tree".as_ref(),
+        data.path().as_os_str(),
+        "--dataset".as_ref(),
+        "imagenet22k".as_ref(),
+        "--json".as_ref(),
+    ]);
+    assert_exit(&output, 0);
+    assert_eq!(json(&output)["datasets"][0]["status"], "ok");
+}

@@ -76,7 +76,20 @@ fn vqa_without_the_release_files_exits_1_naming_each() {
     ]);
     assert_exit(&output, 1);
     let summary: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(summary["mapped"], serde_json::json!([["val2014", 1]]));
+    assert_eq!(summary["dataset"], "vqa");
+    assert_eq!(
+        summary["details"]["mapped"],
+        serde_json::json!([["val2014", 1]])
+    );
+    let coco_map = &summary["files"][0];
+    assert!(
+        coco_map["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("VQA/coco_map.json")
+    );
+    assert_eq!(coco_map["records"], 1);
+    assert!(coco_map["bytes"].as_u64().unwrap() > 0);
     let problems = summary["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 9);
     assert!(problems.iter().any(|problem| {

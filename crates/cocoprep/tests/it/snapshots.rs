@@ -73,6 +73,7 @@ const COMMANDS: &[&str] = &[
     "dataset moments-in-time",
     "dataset msrvtt",
     "dataset imagenet",
+    "dataset imagenet22k",
     "dataset bookswiki",
     "dataset glue",
     "dataset coco",

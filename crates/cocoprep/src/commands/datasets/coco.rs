@@ -6,7 +6,8 @@ use anyhow::Context;
 use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::coco::prepare_coco;
 
-use super::shared::{TreeSettings, finish, link_mode};
+use super::report::{Report, finish};
+use super::shared::{TreeSettings, link_mode};
 use crate::cli::DatasetCocoArgs;
 use crate::commands::Outcome;
 use crate::progress::Progress;
@@ -27,13 +28,12 @@ impl CocoDatasetSettings {
             images,
             place,
             root,
-            json,
         } = args;
         Self {
             karpathy,
             images,
             link: link_mode(place),
-            tree: TreeSettings::resolve(root, json),
+            tree: TreeSettings::resolve(root),
         }
     }
 }
@@ -49,26 +49,6 @@ pub fn run(settings: &CocoDatasetSettings, global: &GlobalSettings) -> anyhow::R
         &progress,
     )
     .with_context(|| format!("cannot prepare COCO from `{}`", settings.karpathy.display()))?;
-    let mut lines: Vec<String> = summary
-        .splits
-        .iter()
-        .map(|file| {
-            format!(
-                "{}: {} images, {} captions",
-                file.path.display(),
-                file.images,
-                file.captions
-            )
-        })
-        .collect();
-    lines.push(format!("{}", summary.karpathy.display()));
-    lines.push(match settings.images {
-        Some(_) => format!(
-            "{} images checked; {} placed into the tree",
-            summary.images_checked, summary.placed
-        ),
-        None => "no --images: images not checked or placed".to_owned(),
-    });
     let json = serde_json::json!({
         "splits": summary.splits.iter().map(|file| serde_json::json!({
             "path": file.path, "images": file.images, "captions": file.captions,
@@ -77,6 +57,21 @@ pub fn run(settings: &CocoDatasetSettings, global: &GlobalSettings) -> anyhow::R
         "images_checked": summary.images_checked,
         "placed": summary.placed,
     });
-    finish(&settings.tree, "coco", global, &json, &lines)?;
-    Ok(Outcome::Success)
+    let mut report = Report::new("coco", &json)?;
+    for file in &summary.splits {
+        report.file(
+            &file.path,
+            Some(file.captions as u64),
+            format_args!("{} images, {} captions", file.images, file.captions),
+        );
+    }
+    report.file(&summary.karpathy, None, "Karpathy's file, in place");
+    report.line(match settings.images {
+        Some(_) => format!(
+            "{} images checked; {} placed into the tree",
+            summary.images_checked, summary.placed
+        ),
+        None => "no --images: images not checked or placed".to_owned(),
+    });
+    finish(report, &settings.tree, global)
 }

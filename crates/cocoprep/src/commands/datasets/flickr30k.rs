@@ -6,7 +6,8 @@ use anyhow::Context;
 use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::flickr30k::prepare_flickr30k;
 
-use super::shared::{TreeSettings, finish, link_mode};
+use super::report::{Report, finish};
+use super::shared::{TreeSettings, link_mode};
 use crate::cli::DatasetFlickr30kArgs;
 use crate::commands::Outcome;
 use crate::settings::GlobalSettings;
@@ -26,13 +27,12 @@ impl Flickr30kSettings {
             images,
             place,
             root,
-            json,
         } = args;
         Self {
             jsonlines,
             images,
             link: link_mode(place),
-            tree: TreeSettings::resolve(root, json),
+            tree: TreeSettings::resolve(root),
         }
     }
 }
@@ -50,26 +50,21 @@ pub fn run(settings: &Flickr30kSettings, global: &GlobalSettings) -> anyhow::Res
             settings.jsonlines.display()
         )
     })?;
-    let mut lines: Vec<String> = summary
-        .splits
-        .iter()
-        .map(|split| {
-            format!(
-                "{}: {} images, {} captions",
-                split.output.display(),
-                split.images,
-                split.captions
-            )
-        })
-        .collect();
+    let mut report = Report::new("flickr30k", &summary)?;
+    for split in &summary.splits {
+        report.file(
+            &split.output,
+            Some(split.captions),
+            format_args!("{} images, {} captions", split.images, split.captions),
+        );
+    }
     match &summary.image_source {
-        Some(source) => lines.push(format!(
+        Some(source) => report.line(format!(
             "images found in {}; {} placed into the tree",
             source.display(),
             summary.placed
         )),
-        None => lines.push("no --images: images not checked or placed".to_owned()),
+        None => report.line("no --images: images not checked or placed"),
     }
-    finish(&settings.tree, "flickr30k", global, &summary, &lines)?;
-    Ok(Outcome::Success)
+    finish(report, &settings.tree, global)
 }

@@ -6,43 +6,44 @@ use anyhow::Context;
 use cocoprep_datasets::glue;
 
 use super::super::Outcome;
-use crate::cli::{GlueArgs, RootArg};
-use crate::output;
+use super::report::{Report, finish, resolve_root};
+use super::shared::TreeSettings;
+use crate::cli::GlueArgs;
 use crate::settings::GlobalSettings;
 
 #[derive(Clone, Debug)]
 pub struct GlueSettings {
     pub input: PathBuf,
-    pub root: PathBuf,
+    pub tree: TreeSettings,
 }
 
 impl GlueSettings {
     pub fn resolve(args: GlueArgs) -> Self {
-        let GlueArgs {
+        let GlueArgs { input, root } = args;
+        Self {
             input,
-            root: RootArg { root },
-        } = args;
-        Self { input, root }
+            tree: TreeSettings::resolve(root),
+        }
     }
 }
 
 pub fn run(settings: &GlueSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::common::resolve_root(&settings.root, global);
+    let root = resolve_root(&settings.tree.root, global);
     let prepared = glue::prepare(&settings.input, &root.path(glue::GLUE_DIR))
         .context("cannot prepare GLUE")?;
+    let details: Vec<serde_json::Value> = prepared
+        .iter()
+        .map(|task| serde_json::json!({"task": task.task, "files": task.files}))
+        .collect();
+    let mut report = Report::new("glue", &details)?;
     for task in &prepared {
-        let lines: Vec<String> = task
-            .files
-            .iter()
-            .map(|(path, lines)| {
-                let name = path.file_name().unwrap_or_default().to_string_lossy();
-                format!("{name} {lines}")
-            })
-            .collect();
-        output::note(
-            global,
-            format_args!("{}: {} lines", task.task, lines.join(", ")),
-        );
+        for (path, lines) in &task.files {
+            report.file(
+                path,
+                Some(*lines as u64),
+                format_args!("{}, {lines} lines", task.task),
+            );
+        }
     }
     let missing: Vec<&str> = glue::TASKS
         .iter()
@@ -50,13 +51,10 @@ pub fn run(settings: &GlueSettings, global: &GlobalSettings) -> anyhow::Result<O
         .filter(|task| !prepared.iter().any(|done| done.task == *task))
         .collect();
     if !missing.is_empty() {
-        output::note(
-            global,
-            format_args!(
-                "not in the download folder (skipped): {}",
-                missing.join(", ")
-            ),
-        );
+        report.line(format!(
+            "not in the download folder (skipped): {}",
+            missing.join(", ")
+        ));
     }
-    super::common::finish(&root, "glue", global)
+    finish(report, &settings.tree, global)
 }

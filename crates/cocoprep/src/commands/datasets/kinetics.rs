@@ -7,14 +7,15 @@ use anyhow::Context;
 use cocoprep_datasets::video_classes::{self, VideoDataset};
 
 use super::super::Outcome;
-use crate::cli::{KineticsArgs, KineticsVersionArg, RootArg, VideoArgs};
-use crate::output;
+use super::report::{Report, finish, resolve_root};
+use super::shared::TreeSettings;
+use crate::cli::{KineticsArgs, KineticsVersionArg, VideoArgs};
 use crate::settings::GlobalSettings;
 
 #[derive(Clone, Debug)]
 pub struct VideoSettings {
     pub dataset: VideoDataset,
-    pub root: PathBuf,
+    pub tree: TreeSettings,
     pub videos: Option<PathBuf>,
 }
 
@@ -33,13 +34,10 @@ impl VideoSettings {
     }
 
     fn resolve(dataset: VideoDataset, args: VideoArgs) -> Self {
-        let VideoArgs {
-            root: RootArg { root },
-            videos,
-        } = args;
+        let VideoArgs { root, videos } = args;
         Self {
             dataset,
-            root,
+            tree: TreeSettings::resolve(root),
             videos,
         }
     }
@@ -55,34 +53,35 @@ fn tree_name(dataset: VideoDataset) -> &'static str {
 }
 
 pub fn run(settings: &VideoSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::common::resolve_root(&settings.root, global);
+    let root = resolve_root(&settings.tree.root, global);
     let dataset_dir = root.path(settings.dataset.dir());
     let prepared =
         video_classes::prepare(settings.dataset, &dataset_dir, settings.videos.as_deref())
             .with_context(|| format!("cannot prepare {}", settings.dataset.title()))?;
+    let details = serde_json::json!({
+        "renamed": prepared.renamed.len(),
+        "training_videos": prepared.counts[0],
+        "validation_videos": prepared.counts[1],
+        "labels": prepared.labels,
+    });
+    let mut report = Report::new(tree_name(settings.dataset), &details)?;
     if !prepared.renamed.is_empty() {
-        output::note(
-            global,
-            format_args!(
-                "moved or renamed {} label folders into {} (e.g. `{}` -> `{}`)",
-                prepared.renamed.len(),
-                dataset_dir.display(),
-                prepared.renamed[0].from.display(),
-                prepared.renamed[0].to.display()
-            ),
-        );
+        report.line(format!(
+            "moved or renamed {} label folders into {} (e.g. `{}` -> `{}`)",
+            prepared.renamed.len(),
+            dataset_dir.display(),
+            prepared.renamed[0].from.display(),
+            prepared.renamed[0].to.display()
+        ));
     }
     let [training, validation] = prepared.counts;
-    output::note(
-        global,
-        format_args!(
-            "{}: {training} training and {validation} validation videos in {} classes",
-            settings.dataset.title(),
-            prepared.labels
-        ),
-    );
+    report.line(format!(
+        "{}: {training} training and {validation} validation videos in {} classes",
+        settings.dataset.title(),
+        prepared.labels
+    ));
     for path in &prepared.written {
-        output::note(global, format_args!("wrote {}", path.display()));
+        report.file(path, None, "");
     }
-    super::common::finish(&root, tree_name(settings.dataset), global)
+    finish(report, &settings.tree, global)
 }

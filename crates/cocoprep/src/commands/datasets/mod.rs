@@ -2,21 +2,21 @@
 //! tree, one module per command.
 
 pub mod bookswiki;
-pub mod cc12m;
-pub mod cc3m;
 pub mod coco;
-mod common;
 pub mod flickr30k;
 pub mod glue;
 pub mod imagenet;
+pub mod imagenet22k;
 pub mod kinetics;
 pub mod msrvtt;
 pub mod msvd;
+mod report;
 pub mod sbu;
 mod shared;
 pub mod tree;
 pub mod visual_genome;
 pub mod vqa;
+pub mod web_captions;
 
 use super::Outcome;
 use crate::cli::{DatasetArgs, DatasetCommand};
@@ -36,6 +36,9 @@ pub fn run(args: DatasetArgs, global: &GlobalSettings) -> anyhow::Result<Outcome
         DatasetCommand::Imagenet(args) => {
             imagenet::run(&imagenet::ImagenetSettings::resolve(args), global)
         }
+        DatasetCommand::Imagenet22k(args) => {
+            imagenet22k::run(&imagenet22k::Imagenet22kSettings::resolve(args), global)
+        }
         DatasetCommand::Bookswiki(args) => {
             bookswiki::run(&bookswiki::BookswikiSettings::resolve(args), global)
         }
@@ -48,8 +51,14 @@ pub fn run(args: DatasetArgs, global: &GlobalSettings) -> anyhow::Result<Outcome
             visual_genome::run(&visual_genome::VisualGenomeSettings::resolve(args), global)
         }
         DatasetCommand::Sbu(args) => sbu::run(&sbu::SbuSettings::resolve(args), global),
-        DatasetCommand::Cc3m(args) => cc3m::run(&cc3m::Cc3mSettings::resolve(args), global),
-        DatasetCommand::Cc12m(args) => cc12m::run(&cc12m::Cc12mSettings::resolve(args), global),
+        DatasetCommand::Cc3m(args) => web_captions::run(
+            &web_captions::WebCaptionsSettings::resolve_cc3m(args),
+            global,
+        ),
+        DatasetCommand::Cc12m(args) => web_captions::run(
+            &web_captions::WebCaptionsSettings::resolve_cc12m(args),
+            global,
+        ),
         DatasetCommand::Vqa(args) => vqa::run(&vqa::VqaSettings::resolve(args), global),
     }
 }

@@ -7,14 +7,15 @@ use cocoprep_datasets::coco_style::InfoKey;
 use cocoprep_datasets::msrvtt::{self, MsrvttInputs};
 
 use super::super::Outcome;
-use crate::cli::{MsrvttArgs, RootArg};
-use crate::output;
+use super::report::{Report, finish, resolve_root};
+use super::shared::TreeSettings;
+use crate::cli::MsrvttArgs;
 use crate::settings::GlobalSettings;
 
 #[derive(Clone, Debug)]
 pub struct MsrvttSettings {
     pub input: PathBuf,
-    pub root: PathBuf,
+    pub tree: TreeSettings,
     pub info: InfoKey,
 }
 
@@ -22,19 +23,19 @@ impl MsrvttSettings {
     pub fn resolve(args: MsrvttArgs) -> Self {
         let MsrvttArgs {
             input,
-            root: RootArg { root },
+            root,
             no_info,
         } = args;
         Self {
             input,
-            root,
+            tree: TreeSettings::resolve(root),
             info: if no_info { InfoKey::Omit } else { InfoKey::Add },
         }
     }
 }
 
 pub fn run(settings: &MsrvttSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::common::resolve_root(&settings.root, global);
+    let root = resolve_root(&settings.tree.root, global);
     let annotations = root.path(msrvtt::DATASET_DIR).join(msrvtt::ANNOTATIONS_DIR);
     let written = msrvtt::prepare(
         &MsrvttInputs::in_folder(&settings.input),
@@ -42,14 +43,19 @@ pub fn run(settings: &MsrvttSettings, global: &GlobalSettings) -> anyhow::Result
         settings.info,
     )
     .context("cannot prepare MSR-VTT")?;
+    let details: Vec<serde_json::Value> = written
+        .iter()
+        .map(|(path, videos, captions)| {
+            serde_json::json!({"path": path, "videos": videos, "captions": captions})
+        })
+        .collect();
+    let mut report = Report::new("msrvtt", &details)?;
     for (path, videos, captions) in &written {
-        output::note(
-            global,
-            format_args!(
-                "wrote {} ({videos} videos, {captions} captions)",
-                path.display()
-            ),
+        report.file(
+            path,
+            Some(*captions as u64),
+            format_args!("{videos} videos, {captions} captions"),
         );
     }
-    super::common::finish(&root, "msrvtt", global)
+    finish(report, &settings.tree, global)
 }

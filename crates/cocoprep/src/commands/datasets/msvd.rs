@@ -7,14 +7,15 @@ use cocoprep_datasets::coco_style::InfoKey;
 use cocoprep_datasets::msvd;
 
 use super::super::Outcome;
-use crate::cli::{MsvdArgs, RootArg};
-use crate::output;
+use super::report::{Report, finish, resolve_root};
+use super::shared::TreeSettings;
+use crate::cli::MsvdArgs;
 use crate::settings::GlobalSettings;
 
 #[derive(Clone, Debug)]
 pub struct MsvdSettings {
     pub txt_labels: PathBuf,
-    pub root: PathBuf,
+    pub tree: TreeSettings,
     pub info: InfoKey,
 }
 
@@ -22,32 +23,37 @@ impl MsvdSettings {
     pub fn resolve(args: MsvdArgs) -> Self {
         let MsvdArgs {
             txt_labels,
-            root: RootArg { root },
+            root,
             no_info,
         } = args;
         Self {
             txt_labels,
-            root,
+            tree: TreeSettings::resolve(root),
             info: if no_info { InfoKey::Omit } else { InfoKey::Add },
         }
     }
 }
 
 pub fn run(settings: &MsvdSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let root = super::common::resolve_root(&settings.root, global);
+    let root = resolve_root(&settings.tree.root, global);
     let annotations = root.path(msvd::DATASET_DIR).join(msvd::ANNOTATIONS_DIR);
     let written = msvd::prepare(&settings.txt_labels, &annotations, settings.info)
         .context("cannot prepare MSVD")?;
+    let details: Vec<serde_json::Value> = written
+        .iter()
+        .map(|split| {
+            serde_json::json!({
+                "split": split.split, "videos": split.videos, "captions": split.captions,
+            })
+        })
+        .collect();
+    let mut report = Report::new("msvd", &details)?;
     for split in &written {
-        output::note(
-            global,
-            format_args!(
-                "wrote {} ({} videos, {} captions)",
-                split.path.display(),
-                split.videos,
-                split.captions
-            ),
+        report.file(
+            &split.path,
+            Some(split.captions as u64),
+            format_args!("{} videos, {} captions", split.videos, split.captions),
         );
     }
-    super::common::finish(&root, "msvd", global)
+    finish(report, &settings.tree, global)
 }

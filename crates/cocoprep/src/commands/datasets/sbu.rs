@@ -7,7 +7,8 @@ use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::image_check::ImageCheckLevel;
 use cocoprep_datasets::sbu::prepare_sbu;
 
-use super::shared::{TreeSettings, check_level, finish, image_line, link_mode};
+use super::report::{Report, finish};
+use super::shared::{TreeSettings, image_line, web_images};
 use crate::cli::DatasetSbuArgs;
 use crate::commands::Outcome;
 use crate::progress::Progress;
@@ -29,18 +30,17 @@ impl SbuSettings {
             urls,
             captions,
             images,
-            check,
-            place,
+            web,
             root,
-            json,
         } = args;
+        let (check, link) = web_images(web);
         Self {
             urls,
             captions,
             images,
-            link: link_mode(place),
-            check: check_level(check),
-            tree: TreeSettings::resolve(root, json),
+            link,
+            check,
+            tree: TreeSettings::resolve(root),
         }
     }
 }
@@ -57,16 +57,21 @@ pub fn run(settings: &SbuSettings, global: &GlobalSettings) -> anyhow::Result<Ou
         &progress,
     )
     .with_context(|| format!("cannot prepare SBU from `{}`", settings.urls.display()))?;
-    let lines = [
-        format!(
-            "{}: {} lines, {} distinct image names",
-            summary.output.display(),
-            summary.rows,
-            summary.names
+    let mut report = Report::new("sbu", &summary)?;
+    report.file(
+        &summary.output,
+        Some(summary.written),
+        format_args!(
+            "{} lines, {} distinct image names",
+            summary.rows, summary.names
         ),
-        image_line("images", summary.names, summary.written, &summary.images),
-        format!("{} images placed into the tree", summary.placed),
-    ];
-    finish(&settings.tree, "sbu", global, &summary, &lines)?;
-    Ok(Outcome::Success)
+    );
+    report.line(image_line(
+        "images",
+        summary.names,
+        summary.written,
+        &summary.images,
+    ));
+    report.line(format!("{} images placed into the tree", summary.placed));
+    finish(report, &settings.tree, global)
 }

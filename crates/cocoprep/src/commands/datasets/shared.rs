@@ -1,13 +1,11 @@
-//! Settings and output shared by the dataset preparers.
+//! Settings shared by the dataset preparers.
 
 use std::path::PathBuf;
 
 use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::image_check::{ImageCheckLevel, ImageCounts};
 
-use crate::cli::{CheckArgs, LinkArg, PlaceArgs, RootArg};
-use crate::output;
-use crate::settings::GlobalSettings;
+use crate::cli::{CheckArgs, LinkArg, PlaceArgs, RootArg, WebImageArgs};
 
 /// Where the tree is and how the summary is printed.
 #[derive(Clone, Debug)]
@@ -17,8 +15,8 @@ pub struct TreeSettings {
 }
 
 impl TreeSettings {
-    pub fn resolve(root: RootArg, json: bool) -> Self {
-        let RootArg { root } = root;
+    pub fn resolve(root: RootArg) -> Self {
+        let RootArg { root, json } = root;
         Self { root, json }
     }
 }
@@ -42,26 +40,10 @@ pub fn check_level(args: CheckArgs) -> ImageCheckLevel {
     }
 }
 
-/// Prints `summary` as JSON on stdout with `--json`, else `lines` on stderr; then, as every
-/// `cocoprep dataset` command does, makes `dataset`'s links, deletes its stale loader caches
-/// and prints the DATA_PATH the configs need.
-pub fn finish(
-    tree: &TreeSettings,
-    dataset: &str,
-    global: &GlobalSettings,
-    summary: &impl serde::Serialize,
-    lines: &[String],
-) -> anyhow::Result<()> {
-    if tree.json {
-        output::stdout(&format!("{}\n", serde_json::to_string_pretty(summary)?))?;
-    } else {
-        for line in lines {
-            output::note(global, line);
-        }
-    }
-    let root = super::common::resolve_root(&tree.root, global);
-    super::common::finish(&root, dataset, global)?;
-    Ok(())
+/// How web images (SBU, CC3M, CC12M) are checked and placed.
+pub fn web_images(args: WebImageArgs) -> (ImageCheckLevel, LinkMode) {
+    let WebImageArgs { check, place } = args;
+    (check_level(check), link_mode(place))
 }
 
 /// `31 of 40 rows written; left out: 6 without an image, 1 unreadable, 2 out of bounds`.

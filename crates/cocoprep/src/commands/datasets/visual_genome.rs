@@ -6,7 +6,8 @@ use anyhow::Context;
 use cocoprep_convert::layout::LinkMode;
 use cocoprep_datasets::visual_genome::prepare_visual_genome;
 
-use super::shared::{TreeSettings, finish, link_mode};
+use super::report::{Report, finish};
+use super::shared::{TreeSettings, link_mode};
 use crate::cli::DatasetVisualGenomeArgs;
 use crate::commands::Outcome;
 use crate::progress::Progress;
@@ -27,13 +28,12 @@ impl VisualGenomeSettings {
             images,
             place,
             root,
-            json,
         } = args;
         Self {
             regions,
             images,
             link: link_mode(place),
-            tree: TreeSettings::resolve(root, json),
+            tree: TreeSettings::resolve(root),
         }
     }
 }
@@ -53,24 +53,22 @@ pub fn run(settings: &VisualGenomeSettings, global: &GlobalSettings) -> anyhow::
             settings.regions.display()
         )
     })?;
-    let lines = [
-        format!(
-            "{}: {} images, {} phrases (from {} entries, {} regions)",
-            summary.output.display(),
-            summary.images_written,
-            summary.phrases_written,
-            summary.entries,
-            summary.regions
+    let mut report = Report::new("visual-genome", &summary)?;
+    report.file(
+        &summary.output,
+        Some(summary.images_written),
+        format_args!(
+            "{} images, {} phrases (from {} entries, {} regions)",
+            summary.images_written, summary.phrases_written, summary.entries, summary.regions
         ),
-        format!(
-            "{} of {} images with phrases left out: no file in VG_100K/ or VG_100K_2/ \
+    );
+    report.line(format!(
+        "{} of {} images with phrases left out: no file in VG_100K/ or VG_100K_2/ \
              ({} image files found); {} images placed into the tree",
-            summary.images_without_file,
-            summary.images_with_phrases,
-            summary.image_files,
-            summary.placed
-        ),
-    ];
-    finish(&settings.tree, "visual-genome", global, &summary, &lines)?;
-    Ok(Outcome::Success)
+        summary.images_without_file,
+        summary.images_with_phrases,
+        summary.image_files,
+        summary.placed
+    ));
+    finish(report, &settings.tree, global)
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use cocoprep_datasets::vqa::prepare_vqa;
 
-use super::shared::{TreeSettings, finish};
+use super::report::{Report, finish};
+use super::shared::TreeSettings;
 use crate::cli::DatasetVqaArgs;
 use crate::commands::Outcome;
 use crate::settings::GlobalSettings;
@@ -18,14 +19,10 @@ pub struct VqaSettings {
 
 impl VqaSettings {
     pub fn resolve(args: DatasetVqaArgs) -> Self {
-        let DatasetVqaArgs {
-            coco_images,
-            root,
-            json,
-        } = args;
+        let DatasetVqaArgs { coco_images, root } = args;
         Self {
             coco_images,
-            tree: TreeSettings::resolve(root, json),
+            tree: TreeSettings::resolve(root),
         }
     }
 }
@@ -33,7 +30,7 @@ impl VqaSettings {
 pub fn run(settings: &VqaSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
     let summary = prepare_vqa(&settings.tree.root, settings.coco_images.as_deref())
         .context("cannot prepare VQA")?;
-    let mut lines = Vec::new();
+    let mut report = Report::new("vqa", &summary)?;
     match &summary.coco_map {
         Some(path) => {
             let counts: Vec<String> = summary
@@ -41,28 +38,23 @@ pub fn run(settings: &VqaSettings, global: &GlobalSettings) -> anyhow::Result<Ou
                 .iter()
                 .map(|(folder, count)| format!("{count} in {folder}"))
                 .collect();
-            lines.push(format!("{}: {}", path.display(), counts.join(", ")));
+            let total = summary.mapped.iter().map(|(_, count)| count).sum();
+            report.file(path, Some(total), counts.join(", "));
         }
-        None => lines.push(
+        None => report.line(
             "coco_map.json not written: no train2014/, val2014/ or test2015/ in the COCO \
-             image folder (run `cocoprep dataset coco --images ...` first, or pass --coco-images)"
-                .to_owned(),
+             image folder (run `cocoprep dataset coco --images ...` first, or pass --coco-images)",
         ),
     }
     for problem in &summary.problems {
-        lines.push(format!("{}: {}", problem.path.display(), problem.problem));
+        report.problem(&problem.path, problem.problem.clone());
     }
     if !summary.problems.is_empty() {
-        lines.push(format!(
+        report.line(format!(
             "{} required file(s) missing or malformed: they come with the VQA v2 release and \
              Uni-Perceiver's VQA download (data/prepare_data.md)",
             summary.problems.len()
         ));
     }
-    finish(&settings.tree, "vqa", global, &summary, &lines)?;
-    Ok(if summary.problems.is_empty() {
-        Outcome::Success
-    } else {
-        Outcome::ProblemsFound
-    })
+    finish(report, &settings.tree, global)
 }
