@@ -165,7 +165,10 @@ fn each_slice_equals_an_evaluation_of_its_images_alone() {
         printed.contains("\nsliced by `weather`\nslice  images      AP    AP50"),
         "{printed}"
     );
-    assert!(printed.contains("\nrain        1   0.500   0.500"), "{printed}");
+    assert!(
+        printed.contains("\nrain        1   0.500   0.500"),
+        "{printed}"
+    );
 
     let output = cocoprep([
         "eval",
