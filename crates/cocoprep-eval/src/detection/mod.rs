@@ -39,6 +39,7 @@
 
 mod accumulate;
 mod curves;
+mod diagnostics;
 mod error;
 mod evaluate;
 mod matching;
@@ -49,6 +50,10 @@ mod similarity;
 mod summary;
 
 pub use curves::{CURVE_COLORS, pr_curves_png};
+pub use diagnostics::{
+    ConfusionMatrix, ConfusionOptions, ImageGroups, SliceSource, TideError, TideErrorKind,
+    TideOptions, TideReport, confusion_matrix, image_groups, tide,
+};
 pub use error::EvalError;
 pub use evaluate::{Evaluation, evaluate};
 pub use params::{AreaRange, IouType, Params, iou_thresholds, recall_thresholds};

@@ -4,6 +4,7 @@
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
 mod caption_metrics;
+mod diagnostics;
 mod meteor;
 mod parity;
 mod ptb_tokenizer;

@@ -25,7 +25,9 @@ pub enum EvalCommand {
   cocoprep eval detection instances_val2017.json detections.json --iou-type bbox
   cocoprep eval detection instances_val2017.json masks.json --iou-type segm --per-category
   cocoprep eval detection person_keypoints_val2017.json kps.json --iou-type keypoints --json
-  cocoprep eval detection gt.json dets.json --iou-type bbox --max-dets 1,10,300 --arrays eval/")]
+  cocoprep eval detection gt.json dets.json --iou-type bbox --max-dets 1,10,300 --arrays eval/
+  cocoprep eval detection gt.json dets.json --iou-type bbox --tide --confusion-matrix cm.csv
+  cocoprep eval detection gt.json dets.json --iou-type segm --slice-by weather")]
     Detection(DetectionArgs),
 
     /// Caption metrics exactly as coco-caption (pycocoevalcap 1.2) computes them, without
@@ -148,6 +150,26 @@ pub struct DetectionArgs {
     /// detections) into a PNG: IoU 0.50 blue, 0.75 orange, 0.50:0.95 green.
     #[arg(long, value_name = "OUT.png")]
     pub pr_curves: Option<PathBuf>,
+
+    /// Also print TIDE's error breakdown (tidecv 1.0.1's definitions: IoU 0.5 foreground,
+    /// 0.1 background, 100 detections per image): the AP gained by fixing each error type
+    /// (classification, localisation, both, duplicate, background, missed) and how many
+    /// there are, plus the false-positive and false-negative dAP. Boxes or masks only.
+    #[arg(long)]
+    pub tide: bool,
+
+    /// Write hotcoco's cross-category confusion matrix (IoU 0.5, the last max detections per
+    /// image) to a CSV file with category names, or to an .npy file (int64, (K+1)×(K+1));
+    /// rows are ground truth, columns predictions, the last of each is background.
+    #[arg(long, value_name = "OUT.csv|OUT.npy")]
+    pub confusion_matrix: Option<PathBuf>,
+
+    /// Also evaluate each group of images on its own and print their stats: KEY groups
+    /// by a member of the ground truth's image records (`license`, or one of your own);
+    /// a FILE.json maps groups to image ids (`{"day": [1, 2], "night": [3]}`) or image ids
+    /// to groups (`{"1": "day"}`).
+    #[arg(long, value_name = "KEY|FILE.json")]
+    pub slice_by: Option<String>,
 
     /// Print the stats, the summary lines and per-category AP as JSON on stdout.
     #[arg(long)]

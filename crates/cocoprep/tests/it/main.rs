@@ -27,6 +27,7 @@ mod datasets_image_text;
 mod demo_and_inspect;
 mod eval_captions;
 mod eval_cli;
+mod eval_diagnostics_cli;
 mod features_cli;
 mod get_cli;
 mod look_cli;

@@ -9,6 +9,7 @@ use cocoprep_eval::detection::{AreaRange, Evaluation, IouType, Params, evaluate,
 use cocoprep_formats::npy::{Dtype, encode_raw};
 
 use super::Outcome;
+use super::diagnostics::DiagnosticsSettings;
 use crate::cli::{DetectionArgs, IouTypeArg};
 use crate::output;
 use crate::progress::Progress;
@@ -23,6 +24,7 @@ pub struct DetectionSettings {
     pub per_category: bool,
     pub arrays: Option<PathBuf>,
     pub pr_curves: Option<PathBuf>,
+    pub diagnostics: DiagnosticsSettings,
     pub json: bool,
 }
 
@@ -39,6 +41,9 @@ impl DetectionSettings {
             per_category,
             arrays,
             pr_curves,
+            tide,
+            confusion_matrix,
+            slice_by,
             json,
         } = args;
         let iou_type = match iou_type {
@@ -61,6 +66,12 @@ impl DetectionSettings {
                 .collect::<anyhow::Result<_>>()?;
         }
         params.use_categories = !ignore_categories;
+        let diagnostics = DiagnosticsSettings {
+            tide,
+            confusion_matrix,
+            slice_by,
+        };
+        super::diagnostics::check(&diagnostics, iou_type)?;
         Ok(Self {
             ground_truth,
             results,
@@ -69,6 +80,7 @@ impl DetectionSettings {
             per_category,
             arrays,
             pr_curves,
+            diagnostics,
             json,
         })
     }
@@ -99,6 +111,7 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
         per_category,
         arrays,
         pr_curves,
+        diagnostics,
         json,
     } = settings;
     let progress = Progress::new(global);
@@ -130,11 +143,15 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
         cocoprep_base::output::write_atomic(path, &png)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
+    // --tide, --confusion-matrix, --slice-by (commands/eval/diagnostics.rs).
+    let extra =
+        super::diagnostics::run(diagnostics, &gt, &detections, params, image_ids.as_deref())?;
     if *json {
-        output::stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&to_json(&gt, &evaluation))?
-        ))?;
+        let mut value = to_json(&gt, &evaluation);
+        if let serde_json::Value::Object(map) = &mut value {
+            map.extend(extra.json);
+        }
+        output::stdout(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
     } else {
         let mut text = String::new();
         for line in evaluation.summarize() {
@@ -143,6 +160,7 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
         if *per_category {
             text.push_str(&category_table(&gt.categories, &evaluation));
         }
+        text.push_str(&extra.text);
         output::stdout(&text)?;
     }
     crate::commands::release_at_exit((gt, detections));

@@ -2,6 +2,7 @@
 
 pub mod captions;
 pub mod detection;
+pub mod diagnostics;
 
 use super::Outcome;
 use crate::cli::{EvalArgs, EvalCommand};
