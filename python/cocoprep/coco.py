@@ -30,6 +30,16 @@ from ._lazy import AnnotationList, AnnotationsById, Dataset, ImageAnnotations, n
 PYTHON_VERSION = sys.version_info[0]
 
 
+def _load_by_ids(table, ids):
+    """pycocotools' loadAnns/loadCats/loadImgs: a list of records for a list of ids or one
+    int id; None for anything else (as pycocotools returns)."""
+    if _isArrayLike(ids):
+        return [table[id] for id in ids]
+    elif type(ids) == int:
+        return [table[ids]]
+    return None
+
+
 def _isArrayLike(obj):
     return hasattr(obj, "__iter__") and hasattr(obj, "__len__")
 
@@ -251,10 +261,7 @@ class COCO:
         :param ids (int array)       : integer ids specifying anns
         :return: anns (object array) : loaded ann objects
         """
-        if _isArrayLike(ids):
-            return [self.anns[id] for id in ids]
-        elif type(ids) == int:
-            return [self.anns[ids]]
+        return _load_by_ids(self.anns, ids)
 
     def loadCats(self, ids=[]):
         """
@@ -262,10 +269,7 @@ class COCO:
         :param ids (int array)       : integer ids specifying cats
         :return: cats (object array) : loaded cat objects
         """
-        if _isArrayLike(ids):
-            return [self.cats[id] for id in ids]
-        elif type(ids) == int:
-            return [self.cats[ids]]
+        return _load_by_ids(self.cats, ids)
 
     def loadImgs(self, ids=[]):
         """
@@ -273,10 +277,7 @@ class COCO:
         :param ids (int array)       : integer ids specifying img
         :return: imgs (object array) : loaded img objects
         """
-        if _isArrayLike(ids):
-            return [self.imgs[id] for id in ids]
-        elif type(ids) == int:
-            return [self.imgs[ids]]
+        return _load_by_ids(self.imgs, ids)
 
     def showAnns(self, anns, draw_bbox=False):
         """
