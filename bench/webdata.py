@@ -1,22 +1,27 @@
 #!/usr/bin/env python3
 """Benchmark `cocoprep webdata` against img2dataset 1.47.0 on a loopback HTTP server.
 
-The server (this script with `--serve`, a separate process, asyncio, HTTP/1.1 keep-alive,
-bodies held in memory) serves the real JPEGs of ../shared/data/coco-mini behind N URLs:
-`/img/<i>.jpg` answers JPEG number i mod 159, `/missing/<i>.jpg` answers 404, and
-`/text/<i>.jpg` answers 200 with an HTML body that is no image. The same URL list (a txt
+The server serves the real JPEGs of ../shared/data/coco-mini behind N URLs:
+`/img/<i>/<j>.jpg` answers JPEG number j = i mod 159, `/missing/<i>.jpg` answers 404, and
+`/text/<i>.jpg` answers 200 with an HTML body that is no image. It is nginx (Debian's
+`nginx-light`, `apt-get install nginx-light`; one worker process, HTTP/1.1 keep-alive, access
+log off, started by the bench on loopback with a generated config), because the server shares
+the machine's cores with both tools and must cost little per request (img2dataset's urllib
+opens a new connection for every URL). Without nginx (or with `--server asyncio`) this script
+serves the same answers itself with asyncio, which costs ~1 ms of CPU per request. The same URL list (a txt
 file, one URL a line) goes to both tools, with the same settings: webdataset output,
 resize_mode keep_ratio, image_size 384, JPEG quality 95, 1,000 rows per shard, 10 s timeout,
 no retries; img2dataset with processes_count=2 (multiprocessing distributor) and
 thread_count=T, cocoprep with --thread-count T (no per-host cap, as img2dataset has none).
 The runs alternate (img2dataset, cocoprep, img2dataset, ...), each into a fresh folder.
 
-For each run: wall time, images/s (successful rows / wall time), peak RSS of the whole
+For each run: wall time, images/s (successful rows / wall time), CPU seconds (user + system
+of the tool and all its child processes, from wait4) per successful image, peak RSS of the whole
 process tree (img2dataset forks its workers: the tree's RSS is summed every 0.1 s) and the
 success / failure counts. The per-row outcome (success or not, by key) of both tools is
 compared: a row that differs is listed with both tools' reasons.
 
-usage: bench/webdata.py [--rows 10000] [--runs 3] [--threads 64]
+usage: bench/webdata.py [--rows 10000] [--runs 3] [--threads 64] [--server nginx|asyncio]
                         [--binary target/release/cocoprep] [--data /work/bench-data/webdata]
 """
 import argparse
@@ -48,8 +53,8 @@ def serve(port_file):
 
     def answer(path):
         parts = path.split("?")[0].strip("/").split("/")
-        if len(parts) == 2 and parts[1].endswith(".jpg") and parts[1][:-4].isdigit():
-            number = int(parts[1][:-4])
+        if len(parts) >= 2 and parts[-1].endswith(".jpg") and parts[-1][:-4].isdigit():
+            number = int(parts[-1][:-4])
             if parts[0] == "img":
                 return b"200 OK", b"image/jpeg", jpegs[number % len(jpegs)]
             if parts[0] == "text":
@@ -97,7 +102,80 @@ def serve(port_file):
     asyncio.run(main())
 
 
-def start_server(folder):
+NGINX_CONFIG = """
+worker_processes 1;
+daemon off;
+master_process off;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log error;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/nginx-temp;
+    proxy_temp_path {folder}/nginx-temp;
+    fastcgi_temp_path {folder}/nginx-temp;
+    uwsgi_temp_path {folder}/nginx-temp;
+    scgi_temp_path {folder}/nginx-temp;
+    keepalive_requests 100000;
+    sendfile on;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        location ~ ^/img/[0-9]+/([0-9]+[.]jpg)$ {{
+            default_type image/jpeg;
+            alias {folder}/jpegs/$1;
+        }}
+        location /text/ {{
+            default_type text/html;
+            return 200 "{body}";
+        }}
+        location / {{
+            default_type text/plain;
+            return 404 "not found\\n";
+        }}
+    }}
+}}
+"""
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_nginx(folder):
+    """nginx on loopback, serving the JPEGs as files (`jpegs/<j>.jpg`)."""
+    import urllib.request
+
+    jpegs = folder / "jpegs"
+    shutil.rmtree(jpegs, ignore_errors=True)
+    jpegs.mkdir(parents=True)
+    for number, path in enumerate(sorted(IMAGES.rglob("*.jpg"))):
+        shutil.copyfile(path, jpegs / f"{number}.jpg")
+    (folder / "nginx-temp").mkdir(exist_ok=True)
+    port = free_port()
+    config = folder / "nginx.conf"
+    body = NOT_AN_IMAGE.decode().replace("\n", "\\n")
+    config.write_text(NGINX_CONFIG.format(folder=folder.resolve(), port=port, body=body))
+    process = subprocess.Popen([NGINX, "-c", str(config.resolve()), "-p", str(folder.resolve())])
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/img/0/0.jpg", timeout=1).read()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    sys.exit(f"nginx did not start: {(folder / 'nginx-error.log').read_text()[-2000:]}")
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def start_server(folder, kind):
+    if kind == "nginx":
+        return start_nginx(folder)
     port_file = folder / "port"
     port_file.unlink(missing_ok=True)
     process = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file)])
@@ -109,12 +187,16 @@ def start_server(folder):
     sys.exit("the loopback server did not start")
 
 
-def write_urls(path, port, rows):
-    """Row i: every 20th a 404, every 33rd a non-image body, the others a JPEG."""
+def write_urls(path, port, rows, images):
+    """Row i: every 20th a 404, every 33rd a non-image body, the others JPEG i mod `images`."""
     lines = []
     for i in range(rows):
-        kind = "missing" if i % 20 == 7 else "text" if i % 33 == 11 else "img"
-        lines.append(f"http://127.0.0.1:{port}/{kind}/{i}.jpg\n")
+        if i % 20 == 7:
+            lines.append(f"http://127.0.0.1:{port}/missing/{i}.jpg\n")
+        elif i % 33 == 11:
+            lines.append(f"http://127.0.0.1:{port}/text/{i}.jpg\n")
+        else:
+            lines.append(f"http://127.0.0.1:{port}/img/{i}/{i % images}.jpg\n")
     path.write_text("".join(lines))
 
 
@@ -149,7 +231,7 @@ def tree_rss_kib(root):
 
 
 def run_measured(command, log):
-    """Runs `command`; returns (wall seconds, peak tree RSS MiB)."""
+    """Runs `command`; returns (wall seconds, peak tree RSS MiB, CPU seconds of the tree)."""
     started = time.perf_counter()
     with open(log, "w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
@@ -164,13 +246,16 @@ def run_measured(command, log):
 
     poller = threading.Thread(target=poll)
     poller.start()
-    code = process.wait()
+    # wait4's usage covers the process and every descendant it waited for (img2dataset's
+    # worker processes).
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = code = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - started
     done.set()
     poller.join()
     if code != 0:
         sys.exit(f"failed ({code}): {' '.join(map(str, command))}\n{pathlib.Path(log).read_text()[-3000:]}")
-    return elapsed, peak / 1024
+    return elapsed, peak / 1024, usage.ru_utime + usage.ru_stime
 
 
 OUTCOMES = r"""
@@ -204,6 +289,7 @@ def main():
     parser.add_argument("--threads", type=int, default=64)
     parser.add_argument("--binary", help="cocoprep binary [a release build of this tree]")
     parser.add_argument("--data", default="/work/bench-data/webdata")
+    parser.add_argument("--server", choices=["nginx", "asyncio"], default="nginx" if NGINX else "asyncio")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -215,10 +301,10 @@ def main():
     binary = pathlib.Path(args.binary) if args.binary else cargo_build("-p", "cocoprep") / "cocoprep"
     data = pathlib.Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
-    server, port = start_server(data)
+    server, port = start_server(data, args.server)
     try:
         urls = data / "urls.txt"
-        write_urls(urls, port, args.rows)
+        write_urls(urls, port, args.rows, len(list(IMAGES.rglob("*.jpg"))))
         shared = {"number_sample_per_shard": 1000, "image_size": 384, "encode_quality": 95}
         commands = {
             "img2dataset": lambda out: [
@@ -241,15 +327,18 @@ def main():
                 out = data / f"{name}-{run}"
                 shutil.rmtree(out, ignore_errors=True)
                 load = os.getloadavg()[0]
-                wall, rss = run_measured(command(out), data / f"{name}-{run}.log")
+                wall, rss, cpu = run_measured(command(out), data / f"{name}-{run}.log")
+                load_after = os.getloadavg()[0]
                 rows = outcomes(python, out)
                 successes = sum(1 for status, _ in rows.values() if status == "success")
                 if len(rows) != args.rows:
                     sys.exit(f"{name} run {run}: {len(rows)} rows in its parquet files, expected {args.rows}")
-                measured[name].append((wall, successes / wall, rss, successes, len(rows) - successes, load))
+                cpu_ms = 1000 * cpu / max(successes, 1)
+                measured[name].append((wall, successes / wall, rss, successes, len(rows) - successes, cpu_ms))
                 print(
                     f"{name} run {run}: {wall:.1f} s, {successes / wall:.0f} images/s, peak RSS {rss:.0f} MiB, "
-                    f"{successes} ok, {len(rows) - successes} failed (load before {load:.1f})",
+                    f"{cpu:.1f} CPU s ({cpu_ms:.1f} ms per image), {successes} ok, {len(rows) - successes} failed "
+                    f"(load average {load:.1f} before, {load_after:.1f} after)",
                     file=sys.stderr,
                 )
                 last[name] = rows
@@ -273,23 +362,25 @@ def main():
 
     print(f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end (shared machine).")
     print(
-        f"{args.rows} URLs on a loopback asyncio server ({sum(1 for i in range(args.rows) if i % 20 == 7)} 404s, "
+        f"{args.rows} URLs on a loopback {args.server} server ({sum(1 for i in range(args.rows) if i % 20 == 7)} 404s, "
         f"{sum(1 for i in range(args.rows) if i % 20 != 7 and i % 33 == 11)} non-image bodies), "
         f"webdataset, keep_ratio 384, q95, {args.threads} threads; {args.runs} interleaved runs, medians."
     )
     print(f"cocoprep binary: {binary}")
     print()
-    print("| | wall (s) | images/s | peak RSS, process tree (MiB) | ok | failed |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| | wall (s) | images/s | CPU ms per image | peak RSS, process tree (MiB) | ok | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     median = {}
     for name in ("img2dataset", "cocoprep"):
         columns = list(zip(*measured[name]))
         median[name] = [statistics.median(column) for column in columns]
-        wall, rate, rss, ok, failed, _ = median[name]
-        print(f"| {name} | {wall:.1f} | {rate:.0f} | {rss:.0f} | {ok:.0f} | {failed:.0f} |")
+        wall, rate, rss, ok, failed, cpu_ms = median[name]
+        walls = ", ".join(f"{run[0]:.1f}" for run in measured[name])
+        print(f"| {name} | {wall:.1f} ({walls}) | {rate:.0f} | {cpu_ms:.1f} | {rss:.0f} | {ok:.0f} | {failed:.0f} |")
     print(
         f"| cocoprep / img2dataset | {median['cocoprep'][0] / median['img2dataset'][0]:.2f}x the time | "
         f"{median['cocoprep'][1] / median['img2dataset'][1]:.2f}x | "
+        f"{median['cocoprep'][5] / median['img2dataset'][5]:.2f}x | "
         f"{median['cocoprep'][2] / median['img2dataset'][2]:.2f}x | | |"
     )
     print()

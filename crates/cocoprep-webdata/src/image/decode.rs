@@ -1,5 +1,8 @@
-//! Decoding fetched bytes to 8-bit RGB: JPEG with zune-jpeg, PNG with the png crate
-//! (palette, grey and 16-bit expanded; alpha composited on white as img2dataset does).
+//! Decoding fetched bytes to 8-bit RGB: JPEG with libjpeg-turbo's decoder and its SIMD code
+//! (the `mozjpeg` crate, as OpenCV's `imdecode` in img2dataset: slow-integer IDCT, fancy
+//! upsampling), CMYK JPEGs with zune-jpeg (libjpeg-turbo has no CMYK to RGB conversion), PNG
+//! with the png crate (palette, grey and 16-bit expanded; alpha composited on white as
+//! img2dataset does).
 
 use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
@@ -66,11 +69,57 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 }
 
 fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, String> {
-    // A JPEG cut off by a dropped connection has no end-of-image marker; zune-jpeg would
+    // A JPEG cut off by a dropped connection has no end-of-image marker; the decoders would
     // fill the missing rows with grey, which is not an image anyone wants to train on.
     if !has_end_of_image(bytes) {
         return Err("truncated image (no jpeg end marker)".to_owned());
     }
+    // libjpeg reports fatal errors by unwinding out of its error handler (the `mozjpeg`
+    // crate's design); the unwind ends here, as a row error.
+    let decoded =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_jpeg_libjpeg(bytes)))
+            .unwrap_or_else(|payload| {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| payload.downcast_ref::<&str>().copied())
+                    .unwrap_or("libjpeg error");
+                Err(format!("image decoding error: {message}"))
+            })?;
+    match decoded {
+        Some(image) => Ok(image),
+        None => decode_jpeg_zune(bytes),
+    }
+}
+
+/// libjpeg-turbo's decode to RGB (grey expanded); `None` for CMYK/YCCK files.
+fn decode_jpeg_libjpeg(bytes: &[u8]) -> Result<Option<RgbImage>, String> {
+    let error = |e: std::io::Error| format!("image decoding error: {e}");
+    let decompress = mozjpeg::Decompress::new_mem(bytes).map_err(error)?;
+    if matches!(
+        decompress.color_space(),
+        mozjpeg::ColorSpace::JCS_CMYK | mozjpeg::ColorSpace::JCS_YCCK
+    ) {
+        return Ok(None);
+    }
+    let (width, height) = decompress.size();
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err("image decoding error: image too large to decode".to_owned());
+    }
+    let mut started = decompress.rgb().map_err(error)?;
+    let mut pixels = vec![0u8; width * height * 3];
+    started
+        .read_scanlines_into::<u8>(&mut pixels)
+        .map_err(error)?;
+    started.finish().map_err(error)?;
+    Ok(Some(RgbImage {
+        width: width as u32,
+        height: height as u32,
+        pixels,
+    }))
+}
+
+fn decode_jpeg_zune(bytes: &[u8]) -> Result<RgbImage, String> {
     let options = DecoderOptions::default()
         .jpeg_set_out_colorspace(ColorSpace::RGB)
         .set_max_width(MAX_SIDE)

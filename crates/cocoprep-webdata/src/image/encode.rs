@@ -1,5 +1,12 @@
-//! Encoding resized images: JPEG (jpeg-encoder, 4:2:0 like OpenCV's default) at a quality,
-//! or PNG at a compression level 0-9 (OpenCV's `IMWRITE_PNG_COMPRESSION`).
+//! Encoding resized images: JPEG at a quality, or PNG at a compression level 0-9 (OpenCV's
+//! `IMWRITE_PNG_COMPRESSION`).
+//!
+//! JPEG goes through libjpeg-turbo's compressor and its SIMD code (the `mozjpeg` crate with
+//! mozjpeg's extras switched off by `set_fastest_defaults`), set as OpenCV's
+//! `cv2.imencode(".jpg", image, [IMWRITE_JPEG_QUALITY, q])` sets it in img2dataset: baseline
+//! (not progressive), the standard Annex K quantisation tables scaled by the quality, the
+//! standard Huffman tables (no optimisation pass), 4:2:0 chroma subsampling, slow-integer
+//! DCT, a JFIF header.
 
 use super::decode::RgbImage;
 
@@ -31,16 +38,37 @@ pub fn encode(image: &RgbImage, format: EncodeFormat, quality: u8) -> Result<Vec
 }
 
 fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
-    let (Ok(width), Ok(height)) = (u16::try_from(image.width), u16::try_from(image.height)) else {
+    if image.width > 65_535 || image.height > 65_535 {
         return Err("image too large for jpeg (sides up to 65535)".to_owned());
-    };
-    let mut bytes = Vec::with_capacity(image.pixels.len() / 8);
-    let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, quality.clamp(1, 100));
-    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-    encoder
-        .encode(&image.pixels, width, height, jpeg_encoder::ColorType::Rgb)
-        .map_err(|error| format!("jpeg encoding error: {error}"))?;
-    Ok(bytes)
+    }
+    // libjpeg reports fatal errors by unwinding out of its error handler (the `mozjpeg`
+    // crate's design); the unwind ends here, as a row error.
+    std::panic::catch_unwind(|| compress_jpeg(image, quality)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("libjpeg error");
+        Err(format!("jpeg encoding error: {message}"))
+    })
+}
+
+fn compress_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+    let error = |e: std::io::Error| format!("jpeg encoding error: {e}");
+    let mut compress = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+    // libjpeg-turbo's own defaults (what OpenCV links): no trellis quantisation, no
+    // progressive scans, Annex K tables; then OpenCV's settings.
+    compress.set_fastest_defaults();
+    compress.set_size(image.width as usize, image.height as usize);
+    compress.set_quality(f32::from(quality.clamp(1, 100)));
+    compress.set_optimize_coding(false);
+    compress.set_chroma_sampling_pixel_sizes((2, 2), (2, 2));
+    let capacity = image.pixels.len() / 4;
+    let mut started = compress
+        .start_compress(Vec::with_capacity(capacity))
+        .map_err(error)?;
+    started.write_scanlines(&image.pixels).map_err(error)?;
+    started.finish().map_err(error)
 }
 
 fn encode_png(image: &RgbImage, level: u8) -> Result<Vec<u8>, String> {
