@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use cocoprep_targets::ClipTokenizer;
 use cocoprep_targets::targets::{self, Preset, TargetFile};
 use cocoprep_targets::torch_pickle::TargetEntry;
