@@ -33,6 +33,7 @@ counted and the first ones printed with both id lists.
 
 usage: bench/tokenizer.py [--runs 3] [--lines 600000] [--reference-lines 0]
                           [--dir /work/bench-data/tokenizer] [--reference-repo GIT_DIR]
+                          [--only reference|tokenizers|cocoprep ...] [--binary PATH]
 """
 import argparse
 import json
@@ -166,6 +167,7 @@ def main():
                         help="a git directory of github.com/fundamentalvision/Uni-Perceiver")
     parser.add_argument("--only", choices=["reference", "tokenizers", "cocoprep"], action="append",
                         help="run only these tools (repeatable); ids are compared with cocoprep's when it runs")
+    parser.add_argument("--binary", help="cocoprep binary [default: cargo build --release]")
     parser.add_argument("--worker", choices=["reference", "tokenizers"], help=argparse.SUPPRESS)
     parser.add_argument("--names", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
@@ -195,7 +197,7 @@ def main():
     reference_file.write_bytes(subprocess.run(
         ["git", "--git-dir", str(args.reference_repo), "show", f"{commit}:{REFERENCE_PATH}"],
         check=True, capture_output=True).stdout)
-    cocoprep = str(common.cargo_build("-p", "cocoprep") / "cocoprep")
+    cocoprep = args.binary or str(common.cargo_build("-p", "cocoprep") / "cocoprep")
 
     outputs = {"reference": args.dir / "reference.txt", "tokenizers": args.dir / "tokenizers.txt",
                "cocoprep": args.dir / "cocoprep.json"}

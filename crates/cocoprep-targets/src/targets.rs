@@ -96,15 +96,7 @@ pub fn encode_name(tokenizer: &ClipTokenizer, name: &str) -> Vec<i64> {
 
 /// Each name encoded with [`encode_name`], in parallel ([`ClipTokenizer::encode_batch`]).
 pub fn encode_names(tokenizer: &ClipTokenizer, names: &[&str]) -> Vec<Vec<i64>> {
-    let texts: Vec<String> = names
-        .iter()
-        .map(|name| format!("{name}{END_OF_TEXT_SUFFIX}"))
-        .collect();
-    tokenizer
-        .encode_batch(&texts)
-        .into_iter()
-        .map(|ids| ids.into_iter().map(i64::from).collect())
-        .collect()
+    tokenizer.encode_batch_with_suffix(names, END_OF_TEXT_SUFFIX)
 }
 
 /// `[[id, 49407] for id in 0..49411]`.
@@ -227,51 +219,143 @@ pub fn write(path: &Path, data: &[TargetEntry]) -> Result<(), Error> {
         .map_err(write_error)
 }
 
+/// Writes a target set's pickle and, when `json` is given, its [`data_json`] text there,
+/// both atomically. The two are made and written at the same time: while one waits for its
+/// file to reach the disk, the other's bytes are being made.
+pub fn write_with_json(
+    path: &Path,
+    data: &[TargetEntry],
+    json: Option<&Path>,
+) -> Result<(), Error> {
+    let (pickle, json) = rayon::join(
+        || write(path, data),
+        || {
+            json.map_or(Ok(()), |json| {
+                cocoprep_base::AtomicFile::create(json)
+                    .and_then(|file| write_data_json(file, data))
+                    .and_then(cocoprep_base::AtomicFile::commit)
+                    .map_err(|source| Error::Write {
+                        path: json.to_owned(),
+                        source,
+                    })
+            })
+        },
+    );
+    pickle.and(json)
+}
+
 /// A target set's `data` as JSON in Python's `json.dumps` form: a list of id lists, or
 /// of lists of id lists for synonym sets.
 pub fn data_json(data: &[TargetEntry]) -> String {
-    let mut out = String::with_capacity(data.len() * 64 + 2);
-    out.push('[');
-    for (index, entry) in data.iter().enumerate() {
-        if index > 0 {
-            out.push_str(", ");
-        }
-        match entry {
-            TargetEntry::Tensor(ids) => push_list(&mut out, ids),
-            TargetEntry::Synonyms(lists) => push_lists(&mut out, lists),
-        }
+    let bytes = write_data_json(Vec::with_capacity(data.len() * 64 + 2), data)
+        .expect("writing to a Vec cannot fail");
+    String::from_utf8(bytes).expect("the JSON of integer lists is ASCII")
+}
+
+/// Entries whose JSON text one parallel task makes.
+const JSON_CHUNK_ENTRIES: usize = 4096;
+/// Chunks made in parallel before they are written (written while the next group is made).
+const JSON_CHUNKS_PER_GROUP: usize = 16;
+
+/// Writes [`data_json`]'s text to `out`, made in chunks on the rayon pool and written in
+/// order.
+pub fn write_data_json<W: std::io::Write + Send>(
+    mut out: W,
+    data: &[TargetEntry],
+) -> std::io::Result<W> {
+    use rayon::prelude::*;
+    out.write_all(b"[")?;
+    let mut pending: Vec<Vec<u8>> = Vec::new();
+    let group_entries = JSON_CHUNK_ENTRIES * JSON_CHUNKS_PER_GROUP;
+    for (group_index, group) in data.chunks(group_entries).enumerate() {
+        let (written, made) = rayon::join(
+            || pending.iter().try_for_each(|chunk| out.write_all(chunk)),
+            || {
+                group
+                    .par_chunks(JSON_CHUNK_ENTRIES)
+                    .enumerate()
+                    .map(|(chunk_index, chunk)| {
+                        let first = group_index == 0 && chunk_index == 0;
+                        let mut text = Vec::with_capacity(chunk.len() * 64);
+                        for (index, entry) in chunk.iter().enumerate() {
+                            if !(first && index == 0) {
+                                text.extend_from_slice(b", ");
+                            }
+                            match entry {
+                                TargetEntry::Tensor(ids) => push_list(&mut text, ids),
+                                TargetEntry::Synonyms(lists) => push_lists(&mut text, lists),
+                            }
+                        }
+                        text
+                    })
+                    .collect()
+            },
+        );
+        written?;
+        pending = made;
     }
-    out.push(']');
-    out
+    pending.iter().try_for_each(|chunk| out.write_all(chunk))?;
+    out.write_all(b"]")?;
+    Ok(out)
 }
 
 /// The data as the JSON text Python's `json.dumps(list_of_id_lists)` writes (separators
 /// `", "`), what the spec's whole-set checksums hash.
 pub fn ids_json(ids: &[Vec<i64>]) -> String {
-    let mut out = String::with_capacity(ids.len() * 64 + 2);
+    let mut out = Vec::with_capacity(ids.len() * 64 + 2);
     push_lists(&mut out, ids);
-    out
+    String::from_utf8(out).expect("the JSON of integer lists is ASCII")
 }
 
-fn push_lists(out: &mut String, lists: &[Vec<i64>]) {
-    out.push('[');
+fn push_lists(out: &mut Vec<u8>, lists: &[Vec<i64>]) {
+    out.push(b'[');
     for (index, list) in lists.iter().enumerate() {
         if index > 0 {
-            out.push_str(", ");
+            out.extend_from_slice(b", ");
         }
         push_list(out, list);
     }
-    out.push(']');
+    out.push(b']');
 }
 
-fn push_list(out: &mut String, ids: &[i64]) {
-    use std::fmt::Write;
-    out.push('[');
-    for (index, id) in ids.iter().enumerate() {
+fn push_list(out: &mut Vec<u8>, ids: &[i64]) {
+    let mut buffer = itoa::Buffer::new();
+    out.push(b'[');
+    for (index, &id) in ids.iter().enumerate() {
         if index > 0 {
-            out.push_str(", ");
+            out.extend_from_slice(b", ");
         }
-        write!(out, "{id}").expect("writing to a String cannot fail");
+        out.extend_from_slice(buffer.format(id).as_bytes());
     }
-    out.push(']');
+    out.push(b']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TargetEntry, data_json};
+
+    #[test]
+    fn parallel_json_chunks_join_into_python_json_dumps_text() {
+        // Across chunk (4096) and group (65,536) boundaries.
+        for count in [0_i64, 1, 4097, 70_000] {
+            let data: Vec<TargetEntry> = (0..count)
+                .map(|index| match index % 3 {
+                    0 => TargetEntry::Tensor(vec![index, -5, 49407]),
+                    1 => TargetEntry::Synonyms(vec![vec![index], Vec::new()]),
+                    _ => TargetEntry::Tensor(Vec::new()),
+                })
+                .collect();
+            let expected = format!(
+                "[{}]",
+                data.iter()
+                    .map(|entry| match entry {
+                        TargetEntry::Tensor(ids) => format!("{ids:?}"),
+                        TargetEntry::Synonyms(lists) => format!("{lists:?}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            assert!(data_json(&data) == expected, "{count} entries");
+        }
+    }
 }

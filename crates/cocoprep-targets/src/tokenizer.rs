@@ -137,7 +137,8 @@ impl ClipTokenizer {
     /// `encode(text)`: clean, lowercase, split, byte-pair encode.
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let mut ids = Vec::new();
-        let lowered = lowered(text);
+        let mut lowered = String::new();
+        lower_into(text, &mut lowered);
         self.encode_pieces(&lowered, &mut self.cache(), &mut ids);
         ids
     }
@@ -150,37 +151,78 @@ impl ClipTokenizer {
         texts
             .par_iter()
             .with_min_len(BATCH_CHUNK_TEXTS)
-            .map_init(new_cache, |cache, text| {
-                let mut ids = Vec::new();
-                self.encode_pieces(&lowered(text.as_ref()), cache, &mut ids);
-                ids
-            })
+            .map_init(
+                || (new_cache(), String::new()),
+                |(cache, lowered), text| {
+                    let mut ids = Vec::new();
+                    lower_into(text.as_ref(), lowered);
+                    self.encode_pieces(lowered, cache, &mut ids);
+                    ids
+                },
+            )
+            .collect()
+    }
+
+    /// [`encode`](Self::encode) of `text + suffix` for every text, in parallel as
+    /// [`encode_batch`](Self::encode_batch), with the ids as `int64`: what the target sets
+    /// hold. The joined text is made in a buffer each task reuses.
+    pub fn encode_batch_with_suffix<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        suffix: &str,
+    ) -> Vec<Vec<i64>> {
+        use rayon::prelude::*;
+        texts
+            .par_iter()
+            .with_min_len(BATCH_CHUNK_TEXTS)
+            .map_init(
+                || (new_cache(), String::new(), String::new(), Vec::new()),
+                |(cache, joined, lowered, ids), text| {
+                    joined.clear();
+                    joined.push_str(text.as_ref());
+                    joined.push_str(suffix);
+                    lower_into(joined, lowered);
+                    ids.clear();
+                    self.encode_pieces(lowered, cache, ids);
+                    ids.iter().map(|&id| i64::from(id)).collect()
+                },
+            )
             .collect()
     }
 
     /// Splits cleaned, lowercased text into pieces and appends their ids to `ids`, with
     /// `cache` as the piece cache.
     fn encode_pieces(&self, lowered: &str, cache: &mut PieceCache, ids: &mut Vec<u32>) {
-        for piece in self.pattern.find_iter(lowered) {
-            let piece = piece.as_str();
-            match cache.get(piece) {
-                Some(cached) => ids.extend_from_slice(cached),
-                None => {
-                    let encoded = self.bpe(piece);
-                    ids.extend_from_slice(&encoded);
-                    cache.insert(Box::from(piece), encoded.into_boxed_slice());
-                }
+        self.for_each_piece(lowered, |piece| match cache.get(piece) {
+            Some(cached) => ids.extend_from_slice(cached),
+            None => {
+                let encoded = self.bpe(piece);
+                ids.extend_from_slice(&encoded);
+                cache.insert(Box::from(piece), encoded.into_boxed_slice());
             }
+        });
+    }
+
+    /// Calls `piece` with each match of the pre-tokenizer pattern in `lowered`, in order:
+    /// ASCII text with the one-pass scanner ([`ascii_pieces`]), other text with the regex.
+    fn for_each_piece<'t>(&self, lowered: &'t str, piece: impl FnMut(&'t str)) {
+        if lowered.is_ascii() {
+            ascii_pieces(lowered, piece);
+        } else {
+            self.pattern
+                .find_iter(lowered)
+                .map(|found| found.as_str())
+                .for_each(piece);
         }
     }
 
     /// `basic_tokenize(text)`: the pieces `encode` byte-pair encodes one by one.
     pub fn basic_tokenize(&self, text: &str) -> Vec<String> {
-        let cleaned = lowered(text);
-        self.pattern
-            .find_iter(&cleaned)
-            .map(|piece| piece.as_str().to_owned())
-            .collect()
+        let mut cleaned = String::new();
+        lower_into(text, &mut cleaned);
+        let mut pieces = Vec::new();
+        self.for_each_piece(&cleaned, |piece| pieces.push(piece.to_owned()));
+        pieces
     }
 
     /// `encode_basic_tokenized_token(piece)`: the ids of one piece (cached).
@@ -254,15 +296,87 @@ impl ClipTokenizer {
     }
 }
 
-/// `whitespace_clean(basic_clean(text)).lower()`.
-fn lowered(text: &str) -> String {
-    let mut cleaned = clean(text);
+/// `whitespace_clean(basic_clean(text)).lower()`, into `out` (cleared first).
+fn lower_into(text: &str, out: &mut String) {
+    out.clear();
+    // Printable ASCII, tabs, line and form feeds, without `&`: every ftfy step and both
+    // `html.unescape` calls leave such text as it is (the same test as `clean`'s own fast
+    // path), so cleaning is collapsing the whitespace, done here in one pass.
+    let plain = text
+        .bytes()
+        .all(|b| matches!(b, b'\t' | b'\n' | 0x0c | 0x20..=0x7e) && b != b'&');
+    if plain {
+        for word in text
+            .split(['\t', '\n', '\x0c', ' '])
+            .filter(|word| !word.is_empty())
+        {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        out.make_ascii_lowercase();
+        return;
+    }
+    let cleaned = clean(text);
     if cleaned.is_ascii() {
-        // ASCII lowercasing keeps the length: done in place, no second string.
-        cleaned.make_ascii_lowercase();
-        cleaned
+        out.push_str(&cleaned);
+        out.make_ascii_lowercase();
     } else {
-        cleaned.to_lowercase()
+        out.push_str(&cleaned.to_lowercase());
+    }
+}
+
+/// The special tokens [`PATTERN`] matches whole, in its order.
+const PATTERN_SPECIALS: [&str; 4] = ["<|startoftext|>", "<|endoftext|>", "<|gen|>", "<|spe|>"];
+
+/// [`PATTERN`]'s matches in ASCII text, in one pass, as the regex's leftmost-first search
+/// finds them: at each position the first alternative that matches wins — a special token,
+/// a contraction (`'s 't 're 've 'm 'll 'd`, any case), a run of letters, one digit, or a
+/// run of anything that is neither whitespace nor a letter nor a digit; whitespace starts
+/// no match. In ASCII, `\p{L}` is `[A-Za-z]`, `\p{N}` is `[0-9]` and `\s` is
+/// `[\t\n\x0b\x0c\r ]`.
+fn ascii_pieces<'t>(text: &'t str, mut piece: impl FnMut(&'t str)) {
+    let bytes = text.as_bytes();
+    let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    let mut start = 0;
+    while start < bytes.len() {
+        let b = bytes[start];
+        let rest = &bytes[start..];
+        let length = if is_space(b) {
+            start += 1;
+            continue;
+        } else if let Some(special) = PATTERN_SPECIALS.iter().find(|special| {
+            rest.len() >= special.len()
+                && rest[..special.len()].eq_ignore_ascii_case(special.as_bytes())
+        }) {
+            special.len()
+        } else if let Some(length) = contraction_length(rest) {
+            length
+        } else if b.is_ascii_alphabetic() {
+            rest.iter().take_while(|b| b.is_ascii_alphabetic()).count()
+        } else if b.is_ascii_digit() {
+            1
+        } else {
+            rest.iter()
+                .take_while(|&&b| !is_space(b) && !b.is_ascii_alphanumeric())
+                .count()
+        };
+        piece(&text[start..start + length]);
+        start += length;
+    }
+}
+
+/// The length of the contraction `rest` starts with (`'s 't 're 've 'm 'll 'd`, any case).
+fn contraction_length(rest: &[u8]) -> Option<usize> {
+    if rest.first() != Some(&b'\'') {
+        return None;
+    }
+    let lower = |index: usize| rest.get(index).map(u8::to_ascii_lowercase);
+    match (lower(1), lower(2)) {
+        (Some(b'r' | b'v'), Some(b'e')) | (Some(b'l'), Some(b'l')) => Some(3),
+        (Some(b's' | b't' | b'm' | b'd'), _) => Some(2),
+        _ => None,
     }
 }
 
@@ -303,4 +417,96 @@ fn bytes_to_unicode() -> [char; 256] {
         };
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PATTERN, ascii_pieces};
+
+    fn regex_pieces<'t>(pattern: &regex::Regex, text: &'t str) -> Vec<&'t str> {
+        pattern
+            .find_iter(text)
+            .map(|found| found.as_str())
+            .collect()
+    }
+
+    fn scanned_pieces(text: &str) -> Vec<&str> {
+        let mut pieces = Vec::new();
+        ascii_pieces(text, |piece| pieces.push(piece));
+        pieces
+    }
+
+    #[test]
+    fn ascii_scanner_finds_the_pieces_the_pattern_finds() {
+        // Fragments chosen to meet every alternative and every boundary between them:
+        // special tokens (whole, cut short, in other cases, glued to punctuation),
+        // contractions and their near misses, letters, digits, punctuation, whitespace.
+        const FRAGMENTS: [&str; 40] = [
+            "<|startoftext|>",
+            "<|endoftext|>",
+            "<|gen|>",
+            "<|spe|>",
+            "<|mask|>",
+            "<|EndOfText|>",
+            "<|end",
+            "<|",
+            "|>",
+            "'s",
+            "'t",
+            "'re",
+            "'ve",
+            "'m",
+            "'ll",
+            "'d",
+            "'S",
+            "'LL",
+            "'r",
+            "'l",
+            "'",
+            "''",
+            "a",
+            "Dog",
+            "xyz",
+            "0",
+            "42",
+            "3.5",
+            "!",
+            "...",
+            "-",
+            "<",
+            ">",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r",
+            "\x0b",
+            "\x0c",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut cases: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();
+        for _ in 0..20_000 {
+            let count = 1 + next(12);
+            cases.push(
+                (0..count)
+                    .map(|_| FRAGMENTS[next(FRAGMENTS.len())])
+                    .collect(),
+            );
+        }
+        cases.push("a man's dog isn't 2 <|endoftext|>".to_owned());
+        let pattern = regex::Regex::new(PATTERN).unwrap();
+        for text in &cases {
+            assert_eq!(
+                scanned_pieces(text),
+                regex_pieces(&pattern, text),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -118,12 +118,7 @@ fn write(
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs_err::create_dir_all(parent)?;
     }
-    targets::write(path, data)?;
-    if let Some(json) = json {
-        let text = targets::data_json(data);
-        cocoprep_base::write_atomic(json, text.as_bytes())
-            .with_context(|| format!("cannot write `{}`", json.display()))?;
-    }
+    targets::write_with_json(path, data, json)?;
     output::note(
         global,
         format_args!("wrote {} ({} entries)", path.display(), data.len()),
