@@ -99,7 +99,11 @@ pub fn evaluate_tables(
     let evaluated: Vec<bool> = match image_ids {
         Some(ids) => {
             let set: FxHashSet<ImageId> = ids.iter().copied().collect();
-            lookup.images.iter().map(|image| set.contains(&image.id)).collect()
+            lookup
+                .images
+                .iter()
+                .map(|image| set.contains(&image.id))
+                .collect()
         }
         None => vec![true; lookup.images.len()],
     };
@@ -187,7 +191,11 @@ fn check_ground_truth(
 }
 
 /// For each group, the range of its records (records sorted by group first).
-fn group_ranges<T>(records: &[T], group_count: usize, group: impl Fn(&T) -> u32) -> Vec<Range<usize>> {
+fn group_ranges<T>(
+    records: &[T],
+    group_count: usize,
+    group: impl Fn(&T) -> u32,
+) -> Vec<Range<usize>> {
     let mut ranges = Vec::with_capacity(group_count);
     let mut start = 0;
     for g in 0..group_count as u32 {

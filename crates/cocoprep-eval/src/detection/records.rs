@@ -196,7 +196,8 @@ pub(crate) fn ground_truth_record<'a>(
             if found != 3 * params.keypoint_sigmas.len() {
                 record.defect = Some(Box::new(Defect::KeypointCount { found }));
             } else if annotation.bbox.is_none() {
-                record.defect = missing("bbox", "OKS of a person without labelled keypoints uses it");
+                record.defect =
+                    missing("bbox", "OKS of a person without labelled keypoints uses it");
             } else if let Some(count) = annotation.num_keypoints {
                 record.ignore = crowd || count == 0;
             } else {

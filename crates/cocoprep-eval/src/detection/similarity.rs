@@ -1,8 +1,8 @@
 //! How much each detection overlaps each ground-truth object of one image: pycocotools'
 //! `computeIoU` (boxes, masks) and `computeOks` (keypoints).
 
-use cocoprep_coco::mask::{RunLengthMask, bbox_iou, from_bbox, iou, segmentation_to_mask};
 use cocoprep_coco::BBoxXywh;
+use cocoprep_coco::mask::{RunLengthMask, bbox_iou, from_bbox, iou, segmentation_to_mask};
 
 use super::error::EvalError;
 use super::numpy_sum::numpy_sum;
@@ -36,10 +36,11 @@ pub(crate) fn similarity(
                 .iter()
                 .map(|gt| {
                     let segmentation = gt.shape.segmentation().expect("checked");
-                    segmentation_to_mask(segmentation, image.size, gt.image_id)
-                    .map_err(|source| EvalError::Mask {
-                        record: format!("annotations[{}] (id {})", gt.index, gt.id),
-                        source,
+                    segmentation_to_mask(segmentation, image.size, gt.image_id).map_err(|source| {
+                        EvalError::Mask {
+                            record: format!("annotations[{}] (id {})", gt.index, gt.id),
+                            source,
+                        }
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;

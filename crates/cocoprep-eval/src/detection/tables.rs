@@ -8,9 +8,11 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use rayon::prelude::*;
 use cocoprep_base::progress::Reporter;
-use cocoprep_coco::{Annotation, CategoryId, Dataset, ReadOptions, read_dataset, read_dataset_mapped};
+use cocoprep_coco::{
+    Annotation, CategoryId, Dataset, ReadOptions, read_dataset, read_dataset_mapped,
+};
+use rayon::prelude::*;
 
 use super::error::EvalError;
 use super::params::{IouType, Params};
@@ -148,14 +150,21 @@ struct FirstError(Mutex<Option<(usize, EvalError)>>);
 
 impl FirstError {
     fn offer(&self, index: usize, error: EvalError) {
-        let mut slot = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if slot.as_ref().is_none_or(|(first, _)| index < *first) {
             *slot = Some((index, error));
         }
     }
 
     fn into_result(self) -> Result<(), EvalError> {
-        match self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+        match self
+            .0
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        {
             Some((_, error)) => Err(error),
             None => Ok(()),
         }
@@ -208,7 +217,10 @@ impl ResultsTable<'static> {
         if kinds.load(Ordering::Relaxed).count_ones() > 1 {
             drop(records);
             let dataset = read_dataset(path, options, reporter)?;
-            return Self::from_annotations(dataset.annotations.into_iter().map(Cow::Owned), ground_truth);
+            return Self::from_annotations(
+                dataset.annotations.into_iter().map(Cow::Owned),
+                ground_truth,
+            );
         }
         first_error.into_result()?;
         Ok(Self::from_records(records, params))
@@ -217,7 +229,10 @@ impl ResultsTable<'static> {
 
 impl<'a> ResultsTable<'a> {
     /// The table of results already in memory (borrowed).
-    pub fn new(results: &'a [Annotation], ground_truth: &GroundTruthTable<'_>) -> Result<Self, EvalError> {
+    pub fn new(
+        results: &'a [Annotation],
+        ground_truth: &GroundTruthTable<'_>,
+    ) -> Result<Self, EvalError> {
         let Some(first) = results.first() else {
             return Ok(Self {
                 records: Vec::new(),
@@ -306,7 +321,12 @@ pub(crate) fn check_params(params: &Params) -> Result<(), EvalError> {
 /// The sort key that puts records in the order COCOeval walks them: by group (category,
 /// or one group with `use_categories = false`), by image, then (for pooled categories) by
 /// category in id order, then by position in the file.
-pub(crate) fn group_key(params: &Params, category: u32, image: u32, index: u32) -> (u32, u32, u32, u32) {
+pub(crate) fn group_key(
+    params: &Params,
+    category: u32,
+    image: u32,
+    index: u32,
+) -> (u32, u32, u32, u32) {
     if params.use_categories {
         (category, image, 0, index)
     } else {

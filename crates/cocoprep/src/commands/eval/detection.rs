@@ -112,8 +112,8 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
         .with_context(|| format!("cannot read the ground truth `{}`", ground_truth.display()))?;
     let detections = ResultsTable::read(results, &gt_table, &options, &progress)
         .with_context(|| format!("cannot read the results `{}`", results.display()))?;
-    let evaluation = evaluate_tables(&gt_table, &detections, image_ids.as_deref())
-        .with_context(|| {
+    let evaluation =
+        evaluate_tables(&gt_table, &detections, image_ids.as_deref()).with_context(|| {
             format!(
                 "cannot evaluate `{}` against `{}`",
                 results.display(),
