@@ -59,7 +59,7 @@ pub use model::{
     PanopticSegment, Sections, SegmentId,
 };
 pub use packed::{Nesting, PackError, PackedNumbers};
-pub use read::{ReadOptions, read_dataset, read_dataset_from_slice};
+pub use read::{ReadOptions, read_dataset, read_dataset_from_slice, read_dataset_mapped};
 pub use segmentation::{Rle, RleCounts, Segmentation};
 pub use summary::{
     AreaCounts, CaptionSummary, CategorySummary, FileKind, KeypointSummary, MEDIUM_AREA_LIMIT,

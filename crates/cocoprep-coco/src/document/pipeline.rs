@@ -99,3 +99,72 @@ pub(crate) fn read_array<T: Element, R: Read>(
     )?;
     Ok(records)
 }
+
+/// Parses each element of a batch as a `T` and keeps what `map` makes of it.
+struct MappedParser<'c, T: Element, U, F> {
+    context: &'c T::Context,
+    map: &'c F,
+    records: PhantomData<fn() -> (T, U)>,
+}
+
+impl<T, U, F> BatchParser for MappedParser<'_, T, U, F>
+where
+    T: Element,
+    U: Send,
+    F: Fn(usize, T) -> Option<U> + Sync,
+{
+    type Output = Vec<U>;
+    type Worker = ();
+    type Error = ElementFailure;
+
+    fn worker(&self, _index: usize) {}
+
+    fn parse(&self, _worker: &mut (), batch: &Batch) -> Result<Vec<U>, ElementFailure> {
+        let mut records = Vec::with_capacity(batch.len());
+        for element in batch.elements() {
+            match T::parse(element.bytes, element.index, element.offset, self.context) {
+                Ok(record) => records.extend((self.map)(element.index, record)),
+                Err(error) => {
+                    return Err(ElementFailure {
+                        index: element.index,
+                        offset: element.offset,
+                        bytes: element.bytes.to_vec(),
+                        error,
+                    });
+                }
+            }
+        }
+        Ok(records)
+    }
+}
+
+/// [`read_array`], keeping what `map` makes of each element (given its index) instead of
+/// the element, appended to `records` in array order.
+pub(crate) fn read_array_mapped<T, U, F, R>(
+    scanner: &mut Scanner<R>,
+    jobs: usize,
+    map: &F,
+    records: &mut Vec<U>,
+    on_progress: &mut dyn FnMut(u64),
+) -> Result<(), ArrayError>
+where
+    T: Element<Context = ()>,
+    U: Send,
+    F: Fn(usize, T) -> Option<U> + Sync,
+    R: Read,
+{
+    scanner.expect(b'[', "`[`")?;
+    let parser = MappedParser::<T, U, F> {
+        context: &(),
+        map,
+        records: PhantomData,
+    };
+    json_split::parse_array(
+        scanner,
+        jobs,
+        "`,` or `]` after an array element",
+        &parser,
+        &mut |batch: Vec<U>| records.extend(batch),
+        on_progress,
+    )
+}

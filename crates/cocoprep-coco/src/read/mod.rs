@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use cocoprep_base::position::Locator;
 use cocoprep_base::threads::worker_count;
 
-use crate::document::pipeline::read_array;
+use crate::document::pipeline::{ArrayError, read_array, read_array_mapped};
 use crate::document::{DocumentError, DocumentVisitor, array_error, walk_document};
 use crate::error::ReadError;
 use crate::json_split::Scanner;
@@ -75,21 +75,110 @@ pub fn read_dataset_from_slice(
         .map_err(|error| error.into_read_error(label, &Locator::Bytes(bytes)))
 }
 
+/// Reads a COCO file like [`read_dataset`], but hands each annotation (or result) with
+/// its index in the file to `map` on the parsing threads as soon as it is parsed, and
+/// keeps what `map` returns (nothing for `None`), in file order, instead of the
+/// annotation. A reader that needs a few members of each annotation (an evaluation)
+/// so never holds the whole file's annotations. The returned dataset's `annotations` is
+/// empty; everything else is read as [`read_dataset`] reads it.
+pub fn read_dataset_mapped<T, F>(
+    path: &Path,
+    options: &ReadOptions,
+    reporter: &dyn Reporter,
+    map: &F,
+) -> Result<(Dataset, Vec<T>), ReadError>
+where
+    T: Send,
+    F: Fn(usize, Annotation) -> Option<T> + Sync,
+{
+    let io_error = |source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let length = file.metadata().map_err(io_error)?.len();
+    let label = format!("reading {}", path.display());
+    let task = reporter.on_task_start(&label, Some(length), ProgressUnit::Bytes);
+    let mut reported = 0u64;
+    let mut on_progress = |offset: u64| {
+        reporter.on_task_progress(task, offset.saturating_sub(reported));
+        reported = reported.max(offset);
+    };
+    let sink = MappedAnnotations {
+        map,
+        records: Vec::new(),
+    };
+    let result = read_document_into(file, options.worker_count(), &mut on_progress, sink);
+    reporter.on_task_complete(task);
+    let (dataset, sink) =
+        result.map_err(|error| error.into_read_error(path, &Locator::File(path)))?;
+    Ok((dataset, sink.records))
+}
+
+/// What the reader does with the annotations array (or results list) it finds.
+trait AnnotationSink {
+    /// Reads the array whose `[` is next in `scanner`.
+    fn read_annotations<R: Read>(
+        &mut self,
+        scanner: &mut Scanner<R>,
+        jobs: usize,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> Result<(), ArrayError>;
+}
+
+/// Keeps the annotations whole (the [`Dataset`]'s `annotations`).
+#[derive(Default)]
+struct KeptAnnotations(Vec<Annotation>);
+
+impl AnnotationSink for KeptAnnotations {
+    fn read_annotations<R: Read>(
+        &mut self,
+        scanner: &mut Scanner<R>,
+        jobs: usize,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> Result<(), ArrayError> {
+        self.0 = read_array::<Annotation, _>(scanner, jobs, &(), on_progress)?;
+        Ok(())
+    }
+}
+
+/// Keeps what a function makes of each annotation.
+struct MappedAnnotations<'f, T, F> {
+    map: &'f F,
+    records: Vec<T>,
+}
+
+impl<T, F> AnnotationSink for MappedAnnotations<'_, T, F>
+where
+    T: Send,
+    F: Fn(usize, Annotation) -> Option<T> + Sync,
+{
+    fn read_annotations<R: Read>(
+        &mut self,
+        scanner: &mut Scanner<R>,
+        jobs: usize,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> Result<(), ArrayError> {
+        read_array_mapped(scanner, jobs, self.map, &mut self.records, on_progress)
+    }
+}
+
 /// Builds a [`Dataset`] from the parts of a document.
-struct DatasetBuilder<'p> {
+struct DatasetBuilder<'p, S> {
     dataset: Dataset,
     extras: ExtrasBuilder,
     jobs: usize,
     on_progress: &'p mut dyn FnMut(u64),
+    annotations: S,
 }
 
-impl DocumentVisitor for DatasetBuilder<'_> {
+impl<S: AnnotationSink> DocumentVisitor for DatasetBuilder<'_, S> {
     fn on_results_list<R: Read>(&mut self, scanner: &mut Scanner<R>) -> Result<(), DocumentError> {
         self.dataset.layout = Layout::ResultsList;
         self.dataset.sections.annotations = true;
-        self.dataset.annotations =
-            read_array::<Annotation, _>(scanner, self.jobs, &(), self.on_progress)
-                .map_err(array_error(RecordKind::Result))?;
+        self.annotations
+            .read_annotations(scanner, self.jobs, self.on_progress)
+            .map_err(array_error(RecordKind::Result))?;
         Ok(())
     }
 
@@ -107,8 +196,9 @@ impl DocumentVisitor for DatasetBuilder<'_> {
                 dataset.sections.images = true;
             }
             RecordKind::Annotation => {
-                dataset.annotations =
-                    read_array(scanner, jobs, &(), progress).map_err(array_error(kind))?;
+                self.annotations
+                    .read_annotations(scanner, jobs, progress)
+                    .map_err(array_error(kind))?;
                 dataset.sections.annotations = true;
             }
             RecordKind::Category => {
@@ -151,6 +241,18 @@ fn read_document<R: Read>(
     jobs: usize,
     on_progress: &mut dyn FnMut(u64),
 ) -> Result<Dataset, DocumentError> {
+    let (mut dataset, annotations) =
+        read_document_into(reader, jobs, on_progress, KeptAnnotations::default())?;
+    dataset.annotations = annotations.0;
+    Ok(dataset)
+}
+
+fn read_document_into<R: Read, S: AnnotationSink>(
+    reader: R,
+    jobs: usize,
+    on_progress: &mut dyn FnMut(u64),
+    annotations: S,
+) -> Result<(Dataset, S), DocumentError> {
     let mut scanner = Scanner::new(reader);
     let mut builder = DatasetBuilder {
         dataset: Dataset {
@@ -160,12 +262,13 @@ fn read_document<R: Read>(
         extras: ExtrasBuilder::default(),
         jobs,
         on_progress,
+        annotations,
     };
     walk_document(&mut scanner, &mut builder)?;
     (builder.on_progress)(scanner.offset());
     let mut dataset = builder.dataset;
     dataset.extras = builder.extras.finish();
-    Ok(dataset)
+    Ok((dataset, builder.annotations))
 }
 
 impl Dataset {

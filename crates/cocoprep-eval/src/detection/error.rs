@@ -88,6 +88,9 @@ pub enum EvalError {
         #[source]
         source: MaskError,
     },
+    /// A file could not be read (it names the file and where it is wrong).
+    #[error(transparent)]
+    Read(#[from] cocoprep_coco::ReadError),
     /// The parameters make no sense (no area range, no max detections, a bad range).
     #[error("invalid parameters: {0}")]
     Params(String),

@@ -2,7 +2,7 @@
 //! and IoU threshold: pycocotools' `evaluateImg`, kept to what `accumulate` reads.
 
 use super::params::Params;
-use super::prepare::{Detection, GroundTruth};
+use super::records::{Detection, GroundTruth};
 
 /// What `accumulate` needs of one image in one group: per detection (score order, at most
 /// `maxDets[-1]`) and area range, a bit per IoU threshold for "true positive" and for

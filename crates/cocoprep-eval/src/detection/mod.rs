@@ -19,8 +19,11 @@
 //! a few arguments, which can only matter when an OKS lands exactly on a threshold.
 //!
 //! Work is parallel across categories and, within each, across images (on the rayon pool
-//! the call runs in). Memory is the two files plus one category's matches at a time per
-//! worker: masks are rasterised when their image is compared and dropped after.
+//! the call runs in). [`GroundTruthTable::read`] and [`ResultsTable::read`] keep of each
+//! annotation only what the evaluation reads (ids, box, area, flags, score, and a packed
+//! segmentation or keypoints when the IoU type compares them) while the files are parsed,
+//! so memory is those compact records plus one category's matches at a time per worker:
+//! masks are rasterised when their image is compared and dropped after.
 //!
 //! ```
 //! use cocoprep_coco::Dataset;
@@ -45,9 +48,10 @@ mod evaluate;
 mod matching;
 mod numpy_sum;
 mod params;
-mod prepare;
+mod records;
 mod similarity;
 mod summary;
+mod tables;
 
 pub use curves::{CURVE_COLORS, pr_curves_png};
 pub use diagnostics::{
@@ -55,6 +59,7 @@ pub use diagnostics::{
     TideOptions, TideReport, confusion_matrix, image_groups, tide,
 };
 pub use error::EvalError;
-pub use evaluate::{Evaluation, evaluate};
+pub use evaluate::{Evaluation, evaluate, evaluate_tables};
 pub use params::{AreaRange, IouType, Params, iou_thresholds, recall_thresholds};
 pub use summary::{CategoryAp, SummaryLine};
+pub use tables::{GroundTruthTable, ResultsTable};

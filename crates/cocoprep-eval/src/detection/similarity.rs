@@ -1,19 +1,19 @@
 //! How much each detection overlaps each ground-truth object of one image: pycocotools'
 //! `computeIoU` (boxes, masks) and `computeOks` (keypoints).
 
+use cocoprep_coco::BBoxXywh;
 use cocoprep_coco::mask::{RunLengthMask, bbox_iou, from_bbox, iou, segmentation_to_mask};
-use cocoprep_coco::{BBoxXywh, Image};
 
 use super::error::EvalError;
 use super::numpy_sum::numpy_sum;
 use super::params::{IouType, Params};
-use super::prepare::{Detection, GroundTruth};
+use super::records::{Detection, GroundTruth, ImageEntry};
 
 /// The `dts.len() × gts.len()` similarity matrix, row-major (`result[d * G + g]`), for
 /// detections already in score order. Empty when either side is.
 pub(crate) fn similarity(
     params: &Params,
-    image: &Image,
+    image: &ImageEntry,
     dts: &[&Detection<'_>],
     gts: &[&GroundTruth<'_>],
 ) -> Result<Vec<f64>, EvalError> {
@@ -24,10 +24,7 @@ pub(crate) fn similarity(
     match params.iou_type {
         IouType::Bbox => {
             let dt_boxes: Vec<BBoxXywh> = dts.iter().map(|dt| dt.bbox).collect();
-            let gt_boxes: Vec<BBoxXywh> = gts
-                .iter()
-                .map(|gt| gt.annotation.bbox.expect("checked in prepare"))
-                .collect();
+            let gt_boxes: Vec<BBoxXywh> = gts.iter().map(|gt| gt.bbox).collect();
             Ok(bbox_iou(&dt_boxes, &gt_boxes, &crowd))
         }
         IouType::Segm => {
@@ -38,15 +35,12 @@ pub(crate) fn similarity(
             let gt_masks = gts
                 .iter()
                 .map(|gt| {
-                    let segmentation = gt.annotation.segmentation.as_ref().expect("checked");
-                    segmentation_to_mask(
-                        segmentation,
-                        image.height.zip(image.width),
-                        gt.annotation.image_id,
-                    )
-                    .map_err(|source| EvalError::Mask {
-                        record: format!("annotations[{}] (id {})", gt.index, gt.id),
-                        source,
+                    let segmentation = gt.shape.segmentation().expect("checked");
+                    segmentation_to_mask(segmentation, image.size, gt.image_id).map_err(|source| {
+                        EvalError::Mask {
+                            record: format!("annotations[{}] (id {})", gt.index, gt.id),
+                            source,
+                        }
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -58,16 +52,14 @@ pub(crate) fn similarity(
 
 /// `annToRLE` of a detection: its segmentation, or for box results without one the box
 /// as a polygon (what `loadRes` adds).
-fn detection_mask(dt: &Detection<'_>, image: &Image) -> Result<RunLengthMask, EvalError> {
+fn detection_mask(dt: &Detection<'_>, image: &ImageEntry) -> Result<RunLengthMask, EvalError> {
     let error = |source| EvalError::Mask {
         record: format!("results[{}]", dt.index),
         source,
     };
-    let size = image.height.zip(image.width);
-    match &dt.annotation.segmentation {
-        Some(segmentation) => {
-            segmentation_to_mask(segmentation, size, dt.annotation.image_id).map_err(error)
-        }
+    let size = image.size;
+    match dt.shape.segmentation() {
+        Some(segmentation) => segmentation_to_mask(segmentation, size, image.id).map_err(error),
         None => {
             let (height, width) = size.ok_or(EvalError::Mask {
                 record: format!("results[{}]", dt.index),
@@ -97,15 +89,15 @@ fn object_keypoint_similarity(
     let count = variances.len();
     let detections: Vec<Vec<f64>> = dts
         .iter()
-        .map(|dt| dt.annotation.keypoints.as_ref().expect("checked").values())
+        .map(|dt| dt.shape.keypoints().expect("checked").values())
         .collect();
     let mut result = vec![0.0; dts.len() * gts.len()];
     let mut terms = Vec::with_capacity(count);
     for (g, gt) in gts.iter().enumerate() {
-        let truth = gt.annotation.keypoints.as_ref().expect("checked").values();
+        let truth = gt.shape.keypoints().expect("checked").values();
         let visible: Vec<bool> = (0..count).map(|k| truth[3 * k + 2] > 0.0).collect();
         let any_visible = visible.iter().any(|&v| v);
-        let bbox = gt.annotation.bbox.expect("checked");
+        let bbox = gt.bbox;
         let (x0, x1) = (bbox.x - bbox.width, bbox.x + bbox.width * 2.0);
         let (y0, y1) = (bbox.y - bbox.height, bbox.y + bbox.height * 2.0);
         let scale = gt.area + f64::EPSILON; // np.spacing(1)

@@ -156,6 +156,49 @@ fn bad_results_are_clear_errors_naming_the_record() {
     );
 }
 
+/// The reader makes each result's record as it parses it, before it has necessarily seen
+/// the first one; a file whose records differ in kind is still judged by its first record,
+/// as `loadRes` does.
+#[test]
+fn results_of_mixed_kinds_are_judged_by_the_first_record() {
+    fails_with(
+        r#"[{"image_id": 1, "category_id": 1, "bbox": [2, 2, 8, 8], "score": 0.5},
+            {"image_id": 1, "category_id": 1, "segmentation": [[2, 2, 10, 2, 10, 10]], "score": 0.5}]"#,
+        "segm",
+        "results[1]: `bbox` is missing (the first result decides the kind of results file",
+    );
+    fails_with(
+        r#"[{"image_id": 1, "category_id": 1, "segmentation": [[2, 2, 10, 2, 10, 10]], "score": 0.5},
+            {"image_id": 1, "category_id": 1, "bbox": [2, 2, 8, 8], "score": 0.5}]"#,
+        "bbox",
+        "results[1]: `segmentation` is missing (the first result decides the kind of results file",
+    );
+    fails_with(
+        r#"[{"image_id": 1, "category_id": 1, "bbox": [2, 2, 8, 8], "score": 0.5},
+            {"image_id": 1, "category_id": 1, "score": 0.5}]"#,
+        "bbox",
+        "results[1]: `bbox` is missing",
+    );
+    // A valid file of mixed kinds (a box result with a mask after a mask result) is
+    // evaluated.
+    let out = temp_dir();
+    let (gt, path) = tiny(
+        out.path(),
+        r#"[{"image_id": 1, "category_id": 1, "segmentation": [[2, 2, 10, 2, 10, 10, 2, 10]], "score": 0.9},
+            {"image_id": 1, "category_id": 1, "bbox": [2, 2, 8, 8], "segmentation": [[2, 2, 10, 2, 10, 10]], "score": 0.5}]"#,
+    );
+    let output = cocoprep([
+        "eval",
+        "detection",
+        text(&gt),
+        text(&path),
+        "--iou-type",
+        "segm",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
 #[test]
 fn empty_results_evaluate_as_no_detections() {
     let out = temp_dir();

@@ -4,8 +4,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use cocoprep_coco::{Category, Dataset, ImageId, ReadOptions, read_dataset};
-use cocoprep_eval::detection::{AreaRange, Evaluation, IouType, Params, evaluate, pr_curves_png};
+use cocoprep_coco::{Category, Dataset, ImageId, ReadOptions};
+use cocoprep_eval::detection::{
+    AreaRange, Evaluation, GroundTruthTable, IouType, Params, ResultsTable, evaluate_tables,
+    pr_curves_png,
+};
 use cocoprep_formats::npy::{Dtype, encode_raw};
 
 use super::Outcome;
@@ -116,12 +119,14 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
     } = settings;
     let progress = Progress::new(global);
     let options = ReadOptions { jobs: global.jobs };
-    let gt = read_dataset(ground_truth, &options, &progress)
+    // Only what the evaluation reads of each annotation is kept while the files are
+    // parsed (train2017-scale files would otherwise be held whole, twice).
+    let (gt_table, gt) = GroundTruthTable::read(ground_truth, params, &options, &progress)
         .with_context(|| format!("cannot read the ground truth `{}`", ground_truth.display()))?;
-    let detections = read_dataset(results, &options, &progress)
+    let detections = ResultsTable::read(results, &gt_table, &options, &progress)
         .with_context(|| format!("cannot read the results `{}`", results.display()))?;
-    let evaluation = evaluate(&gt, &detections.annotations, params, image_ids.as_deref())
-        .with_context(|| {
+    let evaluation =
+        evaluate_tables(&gt_table, &detections, image_ids.as_deref()).with_context(|| {
             format!(
                 "cannot evaluate `{}` against `{}`",
                 results.display(),
@@ -163,7 +168,7 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
         text.push_str(&extra.text);
         output::stdout(&text)?;
     }
-    crate::commands::release_at_exit((gt, detections));
+    crate::commands::release_at_exit((gt, gt_table, detections));
     Ok(Outcome::Success)
 }
 
