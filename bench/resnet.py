@@ -10,7 +10,7 @@ batch of one, np.save + np.savez_compressed) with torch's default threads (all c
 Prints images/s, peak RSS, the fraction of the machine's nominal peak FP32 FLOP/s each
 reaches, and checks every fc/att against the reference (rtol 1e-4, atol 1e-5).
 
-usage: bench/resnet.py [--images 159] [--arch self-critical|torchvision] [--layers 3,4,23,3]
+usage: bench/resnet.py [--images 159] [--folders val2017[,train2017]] [--arch self-critical|torchvision] [--layers 3,4,23,3]
                        [--dir /tmp/cocoprep-bench-resnet] [--peak-gflops G] [--binary PATH]
 """
 import argparse
@@ -93,7 +93,10 @@ def multiply_adds(layers, height, width, arch):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--images", type=int, default=159)
+    parser.add_argument("--images", type=int, default=159, help="the first N images of the folders")
+    parser.add_argument("--folders", default="val2017",
+                        help="coco-mini image folders, comma-separated [val2017: the 159-image benchmark; "
+                             "train2017 holds 80 more]")
     parser.add_argument("--arch", default="self-critical", choices=["self-critical", "torchvision"])
     parser.add_argument("--layers", default="3,4,23,3")
     parser.add_argument("--dir", default="/tmp/cocoprep-bench-resnet")
@@ -105,10 +108,12 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     python, env = python_with_torch()
     data = REPO.parent / "shared" / "data" / "coco-mini"
-    names = sorted(os.listdir(data / "val2017"))[: args.images]
+    images = [(folder, name) for folder in args.folders.split(",")
+              for name in sorted(os.listdir(data / folder))][: args.images]
+    names = [name for _, name in images]
     dataset = work / "dataset.json"
     dataset.write_text(json.dumps({"images": [
-        {"filepath": "val2017", "filename": name, "cocoid": int(name[:-4]), "split": "test"} for name in names
+        {"filepath": folder, "filename": name, "cocoid": int(name[:-4]), "split": "test"} for folder, name in images
     ]}))
     weights = work / f"resnet-{args.layers.replace(',', '-')}.pth"
     if not weights.exists():
@@ -117,7 +122,7 @@ def main():
     binary = args.binary or common.cargo_build("-p", "cocoprep") / "cocoprep"
     sizes = json.loads(subprocess.run(
         [python, "-c", "import json, sys; from PIL import Image; print(json.dumps([Image.open(p).size for p in sys.argv[1:]]))",
-         *[str(data / "val2017" / name) for name in names]],
+         *[str(data / folder / name) for folder, name in images]],
         env=env, check=True, capture_output=True, text=True).stdout)
     layers = [int(n) for n in args.layers.split(",")]
     macs = sum(multiply_adds(layers, h, w, args.arch) for w, h in sizes)

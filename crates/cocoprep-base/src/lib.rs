@@ -19,6 +19,7 @@
 
 pub mod cluster;
 pub mod output;
+pub mod permits;
 pub mod position;
 pub mod progress;
 pub mod threads;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cocoprep_base::permits::Permits;
 use cocoprep_base::progress::{ProgressUnit, Reporter};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use sha2::Digest;
@@ -268,6 +269,12 @@ fn pipeline(
     // faster than their index is written), workers wait instead of queueing results.
     let (event_sender, events) = bounded::<Event>(workers * 16);
     let (work_sender, work) = bounded::<Work>(workers * 4);
+    // Many workers keep requests in flight, but only two per core decode, resize and encode
+    // at a time: the image buffers then exist a few at a time instead of once per worker
+    // (peak memory 452 -> 253 MiB on the img2dataset benchmark), and the cores finish images
+    // instead of switching between dozens. One per core left the cores idle a sixth of the
+    // time (a permit holder descheduled by the writer or the server); two keep them busy.
+    let computing = Permits::new(2 * cocoprep_base::threads::available_cores());
     std::thread::scope(|scope| {
         {
             let events = event_sender.clone();
@@ -276,7 +283,8 @@ fn pipeline(
         for _ in 0..workers {
             let events = event_sender.clone();
             let work = work.clone();
-            scope.spawn(move || worker(fetcher, &options.image, &work, &events));
+            let computing = &computing;
+            scope.spawn(move || worker(fetcher, &options.image, computing, &work, &events));
         }
         drop(event_sender);
         drop(work);
@@ -287,10 +295,16 @@ fn pipeline(
     })
 }
 
-fn worker(fetcher: &Fetcher, image: &ImageOptions, work: &Receiver<Work>, events: &Sender<Event>) {
+fn worker(
+    fetcher: &Fetcher,
+    image: &ImageOptions,
+    computing: &Permits,
+    work: &Receiver<Work>,
+    events: &Sender<Event>,
+) {
     let mut resizer = fast_image_resize::Resizer::new();
     for item in work {
-        let sample = fetch_one(fetcher, image, &mut resizer, item);
+        let sample = fetch_one(fetcher, image, computing, &mut resizer, item);
         if events.send(Event::Done(Box::new(sample))).is_err() {
             return;
         }
@@ -300,6 +314,7 @@ fn worker(fetcher: &Fetcher, image: &ImageOptions, work: &Receiver<Work>, events
 fn fetch_one(
     fetcher: &Fetcher,
     options: &ImageOptions,
+    computing: &Permits,
     resizer: &mut fast_image_resize::Resizer,
     item: Work,
 ) -> Sample {
@@ -326,6 +341,7 @@ fn fetch_one(
             return sample;
         }
     };
+    let _permit = computing.acquire();
     sample.sha256 = Some(hex(&sha2::Sha256::digest(&bytes)));
     match process(&bytes, options, resizer) {
         Ok(processed) => {

@@ -149,8 +149,17 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     // --tide, --confusion-matrix, --slice-by (commands/eval/diagnostics.rs).
-    let extra =
-        super::diagnostics::run(diagnostics, &gt, &detections, params, image_ids.as_deref())?;
+    let extra = super::diagnostics::run(
+        diagnostics,
+        super::diagnostics::Inputs {
+            ground_truth,
+            results,
+            options: &options,
+            progress: &progress,
+        },
+        params,
+        image_ids.as_deref(),
+    )?;
     if *json {
         let mut value = to_json(&gt, &evaluation);
         if let serde_json::Value::Object(map) = &mut value {

@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde_json::{Value, json};
 
-use cocoprep_coco::{Category, Dataset, ImageId};
+use cocoprep_coco::{Category, Dataset, ImageId, ReadOptions, read_dataset};
 use cocoprep_eval::detection::{
     ConfusionMatrix, ConfusionOptions, IouType, Params, SliceSource, TideOptions, TideReport,
     confusion_matrix, evaluate, image_groups, tide,
 };
 use cocoprep_formats::npy::{Dtype, encode_raw};
+
+use crate::progress::Progress;
 
 /// What to compute besides the summary.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -39,10 +41,17 @@ pub struct Diagnostics {
     pub json: serde_json::Map<String, Value>,
 }
 
+/// The files the diagnostics read, and how.
+pub struct Inputs<'a> {
+    pub ground_truth: &'a Path,
+    pub results: &'a Path,
+    pub options: &'a ReadOptions,
+    pub progress: &'a Progress,
+}
+
 pub fn run(
     settings: &DiagnosticsSettings,
-    gt: &Dataset,
-    results: &Dataset,
+    inputs: Inputs<'_>,
     params: &Params,
     image_ids: Option<&[ImageId]>,
 ) -> anyhow::Result<Diagnostics> {
@@ -50,6 +59,19 @@ pub fn run(
     if settings.is_empty() {
         return Ok(diagnostics);
     }
+    // TIDE, the confusion matrix and the slices work on whole annotations, so the two files
+    // are read again in full here, and only when one of them is asked for: the summary's
+    // evaluation keeps its compact records (train2017-scale files held whole cost ~1 GiB).
+    let Inputs {
+        ground_truth,
+        results,
+        options,
+        progress,
+    } = inputs;
+    let gt = &read_dataset(ground_truth, options, progress)
+        .with_context(|| format!("cannot read the ground truth `{}`", ground_truth.display()))?;
+    let results = &read_dataset(results, options, progress)
+        .with_context(|| format!("cannot read the results `{}`", results.display()))?;
     if settings.tide {
         let report = tide(gt, &results.annotations, &TideOptions::new(params.iou_type))
             .context("cannot compute TIDE's error breakdown")?;
