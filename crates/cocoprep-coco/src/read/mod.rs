@@ -46,6 +46,18 @@ pub fn read_dataset(
     options: &ReadOptions,
     reporter: &dyn Reporter,
 ) -> Result<Dataset, ReadError> {
+    read_file(path, reporter, |file, on_progress| {
+        read_document(file, options.worker_count(), on_progress)
+    })
+}
+
+/// Opens `path` and runs `read` on it under a progress task over its bytes; errors name the
+/// file (and, for parse errors, the line and column).
+fn read_file<T>(
+    path: &Path,
+    reporter: &dyn Reporter,
+    read: impl FnOnce(std::fs::File, &mut dyn FnMut(u64)) -> Result<T, DocumentError>,
+) -> Result<T, ReadError> {
     let io_error = |source| ReadError::Io {
         path: path.to_owned(),
         source,
@@ -60,7 +72,7 @@ pub fn read_dataset(
         reporter.on_task_progress(task, offset.saturating_sub(reported));
         reported = reported.max(offset);
     };
-    let result = read_document(file, options.worker_count(), &mut on_progress);
+    let result = read(file, &mut on_progress);
     reporter.on_task_complete(task);
     result.map_err(|error| error.into_read_error(path, &Locator::File(path)))
 }
@@ -91,27 +103,13 @@ where
     T: Send,
     F: Fn(usize, Annotation) -> Option<T> + Sync,
 {
-    let io_error = |source| ReadError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io_error)?;
-    let length = file.metadata().map_err(io_error)?.len();
-    let label = format!("reading {}", path.display());
-    let task = reporter.on_task_start(&label, Some(length), ProgressUnit::Bytes);
-    let mut reported = 0u64;
-    let mut on_progress = |offset: u64| {
-        reporter.on_task_progress(task, offset.saturating_sub(reported));
-        reported = reported.max(offset);
-    };
     let sink = MappedAnnotations {
         map,
         records: Vec::new(),
     };
-    let result = read_document_into(file, options.worker_count(), &mut on_progress, sink);
-    reporter.on_task_complete(task);
-    let (dataset, sink) =
-        result.map_err(|error| error.into_read_error(path, &Locator::File(path)))?;
+    let (dataset, sink) = read_file(path, reporter, |file, on_progress| {
+        read_document_into(file, options.worker_count(), on_progress, sink)
+    })?;
     Ok((dataset, sink.records))
 }
 
