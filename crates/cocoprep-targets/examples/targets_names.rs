@@ -6,9 +6,6 @@
 
 use std::path::PathBuf;
 
-use cocoprep_targets::targets;
-use cocoprep_targets::torch_pickle::TargetEntry;
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let usage = "usage: targets_names [-q targets names] NAMES -o OUT.pkl [--json OUT.json]";
     let mut args = std::env::args().skip(1).peekable();
@@ -29,12 +26,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let output = output.ok_or(usage)?;
-    let tokenizer = cocoprep_targets::ClipTokenizer::shared().map_err(|error| error.to_string())?;
-    let text = std::fs::read_to_string(names)?;
-    let data: Vec<TargetEntry> = targets::encode_names(tokenizer, &targets::names(&text))
-        .into_iter()
-        .map(TargetEntry::Tensor)
-        .collect();
-    targets::write_with_json(&output, &data, json.as_deref())?;
+    cocoprep_targets::names::write_names_file(&names, &output, json.as_deref())?;
     Ok(())
 }

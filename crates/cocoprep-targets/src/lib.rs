@@ -16,6 +16,7 @@ mod error;
 mod ftfy_tables;
 pub mod html;
 mod html_entities;
+pub mod names;
 pub mod targets;
 mod tokenizer;
 pub mod torch_pickle;

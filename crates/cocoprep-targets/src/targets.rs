@@ -318,7 +318,8 @@ fn push_lists(out: &mut Vec<u8>, lists: &[Vec<i64>]) {
     out.push(b']');
 }
 
-fn push_list(out: &mut Vec<u8>, ids: &[i64]) {
+/// `ids` as a JSON list (`[1, 2]`), appended to `out`.
+pub(crate) fn push_list<I: itoa::Integer + Copy>(out: &mut Vec<u8>, ids: &[I]) {
     let mut buffer = itoa::Buffer::new();
     out.push(b'[');
     for (index, &id) in ids.iter().enumerate() {

@@ -50,8 +50,22 @@ pub struct ClipTokenizer {
     cache: Mutex<PieceCache>,
 }
 
-/// Piece → ids, so that each distinct piece is byte-pair encoded once.
-type PieceCache = FxHashMap<Box<str>, Box<[u32]>>;
+/// Piece → ids, so that each distinct piece is byte-pair encoded once. Pieces of up to
+/// [`SHORT_PIECE`] bytes (nearly all words) are keyed by their bytes and length packed in
+/// a `u128`, compared in one instruction rather than through `memcmp`; the ids of every
+/// piece are in one buffer, so a hit copies them without following a pointer per piece.
+/// Keys are lowercased (ASCII): a piece of unlowered plain text finds the entry of its
+/// lowercased form, and lowercased text is unchanged by it.
+pub(crate) struct PieceCache {
+    short: FxHashMap<u128, (u32, u32)>,
+    long: FxHashMap<Box<[u8]>, (u32, u32)>,
+    ids: Vec<u32>,
+    /// The lowercased long piece being looked up (reused).
+    lowered: Vec<u8>,
+}
+
+/// The longest piece [`PieceCache`] keys by a packed `u128` (the 16th byte is the length).
+const SHORT_PIECE: usize = 15;
 
 /// Texts a parallel [`ClipTokenizer::encode_batch`] task takes at a time.
 const BATCH_CHUNK_TEXTS: usize = 256;
@@ -124,7 +138,7 @@ impl ClipTokenizer {
             decoder,
             merges,
             pattern: Regex::new(PATTERN).expect("the CLIP pattern is a valid regex"),
-            cache: Mutex::new(new_cache()),
+            cache: Mutex::new(PieceCache::new()),
         })
     }
 
@@ -152,7 +166,7 @@ impl ClipTokenizer {
             .par_iter()
             .with_min_len(BATCH_CHUNK_TEXTS)
             .map_init(
-                || (new_cache(), String::new()),
+                || (PieceCache::new(), String::new()),
                 |(cache, lowered), text| {
                     let mut ids = Vec::new();
                     lower_into(text.as_ref(), lowered);
@@ -165,7 +179,7 @@ impl ClipTokenizer {
 
     /// [`encode`](Self::encode) of `text + suffix` for every text, in parallel as
     /// [`encode_batch`](Self::encode_batch), with the ids as `int64`: what the target sets
-    /// hold. The joined text is made in a buffer each task reuses.
+    /// hold. Plain text is split without being joined or copied ([`Encoder`]).
     pub fn encode_batch_with_suffix<S: AsRef<str> + Sync>(
         &self,
         texts: &[S],
@@ -176,14 +190,10 @@ impl ClipTokenizer {
             .par_iter()
             .with_min_len(BATCH_CHUNK_TEXTS)
             .map_init(
-                || (new_cache(), String::new(), String::new(), Vec::new()),
-                |(cache, joined, lowered, ids), text| {
-                    joined.clear();
-                    joined.push_str(text.as_ref());
-                    joined.push_str(suffix);
-                    lower_into(joined, lowered);
+                || (Encoder::new(self), Vec::new()),
+                |(encoder, ids), text| {
                     ids.clear();
-                    self.encode_pieces(lowered, cache, ids);
+                    encoder.encode_with_suffix(text.as_ref(), suffix, ids);
                     ids.iter().map(|&id| i64::from(id)).collect()
                 },
             )
@@ -193,14 +203,7 @@ impl ClipTokenizer {
     /// Splits cleaned, lowercased text into pieces and appends their ids to `ids`, with
     /// `cache` as the piece cache.
     fn encode_pieces(&self, lowered: &str, cache: &mut PieceCache, ids: &mut Vec<u32>) {
-        self.for_each_piece(lowered, |piece| match cache.get(piece) {
-            Some(cached) => ids.extend_from_slice(cached),
-            None => {
-                let encoded = self.bpe(piece);
-                ids.extend_from_slice(&encoded);
-                cache.insert(Box::from(piece), encoded.into_boxed_slice());
-            }
-        });
+        self.for_each_piece(lowered, |piece| cache.push_ids(self, piece, ids));
     }
 
     /// Calls `piece` with each match of the pre-tokenizer pattern in `lowered`, in order:
@@ -227,12 +230,8 @@ impl ClipTokenizer {
 
     /// `encode_basic_tokenized_token(piece)`: the ids of one piece (cached).
     pub fn encode_piece(&self, piece: &str) -> Vec<u32> {
-        if let Some(ids) = self.cache().get(piece) {
-            return ids.to_vec();
-        }
-        let ids = self.bpe(piece);
-        self.cache()
-            .insert(Box::from(piece), ids.clone().into_boxed_slice());
+        let mut ids = Vec::new();
+        self.cache().push_ids(self, piece, &mut ids);
         ids
     }
 
@@ -256,8 +255,7 @@ impl ClipTokenizer {
     /// The lowest-rank adjacent pair is merged (every occurrence, left to right) until no
     /// pair has a rank; `</w>` marks the last symbol. Symbols are vocabulary ids: every
     /// byte, every byte with `</w>` and every merge result is in the vocabulary.
-    fn bpe(&self, piece: &str) -> Vec<u32> {
-        let bytes = piece.as_bytes();
+    fn bpe(&self, bytes: &[u8]) -> Vec<u32> {
         let mut word: Vec<u32> = Vec::with_capacity(bytes.len());
         for (index, &byte) in bytes.iter().enumerate() {
             let mut symbol = self.byte_encoder[usize::from(byte)].to_string();
@@ -299,13 +297,8 @@ impl ClipTokenizer {
 /// `whitespace_clean(basic_clean(text)).lower()`, into `out` (cleared first).
 fn lower_into(text: &str, out: &mut String) {
     out.clear();
-    // Printable ASCII, tabs, line and form feeds, without `&`: every ftfy step and both
-    // `html.unescape` calls leave such text as it is (the same test as `clean`'s own fast
-    // path), so cleaning is collapsing the whitespace, done here in one pass.
-    let plain = text
-        .bytes()
-        .all(|b| matches!(b, b'\t' | b'\n' | 0x0c | 0x20..=0x7e) && b != b'&');
-    if plain {
+    // Cleaning plain text is collapsing its whitespace, done here in one pass.
+    if is_plain(text) {
         for word in text
             .split(['\t', '\n', '\x0c', ' '])
             .filter(|word| !word.is_empty())
@@ -380,18 +373,143 @@ fn contraction_length(rest: &[u8]) -> Option<usize> {
     }
 }
 
-/// A piece cache holding the special tokens the pattern matches whole (`<|mask|>` is not
-/// one of them: it is split into pieces, as in the original).
-fn new_cache() -> PieceCache {
-    [
-        ("<|startoftext|>", START_OF_TEXT),
-        ("<|endoftext|>", END_OF_TEXT),
-        ("<|gen|>", 49409),
-        ("<|spe|>", 49410),
-    ]
-    .into_iter()
-    .map(|(token, id)| (Box::from(token), Box::from([id])))
-    .collect()
+impl PieceCache {
+    /// A cache holding the special tokens the pattern matches whole (`<|mask|>` is not one
+    /// of them: it is split into pieces, as in the original).
+    fn new() -> Self {
+        let mut cache = Self {
+            short: FxHashMap::default(),
+            long: FxHashMap::default(),
+            ids: Vec::new(),
+            lowered: Vec::new(),
+        };
+        for (token, id) in [
+            ("<|startoftext|>", START_OF_TEXT),
+            ("<|endoftext|>", END_OF_TEXT),
+            ("<|gen|>", 49409),
+            ("<|spe|>", 49410),
+        ] {
+            let key = short_key(token.as_bytes()).expect("the special tokens are short");
+            let span = cache.store(&[id]);
+            cache.short.insert(key, span);
+        }
+        cache
+    }
+
+    /// Keeps `ids` in the shared buffer: their (start, length) there.
+    fn store(&mut self, ids: &[u32]) -> (u32, u32) {
+        let start = u32::try_from(self.ids.len()).expect("fewer than 2^32 cached ids");
+        self.ids.extend_from_slice(ids);
+        (start, ids.len() as u32)
+    }
+
+    fn span(&self, (start, length): (u32, u32)) -> &[u32] {
+        &self.ids[start as usize..(start + length) as usize]
+    }
+
+    /// Appends the ids of `piece`, ASCII-lowercased, to `ids`: from the cache, or byte-pair
+    /// encoded once and cached.
+    fn push_ids(&mut self, tokenizer: &ClipTokenizer, piece: &str, ids: &mut Vec<u32>) {
+        let span = match short_key(piece.as_bytes()) {
+            Some(key) => match self.short.get(&key) {
+                Some(&span) => span,
+                None => {
+                    let lowered = key.to_le_bytes();
+                    let lowered = &lowered[..piece.len()];
+                    let span = self.store(&tokenizer.bpe(lowered));
+                    self.short.insert(key, span);
+                    span
+                }
+            },
+            None => {
+                self.lowered.clear();
+                self.lowered
+                    .extend(piece.bytes().map(|b| b.to_ascii_lowercase()));
+                match self.long.get(self.lowered.as_slice()) {
+                    Some(&span) => span,
+                    None => {
+                        let encoded = tokenizer.bpe(&self.lowered);
+                        let span = self.store(&encoded);
+                        self.long.insert(Box::from(self.lowered.as_slice()), span);
+                        span
+                    }
+                }
+            }
+        };
+        ids.extend_from_slice(self.span(span));
+    }
+}
+
+/// `piece`'s bytes, ASCII-lowercased, and its length packed in a `u128` (little-endian,
+/// the length in the last byte), for pieces of up to [`SHORT_PIECE`] bytes.
+fn short_key(piece: &[u8]) -> Option<u128> {
+    if piece.len() > SHORT_PIECE {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    for (slot, &b) in key.iter_mut().zip(piece) {
+        *slot = b.to_ascii_lowercase();
+    }
+    key[15] = piece.len() as u8;
+    Some(u128::from_le_bytes(key))
+}
+
+/// What one worker needs to encode texts one after another: its own piece cache (shared
+/// by no other thread, kept for every text it encodes) and the buffers of the slow path.
+pub(crate) struct Encoder<'t> {
+    tokenizer: &'t ClipTokenizer,
+    cache: PieceCache,
+    joined: String,
+    lowered: String,
+}
+
+impl<'t> Encoder<'t> {
+    pub(crate) fn new(tokenizer: &'t ClipTokenizer) -> Self {
+        Self {
+            tokenizer,
+            cache: PieceCache::new(),
+            joined: String::new(),
+            lowered: String::new(),
+        }
+    }
+
+    /// Appends the ids of `encode(text + suffix)` to `ids`.
+    ///
+    /// Plain text (printable ASCII, tabs, line and form feeds, no `&`; see [`lower_into`])
+    /// is cleaned by collapsing its whitespace and lowercased; neither moves a piece
+    /// boundary, since whitespace ends every piece and every alternative of the pattern
+    /// matches case-insensitively. So when `text` and `suffix` are plain and `suffix`
+    /// starts with whitespace, the pieces are those of `text` then those of `suffix`,
+    /// found in place and lowercased as they are looked up.
+    pub(crate) fn encode_with_suffix(&mut self, text: &str, suffix: &str, ids: &mut Vec<u32>) {
+        let Self {
+            tokenizer,
+            cache,
+            joined,
+            lowered,
+        } = self;
+        let suffix_separates = suffix
+            .bytes()
+            .next()
+            .is_some_and(|b| matches!(b, b'\t' | b'\n' | 0x0c | b' '));
+        if (suffix.is_empty() || suffix_separates) && is_plain(text) && is_plain(suffix) {
+            ascii_pieces(text, |piece| cache.push_ids(tokenizer, piece, ids));
+            ascii_pieces(suffix, |piece| cache.push_ids(tokenizer, piece, ids));
+            return;
+        }
+        joined.clear();
+        joined.push_str(text);
+        joined.push_str(suffix);
+        lower_into(joined, lowered);
+        tokenizer.encode_pieces(lowered, cache, ids);
+    }
+}
+
+/// Printable ASCII, tabs, line and form feeds, without `&`: text every ftfy step and both
+/// `html.unescape` calls leave as it is (the same test as `clean`'s own fast path).
+fn is_plain(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b'\t' | b'\n' | 0x0c | 0x20..=0x7e) && b != b'&')
 }
 
 /// The printable bytes, in GPT-2's `bytes_to_unicode` order, followed by the rest.

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 const STORAGE_KEY: &str = "0";
 
 /// Items per `APPENDS` batch: CPython's `_BATCHSIZE`, what `Pickler::append_items` uses.
-const APPEND_BATCH_SIZE: usize = 1000;
+pub(crate) const APPEND_BATCH_SIZE: usize = 1000;
 
 /// The pickle protocol of the target sets (what `pickle.dump` in the notebook wrote).
 const PROTOCOL: u8 = 3;
@@ -49,14 +49,8 @@ pub enum TargetEntry {
 /// bytes are those of one `Pickler` writing the entries one by one (CPython's `APPENDS`
 /// batches of 1000).
 pub fn write_target_set<W: Write + Send>(mut out: W, data: &[TargetEntry]) -> io::Result<W> {
-    // The head: `{` `(` `'data'` `[`. Not finished: the list's items follow.
-    {
-        let mut head = Pickler::with_protocol(&mut out, PROTOCOL)?;
-        head.empty_dict()?;
-        head.mark()?;
-        head.str("data")?;
-        head.empty_list()?;
-    }
+    let (head, tail) = target_set_head_and_tail()?;
+    out.write_all(&head)?;
     let mut pending: Vec<Vec<u8>> = Vec::new();
     for group in data.chunks(APPEND_BATCH_SIZE * BATCHES_PER_GROUP) {
         let (written, made) = rayon::join(
@@ -72,14 +66,7 @@ pub fn write_target_set<W: Write + Send>(mut out: W, data: &[TargetEntry]) -> io
         pending = made?;
     }
     pending.iter().try_for_each(|batch| out.write_all(batch))?;
-    // The tail: `'modality'` `'text'` `SETITEMS` `STOP`.
-    let tail = fragment(32, |pickler| {
-        pickler.str("modality")?;
-        pickler.str("text")?;
-        pickler.set_items_from_mark()
-    })?;
     out.write_all(&tail)?;
-    out.write_all(b".")?;
     out.flush()?;
     Ok(out)
 }
@@ -140,7 +127,6 @@ fn tensor_with<W: Write>(
     ids: &[i64],
     scratch: &mut Vec<u8>,
 ) -> io::Result<()> {
-    let length = i64::try_from(ids.len()).map_err(io::Error::other)?;
     scratch.clear();
     legacy_storage_bytes_into(ids, scratch)?;
     pickler.global("torch._utils", "_rebuild_tensor_v2")?;
@@ -148,6 +134,13 @@ fn tensor_with<W: Write>(
     pickler.global("torch.storage", "_load_from_bytes")?;
     pickler.begin_tuple(1)?;
     pickler.bytes(scratch)?;
+    tensor_tail(pickler, ids.len())
+}
+
+/// What follows a tensor's storage bytes (which end with its ids): the rest of the
+/// `_rebuild_tensor_v2` call, which depends on the length alone.
+fn tensor_tail<W: Write>(pickler: &mut Pickler<W>, length: usize) -> io::Result<()> {
+    let length = i64::try_from(length).map_err(io::Error::other)?;
     pickler.end_tuple(1)?;
     pickler.reduce()?;
     pickler.int(0)?;
@@ -163,6 +156,73 @@ fn tensor_with<W: Write>(
     pickler.reduce()?;
     pickler.end_tuple(6)?;
     pickler.reduce()
+}
+
+/// The pickle bytes of 1-D `int64` tensors, as [`tensor`] writes them, from one template
+/// per length: a tensor of `n` ids is `before(n)`, the ids as little-endian `int64`, then
+/// `after(n)` ([`tensor_tail`]); the templates are made by [`tensor`] itself, once per
+/// length met.
+#[derive(Default)]
+pub(crate) struct TensorTemplates {
+    by_length: Vec<Option<Template>>,
+}
+
+/// The bytes of a tensor before its ids and after them.
+type Template = (Box<[u8]>, Box<[u8]>);
+
+impl TensorTemplates {
+    /// Appends the tensor of `ids` to `out`.
+    pub(crate) fn push(&mut self, out: &mut Vec<u8>, ids: &[u32]) -> io::Result<()> {
+        let n = ids.len();
+        if self.by_length.len() <= n {
+            self.by_length.resize(n + 1, None);
+        }
+        if self.by_length[n].is_none() {
+            self.by_length[n] = Some(Self::make(n)?);
+        }
+        let (before, after) = self.by_length[n].as_ref().expect("made above");
+        out.reserve(before.len() + 8 * n + after.len());
+        out.extend_from_slice(before);
+        for &id in ids {
+            out.extend_from_slice(&i64::from(id).to_le_bytes());
+        }
+        out.extend_from_slice(after);
+        Ok(())
+    }
+
+    fn make(n: usize) -> io::Result<Template> {
+        let whole = fragment(512 + 8 * n, |pickler| tensor(pickler, &vec![0; n]))?;
+        let after = fragment(64, |pickler| tensor_tail(pickler, n))?;
+        let ids_end = whole.len() - after.len();
+        debug_assert!(whole[ids_end..] == after[..]);
+        Ok((whole[..ids_end - 8 * n].into(), after.into()))
+    }
+}
+
+/// The `MARK` and `APPENDS` opcodes around one batch of appended items.
+pub(crate) fn append_batch_frame() -> io::Result<(u8, u8)> {
+    let frame = fragment(2, |pickler| pickler.append_items([()], |_, ()| Ok(())))?;
+    Ok((frame[0], frame[1]))
+}
+
+/// The bytes of a target-set pickle before its `data` items (`{` `(` `'data'` `[`) and
+/// after them (`'modality'` `'text'` `SETITEMS` `STOP`), as [`write_target_set`] writes them.
+pub(crate) fn target_set_head_and_tail() -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut head = Vec::with_capacity(16);
+    {
+        let mut pickler = Pickler::with_protocol(&mut head, PROTOCOL)?;
+        pickler.empty_dict()?;
+        pickler.mark()?;
+        pickler.str("data")?;
+        pickler.empty_list()?;
+    }
+    let mut tail = fragment(32, |pickler| {
+        pickler.str("modality")?;
+        pickler.str("text")?;
+        pickler.set_items_from_mark()
+    })?;
+    tail.push(b'.');
+    Ok((head, tail))
 }
 
 /// `torch.save(storage, _use_new_zipfile_serialization=False)` of a `LongStorage`.
@@ -233,6 +293,22 @@ mod tests {
         pickler.str("text").unwrap();
         pickler.set_items_from_mark().unwrap();
         pickler.finish().unwrap()
+    }
+
+    #[test]
+    fn tensor_templates_write_the_bytes_of_the_pickler() {
+        let mut templates = super::TensorTemplates::default();
+        let mut out = Vec::new();
+        let mut expected = super::fragment(0, |_| Ok(())).unwrap();
+        for n in [3_usize, 0, 1, 2, 30, 31, 32, 33, 200, 300, 3] {
+            let ids: Vec<u32> = (0..n as u32)
+                .map(|i| (i * 7919 + 49_000) % 49_411)
+                .collect();
+            let wide: Vec<i64> = ids.iter().map(|&id| i64::from(id)).collect();
+            templates.push(&mut out, &ids).unwrap();
+            expected.extend(super::fragment(0, |pickler| tensor(pickler, &wide)).unwrap());
+            assert!(out == expected, "{n} ids");
+        }
     }
 
     #[test]

@@ -56,6 +56,15 @@ impl AtomicFile {
         &self.final_path
     }
 
+    /// Writes out the buffer and waits until everything written so far is on the disk
+    /// (`fdatasync`). A large file synced as it is written, from a thread that does nothing
+    /// else, leaves [`commit`](Self::commit)'s fsync only the last part to wait for.
+    pub fn sync_data(&mut self) -> io::Result<()> {
+        let writer = self.writer.as_mut().expect("writer present until commit");
+        writer.flush()?;
+        writer.get_ref().sync_data()
+    }
+
     /// Flushes and renames to the final name without waiting for the data to reach the
     /// disk (no fsync). For many small outputs that are cheap to make again, such as one
     /// label-map PNG per image, where an fsync per file costs more than the work itself:

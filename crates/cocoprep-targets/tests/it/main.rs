@@ -3,6 +3,7 @@
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
 mod golden;
+mod names;
 mod parity;
 mod pickles;
 mod sets;

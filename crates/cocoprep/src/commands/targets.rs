@@ -78,7 +78,7 @@ impl TargetsSettings {
 }
 
 pub fn run(settings: &TargetsSettings, global: &GlobalSettings) -> anyhow::Result<Outcome> {
-    let tokenizer = ClipTokenizer::shared().map_err(|error| anyhow::anyhow!("{error}"))?;
+    let shared_tokenizer = || ClipTokenizer::shared().map_err(|error| anyhow::anyhow!("{error}"));
     match settings {
         TargetsSettings::Preset {
             preset,
@@ -86,7 +86,7 @@ pub fn run(settings: &TargetsSettings, global: &GlobalSettings) -> anyhow::Resul
             input,
             json,
         } => {
-            let files = targets::build(tokenizer, *preset, input.as_deref())?;
+            let files = targets::build(shared_tokenizer()?, *preset, input.as_deref())?;
             for TargetFile { path, data } in files {
                 let path = output.join(path);
                 let json_path = json.then(|| path.with_extension("json"));
@@ -98,12 +98,12 @@ pub fn run(settings: &TargetsSettings, global: &GlobalSettings) -> anyhow::Resul
             output,
             json,
         } => {
-            let text = fs_err::read_to_string(names)?;
-            let data = targets::encode_names(tokenizer, &targets::names(&text))
-                .into_iter()
-                .map(TargetEntry::Tensor)
-                .collect::<Vec<_>>();
-            write(output, &data, json.as_deref(), global)?;
+            create_parent(output)?;
+            let count = cocoprep_targets::names::write_names_file(names, output, json.as_deref())?;
+            output::note(
+                global,
+                format_args!("wrote {} ({count} entries)", output.display()),
+            );
         }
     }
     Ok(Outcome::Success)
@@ -115,13 +115,18 @@ fn write(
     json: Option<&Path>,
     global: &GlobalSettings,
 ) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs_err::create_dir_all(parent)?;
-    }
+    create_parent(path)?;
     targets::write_with_json(path, data, json)?;
     output::note(
         global,
         format_args!("wrote {} ({} entries)", path.display(), data.len()),
     );
+    Ok(())
+}
+
+fn create_parent(path: &Path) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs_err::create_dir_all(parent)?;
+    }
     Ok(())
 }
