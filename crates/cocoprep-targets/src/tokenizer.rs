@@ -1,7 +1,7 @@
 //! The CLIP byte-pair encoder of Uni-Perceiver's `uniperceiver/tokenization/tokenization_clip.py`.
 
 use std::io::Read;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 use flate2::read::GzDecoder;
 use regex::Regex;
@@ -40,12 +40,17 @@ const PATTERN: &str = r"(?i)<\|startoftext\|>|<\|endoftext\|>|<\|gen\|>|<\|spe\|
 /// Build it once ([`ClipTokenizer::new`] decompresses and indexes the embedded merges) and share
 /// it: [`encode`](Self::encode) takes `&self` and caches each piece's ids.
 pub struct ClipTokenizer {
-    byte_encoder: [char; 256],
-    encoder: FxHashMap<String, u32>,
+    /// The id of each byte as a symbol (`byte_encoder[b]`), and as a word's last symbol
+    /// (`byte_encoder[b] + "</w>"`).
+    byte_ids: [(u32, u32); 256],
+    /// `encoder`: token → id, made on the first [`token_id`](Self::token_id) (encoding
+    /// does not need it).
+    encoder: OnceLock<FxHashMap<String, u32>>,
     decoder: Vec<String>,
     /// (left id, right id) → (rank, id of the merged symbol).
     merges: FxHashMap<(u32, u32), (u32, u32)>,
-    pattern: Regex,
+    /// Compiled on first use: plain ASCII text is split without it.
+    pattern: LazyLock<Regex>,
     /// The ids of the pieces [`encode`](Self::encode) has seen, shared by its callers.
     cache: Mutex<PieceCache>,
 }
@@ -77,15 +82,14 @@ impl ClipTokenizer {
         GzDecoder::new(MERGES_GZ)
             .read_to_string(&mut text)
             .map_err(|source| Error::Merges { source })?;
-        let merges: Vec<(String, String)> = text
+        let merges: Vec<(&str, &str)> = text
             .split('\n')
             .skip(1)
             .take(MERGE_COUNT)
             .map(|line| {
-                let (left, right) = line.split_once(' ').ok_or_else(|| Error::MergeLine {
+                line.split_once(' ').ok_or_else(|| Error::MergeLine {
                     line: line.to_owned(),
-                })?;
-                Ok((left.to_owned(), right.to_owned()))
+                })
             })
             .collect::<Result<_, Error>>()?;
         if merges.len() != MERGE_COUNT {
@@ -109,35 +113,38 @@ impl ClipTokenizer {
         );
         decoder.extend(merges.iter().map(|(left, right)| format!("{left}{right}")));
         decoder.extend(SPECIAL_TOKENS.iter().map(|&s| s.to_owned()));
-        let encoder: FxHashMap<String, u32> = decoder
-            .iter()
-            .enumerate()
-            .map(|(id, token)| (token.clone(), id as u32))
-            .collect();
-        let merges = merges
-            .iter()
-            .enumerate()
-            .map(|(rank, (left, right))| {
-                let id = |symbol: &str| {
-                    encoder
-                        .get(symbol)
-                        .copied()
-                        .ok_or_else(|| Error::MergeLine {
-                            line: format!("{left} {right}"),
-                        })
-                };
-                Ok((
-                    (id(left)?, id(right)?),
-                    (rank as u32, id(&format!("{left}{right}"))?),
-                ))
-            })
-            .collect::<Result<_, Error>>()?;
+        // `encoder` borrowing the decoder's strings, for indexing the merges; as in
+        // Python's `dict(zip(vocab, range(len(vocab))))`, a repeated token keeps its last id.
+        let mut ids: FxHashMap<&str, u32> =
+            FxHashMap::with_capacity_and_hasher(VOCAB_SIZE, Default::default());
+        for (id, token) in decoder.iter().enumerate() {
+            ids.insert(token, id as u32);
+        }
+        let byte_ids = std::array::from_fn(|b| {
+            let symbol = byte_encoder[b].to_string();
+            (ids[symbol.as_str()], ids[format!("{symbol}</w>").as_str()])
+        });
+        let mut merge_ids: FxHashMap<(u32, u32), (u32, u32)> =
+            FxHashMap::with_capacity_and_hasher(MERGE_COUNT, Default::default());
+        for (rank, (left, right)) in merges.iter().enumerate() {
+            let id = |symbol: &str| {
+                ids.get(symbol).copied().ok_or_else(|| Error::MergeLine {
+                    line: format!("{left} {right}"),
+                })
+            };
+            // The merged symbol is the decoder's entry for this merge.
+            let merged = id(&decoder[512 + rank])?;
+            merge_ids.insert((id(left)?, id(right)?), (rank as u32, merged));
+        }
+        drop(ids);
         Ok(Self {
-            byte_encoder,
-            encoder,
+            byte_ids,
+            encoder: OnceLock::new(),
             decoder,
-            merges,
-            pattern: Regex::new(PATTERN).expect("the CLIP pattern is a valid regex"),
+            merges: merge_ids,
+            pattern: LazyLock::new(|| {
+                Regex::new(PATTERN).expect("the CLIP pattern is a valid regex")
+            }),
             cache: Mutex::new(PieceCache::new()),
         })
     }
@@ -237,7 +244,15 @@ impl ClipTokenizer {
 
     /// The id of a vocabulary entry (`encoder[token]`), such as `left</w>`.
     pub fn token_id(&self, token: &str) -> Option<u32> {
-        self.encoder.get(token).copied()
+        let encoder = self.encoder.get_or_init(|| {
+            let mut encoder =
+                FxHashMap::with_capacity_and_hasher(self.decoder.len(), Default::default());
+            for (id, token) in self.decoder.iter().enumerate() {
+                encoder.insert(token.clone(), id as u32);
+            }
+            encoder
+        });
+        encoder.get(token).copied()
     }
 
     /// The vocabulary entry of an id (`decoder[id]`).
@@ -258,11 +273,12 @@ impl ClipTokenizer {
     fn bpe(&self, bytes: &[u8]) -> Vec<u32> {
         let mut word: Vec<u32> = Vec::with_capacity(bytes.len());
         for (index, &byte) in bytes.iter().enumerate() {
-            let mut symbol = self.byte_encoder[usize::from(byte)].to_string();
-            if index + 1 == bytes.len() {
-                symbol.push_str("</w>");
-            }
-            word.push(self.encoder[symbol.as_str()]);
+            let (id, last_id) = self.byte_ids[usize::from(byte)];
+            word.push(if index + 1 == bytes.len() {
+                last_id
+            } else {
+                id
+            });
         }
         while word.len() > 1 {
             let best = word
