@@ -49,8 +49,8 @@ pub fn write_names_file(names: &Path, path: &Path, json: Option<&Path>) -> Resul
 }
 
 /// Encodes every name as `name + " <|endoftext|>"` and writes the target-set pickle of the
-/// ids to `path` and, when `json` is given, their JSON there; both atomically (fsync and
-/// rename), or neither is left behind.
+/// ids to `path` and, when `json` is given, their JSON there. Each file is written under a
+/// temporary name, fsynced and renamed: it is complete under its name or absent.
 pub fn write_names(
     tokenizer: &ClipTokenizer,
     names: &[&str],
