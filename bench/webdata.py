@@ -21,7 +21,13 @@ process tree (img2dataset forks its workers: the tree's RSS is summed every 0.1 
 success / failure counts. The per-row outcome (success or not, by key) of both tools is
 compared: a row that differs is listed with both tools' reasons.
 
+`--encode-format webp` (or png) runs both tools with that format instead of JPEG (img2dataset
+through `cv2.imencode(".webp", IMWRITE_WEBP_QUALITY)`, cocoprep through libwebp's same simple
+API); for every format the bench also sums the bytes of the image members of the last run's
+tars of both tools and prints the ratio.
+
 usage: bench/webdata.py [--rows 10000] [--runs 3] [--threads 64] [--server nginx|asyncio]
+                        [--encode-format jpg|png|webp] [--encode-quality 95]
                         [--binary target/release/cocoprep] [--data /work/bench-data/webdata]
 """
 import argparse
@@ -32,6 +38,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 
@@ -282,6 +289,18 @@ def outcomes(python, folder):
     return json.loads(result.stdout)
 
 
+def image_bytes(folder, extension):
+    """(count, total bytes) of the `*.<extension>` members of the tars in `folder`."""
+    count = total = 0
+    for path in sorted(pathlib.Path(folder).glob("*.tar")):
+        with tarfile.open(path) as tar:
+            for member in tar.getmembers():
+                if member.name.endswith(f".{extension}"):
+                    count += 1
+                    total += member.size
+    return count, total
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
@@ -290,6 +309,8 @@ def main():
     parser.add_argument("--binary", help="cocoprep binary [a release build of this tree]")
     parser.add_argument("--data", default="/work/bench-data/webdata")
     parser.add_argument("--server", choices=["nginx", "asyncio"], default="nginx" if NGINX else "asyncio")
+    parser.add_argument("--encode-format", choices=["jpg", "png", "webp"], default="jpg")
+    parser.add_argument("--encode-quality", type=int, help="[95; 3 for png]")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -305,7 +326,11 @@ def main():
     try:
         urls = data / "urls.txt"
         write_urls(urls, port, args.rows, len(list(IMAGES.rglob("*.jpg"))))
-        shared = {"number_sample_per_shard": 1000, "image_size": 384, "encode_quality": 95}
+        quality = args.encode_quality if args.encode_quality is not None else (3 if args.encode_format == "png" else 95)
+        shared = {
+            "number_sample_per_shard": 1000, "image_size": 384,
+            "encode_format": args.encode_format, "encode_quality": quality,
+        }
         commands = {
             "img2dataset": lambda out: [
                 img2dataset, f"--url_list={urls}", "--input_format=txt", f"--output_folder={out}",
@@ -344,6 +369,7 @@ def main():
                 last[name] = rows
                 if run > 0:
                     shutil.rmtree(data / f"{name}-{run - 1}", ignore_errors=True)
+        sizes = {name: image_bytes(data / f"{name}-{args.runs - 1}", args.encode_format) for name in commands}
     finally:
         server.kill()
         server.wait()
@@ -364,7 +390,8 @@ def main():
     print(
         f"{args.rows} URLs on a loopback {args.server} server ({sum(1 for i in range(args.rows) if i % 20 == 7)} 404s, "
         f"{sum(1 for i in range(args.rows) if i % 20 != 7 and i % 33 == 11)} non-image bodies), "
-        f"webdataset, keep_ratio 384, q95, {args.threads} threads; {args.runs} interleaved runs, medians."
+        f"webdataset, keep_ratio 384, {args.encode_format} quality {quality}, {args.threads} threads; "
+        f"{args.runs} interleaved runs, medians."
     )
     print(f"cocoprep binary: {binary}")
     print()
@@ -383,6 +410,12 @@ def main():
         f"{median['cocoprep'][5] / median['img2dataset'][5]:.2f}x | "
         f"{median['cocoprep'][2] / median['img2dataset'][2]:.2f}x | | |"
     )
+    print()
+    for name in ("img2dataset", "cocoprep"):
+        count, total = sizes[name]
+        print(f"{name}: {count} .{args.encode_format} images, {total / 1e6:.2f} MB, {total / max(count, 1) / 1e3:.1f} kB each")
+    ratio = sizes["cocoprep"][1] / max(sizes["img2dataset"][1], 1)
+    print(f"Image bytes, cocoprep / img2dataset: {ratio:.4f}")
     print()
     print(f"Rows whose outcome (success or not) differs between the tools: {len(differing)}")
     for key in differing[:20]:

@@ -2,7 +2,8 @@
 //! (the `mozjpeg` crate, as OpenCV's `imdecode` in img2dataset: slow-integer IDCT, fancy
 //! upsampling), CMYK JPEGs with zune-jpeg (libjpeg-turbo has no CMYK to RGB conversion), PNG
 //! with the png crate (palette, grey and 16-bit expanded; alpha composited on white as
-//! img2dataset does).
+//! img2dataset does), still WebP with libwebp (the decoder OpenCV bundles; alpha composited
+//! the same way; animated WebP is refused).
 
 use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
@@ -26,6 +27,8 @@ pub enum SourceFormat {
     Jpeg,
     /// PNG.
     Png,
+    /// WebP (`RIFF....WEBP`).
+    Webp,
 }
 
 /// Sniffs the format from the first bytes.
@@ -34,6 +37,8 @@ pub fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
         Some(SourceFormat::Jpeg)
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(SourceFormat::Png)
+    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some(SourceFormat::Webp)
     } else {
         None
     }
@@ -51,6 +56,9 @@ pub fn decode(bytes: &[u8]) -> Result<(RgbImage, SourceFormat, bool), String> {
         }
         Some(SourceFormat::Png) => {
             decode_png(bytes).map(|(image, alpha)| (image, SourceFormat::Png, alpha))
+        }
+        Some(SourceFormat::Webp) => {
+            decode_webp(bytes).map(|(image, alpha)| (image, SourceFormat::Webp, alpha))
         }
         None => Err(if looks_like_text(bytes) {
             "not an image (text or html body)".to_owned()
@@ -188,6 +196,76 @@ fn decode_png(bytes: &[u8]) -> Result<(RgbImage, bool), String> {
         RgbImage {
             width,
             height,
+            pixels,
+        },
+        alpha,
+    ))
+}
+
+/// Decodes a still WebP: RGB, or RGBA composited on white when the file has alpha (OpenCV's
+/// `IMREAD_UNCHANGED` gives img2dataset 4 channels exactly then).
+#[expect(
+    unsafe_code,
+    reason = "libwebp's decoder is C: it reads `bytes` and writes into a buffer we size"
+)]
+fn decode_webp(bytes: &[u8]) -> Result<(RgbImage, bool), String> {
+    let mut features = std::mem::MaybeUninit::<libwebp_sys::WebPBitstreamFeatures>::zeroed();
+    // SAFETY: `bytes` is valid for its length and only read; `features` is a valid place for
+    // the struct libwebp fills.
+    let status =
+        unsafe { libwebp_sys::WebPGetFeatures(bytes.as_ptr(), bytes.len(), features.as_mut_ptr()) };
+    if status != libwebp_sys::VP8StatusCode::VP8_STATUS_OK {
+        return Err(format!("image decoding error: invalid webp ({status:?})"));
+    }
+    // SAFETY: the struct is plain integers, zeroed above and filled by libwebp on success.
+    let features = unsafe { features.assume_init() };
+    if features.has_animation != 0 {
+        return Err("image decoding error: animated webp".to_owned());
+    }
+    let (width, height) = (features.width, features.height);
+    if width <= 0 || height <= 0 || width as usize > MAX_SIDE || height as usize > MAX_SIDE {
+        return Err("image decoding error: image too large to decode".to_owned());
+    }
+    let alpha = features.has_alpha != 0;
+    let channels = if alpha { 4 } else { 3 };
+    let stride = width * channels;
+    let mut buffer = vec![0u8; stride as usize * height as usize];
+    let decoded = if alpha {
+        // SAFETY: `buffer` holds `height` rows of `stride` bytes, the most libwebp writes for
+        // a `width` x `height` image; `bytes` is only read.
+        unsafe {
+            libwebp_sys::WebPDecodeRGBAInto(
+                bytes.as_ptr(),
+                bytes.len(),
+                buffer.as_mut_ptr(),
+                buffer.len(),
+                stride,
+            )
+        }
+    } else {
+        // SAFETY: as for the RGBA call above.
+        unsafe {
+            libwebp_sys::WebPDecodeRGBInto(
+                bytes.as_ptr(),
+                bytes.len(),
+                buffer.as_mut_ptr(),
+                buffer.len(),
+                stride,
+            )
+        }
+    };
+    if decoded.is_null() {
+        return Err("image decoding error: invalid or truncated webp".to_owned());
+    }
+    let pixels = if alpha {
+        composite_on_white(&buffer, 4)
+    } else {
+        buffer
+    };
+    Ok((
+        RgbImage {
+            width: width as u32,
+            height: height as u32,
             pixels,
         },
         alpha,

@@ -22,7 +22,8 @@ pub struct ImageOptions {
     pub resize_only_if_bigger: bool,
     /// Output format.
     pub encode_format: EncodeFormat,
-    /// JPEG quality 0-100, or PNG compression 0-9.
+    /// JPEG quality 0-100, PNG compression 0-9, or WebP quality (1-100 lossy, above 100
+    /// lossless).
     pub encode_quality: u8,
     /// Keep the original bytes when the image was not resized and is already in the
     /// output format.
@@ -102,7 +103,9 @@ pub fn process(
             .is_none_or(|scaled| scaled == (original_width, original_height));
     let same_format = matches!(
         (source_format, options.encode_format),
-        (SourceFormat::Jpeg, EncodeFormat::Jpeg) | (SourceFormat::Png, EncodeFormat::Png)
+        (SourceFormat::Jpeg, EncodeFormat::Jpeg)
+            | (SourceFormat::Png, EncodeFormat::Png)
+            | (SourceFormat::Webp, EncodeFormat::Webp)
     );
     if options.skip_reencode && unchanged && same_format && !had_alpha {
         return Ok(Processed {

@@ -107,7 +107,8 @@ pub struct WebdataDownloadArgs {
     #[arg(long, value_enum, default_value = "jpg", alias = "encode_format")]
     pub encode_format: EncodeFormatArg,
 
-    /// JPEG quality 1-100, or PNG compression 0-9 [default: 95 for jpg, 3 for png].
+    /// JPEG quality 1-100, PNG compression 0-9, or WebP quality 1-100 (101-255: lossless,
+    /// as OpenCV's IMWRITE_WEBP_QUALITY; 0 is 1) [default: 95 for jpg and webp, 3 for png].
     #[arg(long, alias = "encode_quality", value_name = "Q")]
     pub encode_quality: Option<u8>,
 
@@ -250,4 +251,5 @@ pub enum EncodeFormatArg {
     #[value(name = "jpg", alias = "jpeg")]
     Jpg,
     Png,
+    Webp,
 }

@@ -37,4 +37,5 @@ mod targets_cli;
 mod validate_cli;
 mod validate_dialects;
 mod webdata_cli;
+mod webdata_webp;
 mod wrong_input;

@@ -106,9 +106,10 @@ impl WebdataSettings {
         let encode_format = match encode_format {
             EncodeFormatArg::Jpg => EncodeFormat::Jpeg,
             EncodeFormatArg::Png => EncodeFormat::Png,
+            EncodeFormatArg::Webp => EncodeFormat::Webp,
         };
         let encode_quality = match (encode_format, encode_quality) {
-            (EncodeFormat::Jpeg, None) => 95,
+            (EncodeFormat::Jpeg | EncodeFormat::Webp, None) => 95,
             (EncodeFormat::Png, None) => 3,
             (EncodeFormat::Jpeg, Some(quality)) => {
                 anyhow::ensure!(
@@ -124,6 +125,9 @@ impl WebdataSettings {
                 );
                 level
             }
+            // Every value means something to OpenCV's WebP encoder, which img2dataset calls:
+            // 0 is quality 1 and 101 or more is lossless (the upper bound here is the u8's).
+            (EncodeFormat::Webp, Some(quality)) => quality,
         };
         let file_names = match file_names {
             Some(FileNamesArg::Key) => FileNames::Key,
