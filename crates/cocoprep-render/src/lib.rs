@@ -1,5 +1,6 @@
 //! Looking at COCO data: annotations drawn on images ([`draw_scene`]), the self-contained
-//! HTML report ([`report`]) and the local viewer ([`viewer`]).
+//! HTML report ([`report`]), the local viewer ([`viewer`]) and line plots of evaluations
+//! ([`plot`]: precision-recall curves).
 //!
 //! Drawing uses tiny-skia (anti-aliased paths, deterministic on one platform) and the
 //! embedded DejaVu Sans; masks come from cocoprep-coco's pycocotools-exact rasteriser, so
@@ -28,6 +29,7 @@ mod draw;
 mod error;
 pub mod palette;
 pub mod picture;
+pub mod plot;
 pub mod report;
 mod scene;
 pub mod text;

@@ -44,6 +44,32 @@ pub fn category_color(category_id: CategoryId, name: Option<&str>) -> [u8; 3] {
     COLORS[index % COLORS.len()]
 }
 
+/// The colour of the `index`-th line of a chart whose lines are unordered (categories):
+/// Tableau's 10 in their own order, then their lighter halves, repeating after 20.
+pub fn series_color(index: usize) -> [u8; 3] {
+    COLORS[index % COLORS.len()]
+}
+
+/// A colour for an ordered value (`fraction` from 0 to 1; IoU thresholds): viridis from
+/// dark purple to green, stopping short of its yellow end, which is too pale on white.
+pub fn sequential_color(fraction: f64) -> [u8; 3] {
+    // viridis at 0, 0.25, 0.5, 0.75 and 0.85 (matplotlib's table).
+    const STOPS: [[f64; 3]; 5] = [
+        [68.0, 1.0, 84.0],
+        [59.0, 82.0, 139.0],
+        [33.0, 145.0, 140.0],
+        [94.0, 201.0, 98.0],
+        [159.0, 218.0, 58.0],
+    ];
+    let position = fraction.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
+    let low = (position.floor() as usize).min(STOPS.len() - 2);
+    let weight = position - low as f64;
+    let mix = |channel: usize| {
+        (STOPS[low][channel] * (1.0 - weight) + STOPS[low + 1][channel] * weight).round() as u8
+    };
+    [mix(0), mix(1), mix(2)]
+}
+
 /// `#rrggbb`, for HTML and SVG.
 pub fn css_color(color: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", color[0], color[1], color[2])

@@ -67,6 +67,48 @@ pub fn draw_text(pixmap: &mut Pixmap, text: &str, x: f32, y: f32, size_px: f32, 
     }
 }
 
+/// Draws `text` turned a quarter turn anticlockwise (reading upwards, as a y-axis label),
+/// with the top-left corner of its bounding box at (`x`, `y`); the box is
+/// [`line_height`] wide and [`text_width`] tall. The area under it must be `background`.
+pub fn draw_text_upwards(
+    pixmap: &mut Pixmap,
+    text: &str,
+    (x, y): (f32, f32),
+    size_px: f32,
+    color: [u8; 3],
+    background: [u8; 3],
+) {
+    let width = text_width(text, size_px).ceil() as u32 + 2;
+    let height = line_height(size_px).ceil() as u32 + 2;
+    let Some(mut upright) = Pixmap::new(width, height) else {
+        return;
+    };
+    upright.fill(tiny_skia::Color::from_rgba8(
+        background[0],
+        background[1],
+        background[2],
+        255,
+    ));
+    draw_text(&mut upright, text, 1.0, 1.0, size_px, color);
+    // Upright (column, row) lands at (row, width - 1 - column) of the turned box.
+    let (left, top) = (x.round() as i64, y.round() as i64);
+    for row in 0..height {
+        for column in 0..width {
+            let pixel = upright.pixels()[(row * width + column) as usize];
+            let (target_x, target_y) = (left + i64::from(row), top + i64::from(width - 1 - column));
+            if target_x < 0
+                || target_y < 0
+                || target_x >= i64::from(pixmap.width())
+                || target_y >= i64::from(pixmap.height())
+            {
+                continue;
+            }
+            let index = target_y as usize * pixmap.width() as usize + target_x as usize;
+            pixmap.pixels_mut()[index] = pixel;
+        }
+    }
+}
+
 /// Splits `text` into lines no wider than `max_width` at `size_px` (a word longer than
 /// the width gets a line of its own).
 pub fn wrap(text: &str, size_px: f32, max_width: f32) -> Vec<String> {

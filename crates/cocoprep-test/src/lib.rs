@@ -2,6 +2,7 @@
 //!
 //! * [`repo_root`], [`fixtures`]: the small real fixtures committed in the repository.
 //! * [`shared_data`]: `../shared/data` next to the checkout, when present (larger real data).
+//! * [`golden`]: pictures compared with committed golden PNGs, within a tolerance.
 //! * [`python`]: the Python interpreter with the reference tools (pycocotools, numpy,
 //!   h5py, ...) that `scripts/test.sh` installs into `.venv`.
 
@@ -13,6 +14,7 @@
 )]
 
 pub mod cli;
+pub mod golden;
 pub mod http_server;
 
 use std::path::{Path, PathBuf};

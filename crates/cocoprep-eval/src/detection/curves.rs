@@ -1,138 +1,104 @@
-//! Precision-recall curves as a picture: a small line plot drawn pixel by pixel into a PNG.
+//! Precision-recall curves read from an evaluation's arrays: one curve is the precision at
+//! each recall threshold, averaged over a set of IoU thresholds and categories on one area
+//! range and max detections (hotcoco 1.3's `PlotData.mean_precision`), with its AP and
+//! its F1 peak. Drawing them is cocoprep-render's job.
 
 use super::evaluate::Evaluation;
 use super::numpy_sum::numpy_mean;
 
-/// The colours of [`pr_curves_png`]'s curves, in drawing order.
-pub const CURVE_COLORS: [(&str, [u8; 3]); 3] = [
-    ("IoU=0.50", [31, 119, 180]),
-    ("IoU=0.75", [255, 127, 14]),
-    ("IoU=0.50:0.95", [44, 160, 44]),
-];
-
-const WIDTH: u32 = 640;
-const HEIGHT: u32 = 480;
-const MARGIN: u32 = 40;
-
-/// The precision-recall curves of an evaluation, averaged over categories (entries above
-/// -1) on the first area range and the last max detections: at IoU 0.50 (blue), 0.75
-/// (orange) and averaged over all thresholds (green), recall on x from 0 to 1, precision
-/// on y from 0 to 1, grid lines every 0.1. Returns the PNG file's bytes.
-pub fn pr_curves_png(evaluation: &Evaluation) -> Result<Vec<u8>, png::EncodingError> {
-    let mut canvas = Canvas::new(WIDTH, HEIGHT);
-    let (left, top) = (MARGIN as f64, MARGIN as f64 / 2.0);
-    let (plot_width, plot_height) = (
-        (WIDTH - MARGIN - MARGIN / 2) as f64,
-        (HEIGHT - MARGIN - MARGIN / 2) as f64,
-    );
-    let to_pixel = |recall: f64, precision: f64| {
-        (
-            left + recall * plot_width,
-            top + (1.0 - precision) * plot_height,
-        )
-    };
-    for step in 0..=10 {
-        let value = step as f64 / 10.0;
-        let shade = if step == 0 || step == 10 { 0 } else { 225 };
-        let (x0, y0) = to_pixel(value, 0.0);
-        let (x1, y1) = to_pixel(value, 1.0);
-        canvas.line(x0, y0, x1, y1, [shade; 3]);
-        let (x0, y0) = to_pixel(0.0, value);
-        let (x1, y1) = to_pixel(1.0, value);
-        canvas.line(x0, y0, x1, y1, [shade; 3]);
-    }
-    let thresholds: [Option<f64>; 3] = [Some(0.5), Some(0.75), None];
-    for (threshold, (_, color)) in thresholds.iter().zip(CURVE_COLORS) {
-        let curve = mean_curve(evaluation, *threshold);
-        let points: Vec<(f64, f64)> = evaluation
-            .recall_thresholds
-            .iter()
-            .zip(&curve)
-            .filter_map(|(&recall, precision)| precision.map(|p| to_pixel(recall, p)))
-            .collect();
-        for pair in points.windows(2) {
-            // Two pixels wide, so the curves stay visible over the grid.
-            canvas.line(pair[0].0, pair[0].1, pair[1].0, pair[1].1, color);
-            canvas.line(
-                pair[0].0,
-                pair[0].1 + 1.0,
-                pair[1].0,
-                pair[1].1 + 1.0,
-                color,
-            );
-        }
-    }
-    canvas.encode()
+/// Which part of the `precision[T][R][K][A][M]` array one curve averages: indices into
+/// the evaluation's IoU thresholds, category slots, area ranges and max detections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurveSlice {
+    /// IoU threshold indices (all of them: the 0.50:0.95 mean).
+    pub thresholds: Vec<usize>,
+    /// Category slot indices (all of them: the mean over categories).
+    pub categories: Vec<usize>,
+    /// The area range index.
+    pub area: usize,
+    /// The max-detections index.
+    pub max_detections: usize,
 }
 
-/// Mean precision over categories (and IoU thresholds when `threshold` is `None`) at each
-/// recall threshold, or `None` where every entry is -1.
-fn mean_curve(evaluation: &Evaluation, threshold: Option<f64>) -> Vec<Option<f64>> {
-    let [t_count, r_count, k_count, a_count, m_count] = evaluation.precision_shape();
-    (0..r_count)
-        .map(|r| {
-            let mut values = Vec::new();
-            for t in 0..t_count {
-                if threshold.is_some_and(|value| evaluation.iou_thresholds[t] != value) {
-                    continue;
-                }
-                for k in 0..k_count {
-                    let at = (((t * r_count + r) * k_count + k) * a_count) * m_count + m_count - 1;
-                    let value = evaluation.precision[at];
-                    if value > -1.0 {
-                        values.push(value);
-                    }
-                }
+/// One precision-recall curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrCurve {
+    /// The precision at each recall threshold: the mean of the slice's entries that are
+    /// not -1, or `None` where all are (no counted ground truth).
+    pub precision: Vec<Option<f64>>,
+    /// The AP of the slice as pycocotools' `summarize` computes it (the mean of all its
+    /// entries that are not -1, summed in the same order), or `None` if there are none.
+    pub ap: Option<f64>,
+}
+
+impl PrCurve {
+    /// The recall-threshold index where F1 (`2PR / (P + R)`) is highest, and that F1
+    /// (hotcoco marks it on its curves); `None` when no point has a precision.
+    pub fn f1_peak(&self, recall_thresholds: &[f64]) -> Option<(usize, f64)> {
+        let mut best: Option<(usize, f64)> = None;
+        for (index, (precision, &recall)) in
+            self.precision.iter().zip(recall_thresholds).enumerate()
+        {
+            let Some(precision) = *precision else {
+                continue;
+            };
+            // hotcoco: `np.maximum(prec + recall, 1e-8)` keeps 0/0 at 0.
+            let f1 = 2.0 * precision * recall / (precision + recall).max(1e-8);
+            if best.is_none_or(|(_, value)| f1 > value) {
+                best = Some((index, f1));
             }
-            (!values.is_empty()).then(|| numpy_mean(&values))
-        })
-        .collect()
+        }
+        best
+    }
 }
 
-/// An RGB image on a white background.
-struct Canvas {
-    width: u32,
-    height: u32,
-    pixels: Vec<u8>,
-}
-
-impl Canvas {
-    fn new(width: u32, height: u32) -> Self {
-        Self {
-            width,
-            height,
-            pixels: vec![255; (width * height * 3) as usize],
+impl Evaluation {
+    /// The precision-recall curve of `slice`. Indices out of range are skipped.
+    pub fn pr_curve(&self, slice: &CurveSlice) -> PrCurve {
+        let [t_count, r_count, k_count, a_count, m_count] = self.precision_shape();
+        let thresholds: Vec<usize> = slice
+            .thresholds
+            .iter()
+            .copied()
+            .filter(|&t| t < t_count)
+            .collect();
+        let categories: Vec<usize> = slice
+            .categories
+            .iter()
+            .copied()
+            .filter(|&k| k < k_count)
+            .collect();
+        if slice.area >= a_count || slice.max_detections >= m_count {
+            return PrCurve {
+                precision: vec![None; r_count],
+                ap: None,
+            };
         }
-    }
-
-    fn set(&mut self, x: i64, y: i64, color: [u8; 3]) {
-        if x < 0 || y < 0 || x >= self.width as i64 || y >= self.height as i64 {
-            return;
+        let value = |t: usize, r: usize, k: usize| {
+            let at = (((t * r_count + r) * k_count + k) * a_count + slice.area) * m_count
+                + slice.max_detections;
+            Some(self.precision[at]).filter(|&value| value > -1.0)
+        };
+        let mut precision = Vec::with_capacity(r_count);
+        let mut values = Vec::new();
+        for r in 0..r_count {
+            values.clear();
+            for &t in &thresholds {
+                values.extend(categories.iter().filter_map(|&k| value(t, r, k)));
+            }
+            precision.push((!values.is_empty()).then(|| numpy_mean(&values)));
         }
-        let at = ((y as u32 * self.width + x as u32) * 3) as usize;
-        self.pixels[at..at + 3].copy_from_slice(&color);
-    }
-
-    /// A straight line, one pixel per step along its longer axis.
-    fn line(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: [u8; 3]) {
-        let steps = (x1 - x0).abs().max((y1 - y0).abs()).ceil().max(1.0) as i64;
-        for step in 0..=steps {
-            let fraction = step as f64 / steps as f64;
-            let x = x0 + (x1 - x0) * fraction;
-            let y = y0 + (y1 - y0) * fraction;
-            self.set(x.round() as i64, y.round() as i64, color);
+        // `_summarize`'s order: T, then R, then K.
+        let mut all = Vec::new();
+        for &t in &thresholds {
+            for r in 0..r_count {
+                all.extend(categories.iter().filter_map(|&k| value(t, r, k)));
+            }
         }
-    }
-
-    fn encode(&self) -> Result<Vec<u8>, png::EncodingError> {
-        let mut bytes = Vec::new();
-        let mut encoder = png::Encoder::new(&mut bytes, self.width, self.height);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header()?;
-        writer.write_image_data(&self.pixels)?;
-        writer.finish()?;
-        Ok(bytes)
+        PrCurve {
+            precision,
+            ap: (!all.is_empty()).then(|| numpy_mean(&all)),
+        }
     }
 }
 
@@ -142,29 +108,53 @@ mod tests {
     use crate::detection::{IouType, Params, evaluate};
     use cocoprep_coco::Dataset;
 
-    #[test]
-    fn a_perfect_detector_draws_its_curves_along_the_top() {
+    fn evaluation(results: &[u8]) -> Evaluation {
         let gt = Dataset::from_json_slice(
             br#"{"images": [{"id": 1, "width": 10, "height": 10}],
             "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 4, 4],
+                             "area": 16, "iscrowd": 0},
+                            {"id": 2, "image_id": 1, "category_id": 1, "bbox": [5, 5, 4, 4],
                              "area": 16, "iscrowd": 0}],
-            "categories": [{"id": 1, "name": "dog"}]}"#,
+            "categories": [{"id": 1, "name": "dog"}, {"id": 2, "name": "cat"}]}"#,
         )
         .unwrap();
-        let results = Dataset::from_json_slice(
+        let results = Dataset::from_json_slice(results).unwrap();
+        evaluate(&gt, &results.annotations, &Params::new(IouType::Bbox), None).unwrap()
+    }
+
+    fn whole(evaluation: &Evaluation) -> CurveSlice {
+        CurveSlice {
+            thresholds: (0..evaluation.iou_thresholds.len()).collect(),
+            categories: (0..evaluation.category_slots()).collect(),
+            area: 0,
+            max_detections: evaluation.params.max_detections.len() - 1,
+        }
+    }
+
+    #[test]
+    fn the_whole_curve_has_the_summary_ap_and_skips_categories_without_ground_truth() {
+        // One of the two dogs found: precision 1 up to recall 0.5, then 0.
+        let evaluation = evaluation(
             br#"[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 4, 4], "score": 0.9}]"#,
-        )
-        .unwrap();
-        let evaluation =
-            evaluate(&gt, &results.annotations, &Params::new(IouType::Bbox), None).unwrap();
-        let png = pr_curves_png(&evaluation).unwrap();
-        let decoder = png::Decoder::new(std::io::Cursor::new(png));
-        let mut reader = decoder.read_info().unwrap();
-        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-        reader.next_frame(&mut pixels).unwrap();
-        // The green curve (mean over thresholds, drawn last) runs along precision 1.
-        let (x, y) = (WIDTH / 2, MARGIN / 2);
-        let at = ((y * WIDTH + x) * 3) as usize;
-        assert_eq!(&pixels[at..at + 3], &CURVE_COLORS[2].1);
+        );
+        let curve = evaluation.pr_curve(&whole(&evaluation));
+        assert_eq!(curve.ap, Some(evaluation.stats()[0]));
+        // pycocotools' precision carries its eps: 1 - 2e-16.
+        assert!(curve.precision[50].is_some_and(|value| value > 0.999_999));
+        assert_eq!(curve.precision[51], Some(0.0));
+        // F1 is highest at recall 0.5: 2 * 1 * 0.5 / 1.5.
+        let (index, f1) = curve.f1_peak(&evaluation.recall_thresholds).unwrap();
+        assert_eq!(index, 50);
+        assert!((f1 - 2.0 / 3.0).abs() < 1e-9);
+        // The cat has no ground truth: its curve has no points.
+        let cat = evaluation.pr_curve(&CurveSlice {
+            categories: vec![1],
+            ..whole(&evaluation)
+        });
+        assert!(cat.precision.iter().all(Option::is_none));
+        assert_eq!(
+            (cat.ap, cat.f1_peak(&evaluation.recall_thresholds)),
+            (None, None)
+        );
     }
 }

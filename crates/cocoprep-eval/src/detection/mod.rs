@@ -53,7 +53,7 @@ mod similarity;
 mod summary;
 mod tables;
 
-pub use curves::{CURVE_COLORS, pr_curves_png};
+pub use curves::{CurveSlice, PrCurve};
 pub use diagnostics::{
     ConfusionMatrix, ConfusionOptions, ImageGroups, SliceSource, TideError, TideErrorKind,
     TideOptions, TideReport, confusion_matrix, image_groups, tide,

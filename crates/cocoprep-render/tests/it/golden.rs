@@ -1,17 +1,15 @@
 //! Pictures drawn from the real COCO sample compared pixel by pixel with committed golden
 //! PNGs: boxes and polygons, a crowd RLE mask, keypoints with the skeleton, captions.
 //!
-//! Tolerance: tiny-skia and the glyph rasteriser are deterministic on one platform (on
-//! x86_64 Linux every pixel matches). Another CPU may round anti-aliased edges
-//! differently, so a pixel may differ by up to 2 per channel, and at most 0.5% of the
-//! pixels (edge pixels) may differ by more. Set `COCOPREP_UPDATE_GOLDEN=1` to rewrite the
-//! goldens; a failing test leaves the picture it drew in `target/golden-actual/`.
+//! The tolerance is `cocoprep_test::golden`'s (≤2 per channel, ≤0.5% of the pixels
+//! beyond); `COCOPREP_UPDATE_GOLDEN=1` rewrites the goldens.
 
 use std::path::{Path, PathBuf};
 
 use cocoprep_coco::{Coco, Dataset};
-use cocoprep_render::picture::{decode_picture, encode_png};
+use cocoprep_render::picture::encode_png;
 use cocoprep_render::{Layers, Pixmap, Scene, draw_scene, find_image};
+use cocoprep_test::golden::assert_png_matches_golden;
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -42,52 +40,7 @@ fn assert_matches_golden(name: &str, actual: &Pixmap) {
     let golden_path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(format!("{name}.png"));
-    let png = encode_png(actual).unwrap();
-    if std::env::var_os("COCOPREP_UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden_path, &png).unwrap();
-        return;
-    }
-    let golden = decode_picture(&std::fs::read(&golden_path).unwrap_or_else(|error| {
-        panic!(
-            "{}: {error} (COCOPREP_UPDATE_GOLDEN=1 writes it)",
-            golden_path.display()
-        )
-    }))
-    .unwrap();
-    let failure_dir = repository().join("target/golden-actual");
-    let save_actual = || {
-        std::fs::create_dir_all(&failure_dir).unwrap();
-        let path = failure_dir.join(format!("{name}.png"));
-        std::fs::write(&path, &png).unwrap();
-        path
-    };
-    if (golden.width(), golden.height()) != (actual.width(), actual.height()) {
-        panic!(
-            "{name}: drew {}×{}, golden is {}×{} (drawn picture: {})",
-            actual.width(),
-            actual.height(),
-            golden.width(),
-            golden.height(),
-            save_actual().display()
-        );
-    }
-    let mut beyond_tolerance = 0usize;
-    for (a, g) in actual.pixels().iter().zip(golden.pixels()) {
-        let difference = [
-            a.red().abs_diff(g.red()),
-            a.green().abs_diff(g.green()),
-            a.blue().abs_diff(g.blue()),
-        ];
-        if difference.iter().any(|&d| d > 2) {
-            beyond_tolerance += 1;
-        }
-    }
-    let allowed = actual.pixels().len() / 200;
-    assert!(
-        beyond_tolerance <= allowed,
-        "{name}: {beyond_tolerance} pixels differ by more than 2 (at most {allowed} may); drawn picture: {}",
-        save_actual().display()
-    );
+    assert_png_matches_golden(&golden_path, &encode_png(actual).unwrap());
 }
 
 #[test]

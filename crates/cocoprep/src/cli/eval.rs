@@ -26,6 +26,7 @@ pub enum EvalCommand {
   cocoprep eval detection instances_val2017.json masks.json --iou-type segm --per-category
   cocoprep eval detection person_keypoints_val2017.json kps.json --iou-type keypoints --json
   cocoprep eval detection gt.json dets.json --iou-type bbox --max-dets 1,10,300 --arrays eval/
+  cocoprep eval detection gt.json dets.json --iou-type bbox --pr-curves pr.png --pr-curves-by iou
   cocoprep eval detection gt.json dets.json --iou-type bbox --tide --confusion-matrix cm.csv
   cocoprep eval detection gt.json dets.json --iou-type segm --slice-by weather")]
     Detection(DetectionArgs),
@@ -146,11 +147,6 @@ pub struct DetectionArgs {
     #[arg(long, value_name = "DIR")]
     pub arrays: Option<PathBuf>,
 
-    /// Draw the precision-recall curves (mean over categories, first area range, last max
-    /// detections) into a PNG: IoU 0.50 blue, 0.75 orange, 0.50:0.95 green.
-    #[arg(long, value_name = "OUT.png")]
-    pub pr_curves: Option<PathBuf>,
-
     /// Also print TIDE's error breakdown (tidecv 1.0.1's definitions: IoU 0.5 foreground,
     /// 0.1 background, 100 detections per image): the AP gained by fixing each error type
     /// (classification, localisation, both, duplicate, background, missed) and how many
@@ -174,6 +170,74 @@ pub struct DetectionArgs {
     /// Print the stats, the summary lines and per-category AP as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub pr_curves: PrCurvesArgs,
+}
+
+/// `--pr-curves` and the options that choose its lines (hotcoco 1.3's `pr_curve`
+/// variants).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Precision-recall curves")]
+pub struct PrCurvesArgs {
+    /// Draw precision-recall curves into a PNG: recall on x, precision on y, each curve's
+    /// AP in the legend and the first curve's F1 peak marked; --pr-curves-by chooses the
+    /// lines. Curves average over categories (leaving out those without ground truth).
+    #[arg(long, value_name = "OUT.png")]
+    pub pr_curves: Option<PathBuf>,
+
+    /// The lines of --pr-curves.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "summary",
+        value_name = "LINES",
+        requires = "pr_curves"
+    )]
+    pub pr_curves_by: PrCurvesByArg,
+
+    /// The IoU threshold of `category` and `area` curves: one of the evaluation's
+    /// thresholds, or `mean` for the mean over 0.50:0.95 [default: category 0.5 (as
+    /// hotcoco), area mean (as APs/APm/APl)].
+    #[arg(long, value_name = "T|mean", requires = "pr_curves")]
+    pub pr_iou: Option<String>,
+
+    /// The area range of the curves, a label of --area-ranges [default: the first, `all`];
+    /// `area` curves draw every range.
+    #[arg(long, value_name = "LABEL", requires = "pr_curves")]
+    pub pr_area: Option<String>,
+
+    /// The max detections per image of the curves, one of --max-dets [default: the last].
+    #[arg(long, value_name = "N", requires = "pr_curves")]
+    pub pr_max_dets: Option<usize>,
+
+    /// The categories of `category` curves, by id or name [default: the --pr-top with the
+    /// highest AP at --pr-iou].
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID|NAME,...",
+        requires = "pr_curves"
+    )]
+    pub pr_categories: Option<Vec<String>>,
+
+    /// How many categories `category` curves draw when --pr-categories is not given.
+    #[arg(long, default_value_t = 10, value_name = "N", requires = "pr_curves")]
+    pub pr_top: usize,
+}
+
+/// The lines of `--pr-curves`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PrCurvesByArg {
+    /// IoU 0.50, 0.75 and the mean over 0.50:0.95 (the three AP lines of the summary).
+    Summary,
+    /// One line per IoU threshold, 0.50 to 0.95 (hotcoco's `pr_curve_iou_sweep`).
+    Iou,
+    /// One line per category at --pr-iou (hotcoco's `pr_curve_top_n`; one category with
+    /// --pr-categories is its `pr_curve_by_category`).
+    Category,
+    /// One line per area range (all, small, medium, large) at --pr-iou.
+    Area,
 }
 
 /// pycocotools' `iouType`.

@@ -37,6 +37,7 @@ pub use datasets::{
 };
 pub use eval::{
     CaptionMetricArg, DetectionArgs, EvalArgs, EvalCaptionsArgs, EvalCommand, IouTypeArg,
+    PrCurvesArgs, PrCurvesByArg,
 };
 pub use features::{
     ArchArg, ButdArgs, FeaturesArgs, FeaturesCommand, ModelArg, ResnetArgs, StoreArg,

@@ -28,6 +28,7 @@ mod demo_and_inspect;
 mod eval_captions;
 mod eval_cli;
 mod eval_diagnostics_cli;
+mod eval_pr_curves_cli;
 mod features_cli;
 mod get_cli;
 mod look_cli;

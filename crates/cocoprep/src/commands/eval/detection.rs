@@ -7,12 +7,12 @@ use anyhow::Context;
 use cocoprep_coco::{Category, Dataset, ImageId, ReadOptions};
 use cocoprep_eval::detection::{
     AreaRange, Evaluation, GroundTruthTable, IouType, Params, ResultsTable, evaluate_tables,
-    pr_curves_png,
 };
 use cocoprep_formats::npy::{Dtype, encode_raw};
 
-use super::Outcome;
 use super::diagnostics::DiagnosticsSettings;
+use super::pr_curves::PrCurvesSettings;
+use super::{Outcome, category_name};
 use crate::cli::{DetectionArgs, IouTypeArg};
 use crate::output;
 use crate::progress::Progress;
@@ -26,7 +26,7 @@ pub struct DetectionSettings {
     pub image_ids: Option<Vec<ImageId>>,
     pub per_category: bool,
     pub arrays: Option<PathBuf>,
-    pub pr_curves: Option<PathBuf>,
+    pub pr_curves: Option<PrCurvesSettings>,
     pub diagnostics: DiagnosticsSettings,
     pub json: bool,
 }
@@ -69,6 +69,7 @@ impl DetectionSettings {
                 .collect::<anyhow::Result<_>>()?;
         }
         params.use_categories = !ignore_categories;
+        let pr_curves = PrCurvesSettings::resolve(pr_curves, &params)?;
         let diagnostics = DiagnosticsSettings {
             tide,
             confusion_matrix,
@@ -143,10 +144,8 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
     if let Some(folder) = arrays {
         write_arrays(folder, &evaluation)?;
     }
-    if let Some(path) = pr_curves {
-        let png = pr_curves_png(&evaluation)?;
-        cocoprep_base::output::write_atomic(path, &png)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    if let Some(pr_curves) = pr_curves {
+        super::pr_curves::write(pr_curves, &evaluation, &gt.categories)?;
     }
     // --tide, --confusion-matrix, --slice-by (commands/eval/diagnostics.rs).
     let extra = super::diagnostics::run(
@@ -179,13 +178,6 @@ pub fn run(settings: &DetectionSettings, global: &GlobalSettings) -> anyhow::Res
     }
     crate::commands::release_at_exit((gt, gt_table, detections));
     Ok(Outcome::Success)
-}
-
-fn category_name(categories: &[Category], id: u32) -> String {
-    categories
-        .iter()
-        .find(|category| category.id.0 == id)
-        .map_or_else(|| id.to_string(), |category| category.name.clone())
 }
 
 fn category_table(categories: &[Category], evaluation: &Evaluation) -> String {
