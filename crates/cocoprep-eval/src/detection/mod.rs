@@ -45,6 +45,7 @@ mod curves;
 mod diagnostics;
 mod error;
 mod evaluate;
+mod federated;
 mod matching;
 mod numpy_sum;
 mod params;
@@ -60,6 +61,7 @@ pub use diagnostics::{
 };
 pub use error::EvalError;
 pub use evaluate::{Evaluation, evaluate, evaluate_tables};
-pub use params::{AreaRange, IouType, Params, iou_thresholds, recall_thresholds};
+pub use federated::Frequency;
+pub use params::{AreaRange, Federated, IouType, Params, iou_thresholds, recall_thresholds};
 pub use summary::{CategoryAp, SummaryLine};
 pub use tables::{GroundTruthTable, ResultsTable};

@@ -64,6 +64,9 @@ pub(crate) struct GroundTruth<'a> {
     /// `iscrowd` (the file's own `ignore` member is overwritten by pycocotools), or for
     /// keypoints also `num_keypoints == 0`.
     pub ignore: bool,
+    /// The file's own `ignore` member, read the way Python does (what LVIS uses instead
+    /// of `iscrowd`).
+    pub ignore_member: bool,
     /// Why this annotation cannot be evaluated; reported only if it is evaluated (an
     /// annotation of an image or category that is not evaluated is never looked at, as in
     /// pycocotools).
@@ -84,6 +87,9 @@ pub(crate) struct Detection<'a> {
     /// extent for keypoint results (decided by the first result, as `loadRes` does).
     pub area: f64,
     pub bbox: BBoxXywh,
+    /// LVIS: the detection's category is not exhaustively annotated on its image, so an
+    /// unmatched detection is ignored rather than a false positive.
+    pub unmatched_ignored: bool,
     pub shape: Shape<'a>,
 }
 
@@ -163,6 +169,7 @@ pub(crate) fn ground_truth_record<'a>(
         bbox: annotation.bbox.unwrap_or(BBoxXywh::from_array([0.0; 4])),
         crowd,
         ignore: crowd,
+        ignore_member: super::federated::ignore_member(&annotation),
         defect: None,
         shape: Shape::None,
     };
@@ -365,6 +372,7 @@ pub(crate) fn detection_record<'a>(
         score,
         area,
         bbox,
+        unmatched_ignored: false,
         shape,
     })
 }
