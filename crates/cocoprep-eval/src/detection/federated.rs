@@ -156,25 +156,6 @@ fn frequency(category: &Category) -> Result<Frequency, EvalError> {
     }
 }
 
-/// Whether an annotation's own `ignore` member is true the way Python reads it (LVIS
-/// keeps it; pycocotools overwrites it with `iscrowd`).
-pub(crate) fn ignore_member(annotation: &cocoprep_coco::Annotation) -> bool {
-    let Some(json) = annotation.extras.as_json() else {
-        return false;
-    };
-    if !json.contains("\"ignore\"") {
-        return false;
-    }
-    match annotation.extras.get("ignore") {
-        None | Some(Value::Null | Value::Bool(false)) => false,
-        Some(Value::Number(number)) => number.as_f64().is_some_and(|value| value != 0.0),
-        Some(Value::String(text)) => !text.is_empty(),
-        Some(Value::Array(items)) => !items.is_empty(),
-        Some(Value::Object(members)) => !members.is_empty(),
-        Some(Value::Bool(true)) => true,
-    }
-}
-
 /// Whether LVIS evaluates an annotation or detection of this area at all:
 /// `get_ann_ids` keeps `0 < area < inf` only.
 pub(crate) fn area_is_evaluated(area: f64) -> bool {

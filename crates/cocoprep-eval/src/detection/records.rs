@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
+use serde_json::Value;
 
 use cocoprep_coco::mask::segmentation_to_mask;
 use cocoprep_coco::{Annotation, BBoxXywh, CategoryId, ImageId, PackedNumbers, Segmentation};
@@ -149,6 +150,25 @@ fn take_keypoints<'a>(annotation: &mut Cow<'a, Annotation>) -> Option<Cow<'a, Pa
     }
 }
 
+/// Whether an annotation's own `ignore` member is true the way Python reads it (LVIS
+/// keeps it; pycocotools overwrites it with `iscrowd`).
+fn ignore_member(annotation: &Annotation) -> bool {
+    let Some(json) = annotation.extras.as_json() else {
+        return false;
+    };
+    if !json.contains("\"ignore\"") {
+        return false;
+    }
+    match annotation.extras.get("ignore") {
+        None | Some(Value::Null | Value::Bool(false)) => false,
+        Some(Value::Number(number)) => number.as_f64().is_some_and(|value| value != 0.0),
+        Some(Value::String(text)) => !text.is_empty(),
+        Some(Value::Array(items)) => !items.is_empty(),
+        Some(Value::Object(members)) => !members.is_empty(),
+        Some(Value::Bool(true)) => true,
+    }
+}
+
 /// The record of ground-truth annotation `index`; `None` for an annotation without a
 /// category (never evaluated).
 pub(crate) fn ground_truth_record<'a>(
@@ -169,7 +189,7 @@ pub(crate) fn ground_truth_record<'a>(
         bbox: annotation.bbox.unwrap_or(BBoxXywh::from_array([0.0; 4])),
         crowd,
         ignore: crowd,
-        ignore_member: super::federated::ignore_member(&annotation),
+        ignore_member: ignore_member(&annotation),
         defect: None,
         shape: Shape::None,
     };
