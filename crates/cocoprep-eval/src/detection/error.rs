@@ -88,6 +88,16 @@ pub enum EvalError {
         #[source]
         source: MaskError,
     },
+    /// LVIS ground truth lacks one of LVIS' members, or it is not what LVIS writes.
+    #[error("{record}: `{member}` is missing or malformed ({why})")]
+    LvisMember {
+        /// `image N` or `category N`.
+        record: String,
+        /// `neg_category_ids`, `not_exhaustive_category_ids` or `frequency`.
+        member: &'static str,
+        /// What is expected.
+        why: &'static str,
+    },
     /// A file could not be read (it names the file and where it is wrong).
     #[error(transparent)]
     Read(#[from] cocoprep_coco::ReadError),

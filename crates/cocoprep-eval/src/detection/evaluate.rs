@@ -10,6 +10,7 @@ use cocoprep_coco::{Annotation, CategoryId, Dataset, ImageId};
 
 use super::accumulate::{GroupCurves, accumulate_group};
 use super::error::EvalError;
+use super::federated::Frequency;
 use super::matching::{ImageMatches, match_image};
 use super::params::{Params, iou_thresholds, recall_thresholds};
 use super::records::{Detection, GroundTruth, Lookup};
@@ -40,6 +41,9 @@ pub struct Evaluation {
     /// Ground-truth annotations with id 0: pycocotools' "unmatched" sentinel, so their
     /// matches count as false positives (as they do in pycocotools).
     pub ground_truth_id_zero: usize,
+    /// LVIS: each category's frequency (same order as `category_ids`), for APr, APc and
+    /// APf; empty for a COCO evaluation.
+    pub category_frequencies: Vec<Frequency>,
 }
 
 impl Evaluation {
@@ -161,6 +165,9 @@ pub fn evaluate_tables(
         &recall_thresholds,
     );
     evaluation.ground_truth_id_zero = ground_truth_id_zero;
+    if let Some(federation) = &ground_truth.federation {
+        evaluation.category_frequencies = federation.frequencies.clone();
+    }
     if let Some(ids) = image_ids {
         evaluation.image_ids.retain(|id| ids.contains(id));
     }
@@ -297,5 +304,6 @@ fn gather(
         recall,
         scores,
         ground_truth_id_zero: 0,
+        category_frequencies: Vec::new(),
     }
 }

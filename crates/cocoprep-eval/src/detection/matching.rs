@@ -81,7 +81,10 @@ pub(crate) fn match_image(
                         gt_matched[m] = true;
                     }
                 }
-                let dt_ignored = matched_ignored || (matched_id == 0 && range.excludes(dt.area));
+                // LVIS also ignores an unmatched detection of a category that is not exhaustively
+                // annotated on the image (`unmatched_ignored` is false for COCO).
+                let dt_ignored = matched_ignored
+                    || (matched_id == 0 && (range.excludes(dt.area) || dt.unmatched_ignored));
                 if !dt_ignored {
                     let bit = 1u16 << t;
                     if matched_id != 0 {

@@ -57,6 +57,18 @@ impl AreaRange {
     }
 }
 
+/// Whether to evaluate as LVIS does (`LVISEval`, federated over each category's images).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Federated {
+    /// LVIS if the ground truth looks like LVIS: an image with `neg_category_ids` or a
+    /// category with `frequency`.
+    Detect,
+    /// Always LVIS (the ground truth must have LVIS' members).
+    Always,
+    /// Never: pycocotools' COCOeval even on LVIS ground truth.
+    Never,
+}
+
 /// `kpt_oks_sigmas` of COCO's 17 person keypoints (nose, eyes, ears, shoulders, elbows,
 /// wrists, hips, knees, ankles), before pycocotools' division by 10.
 const COCO_SIGMAS_TIMES_TEN: [f64; 17] = [
@@ -80,6 +92,13 @@ pub struct Params {
     pub use_categories: bool,
     /// Keypoint sigmas (`kpt_oks_sigmas`), one per keypoint; only for keypoints.
     pub keypoint_sigmas: Vec<f64>,
+    /// LVIS federated evaluation (`LVISEval`) or COCOeval; a ground-truth table resolves
+    /// [`Federated::Detect`] to one of the others.
+    pub federated: Federated,
+    /// LVIS' detections per image, across categories (`LVISResults`' `max_dets`, 300):
+    /// an LVIS evaluation keeps each image's best-scored this many and uses it as its only
+    /// max detections.
+    pub lvis_max_detections: usize,
 }
 
 impl Params {
@@ -114,7 +133,14 @@ impl Params {
                 .iter()
                 .map(|sigma| sigma / 10.0)
                 .collect(),
+            federated: Federated::Detect,
+            lvis_max_detections: 300,
         }
+    }
+
+    /// Whether this is an LVIS evaluation (after the ground truth resolved detection).
+    pub fn is_lvis(&self) -> bool {
+        self.federated == Federated::Always
     }
 
     /// The largest number of detections per image (`maxDets[-1]`).

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
+use serde_json::Value;
 
 use cocoprep_coco::mask::segmentation_to_mask;
 use cocoprep_coco::{Annotation, BBoxXywh, CategoryId, ImageId, PackedNumbers, Segmentation};
@@ -64,6 +65,9 @@ pub(crate) struct GroundTruth<'a> {
     /// `iscrowd` (the file's own `ignore` member is overwritten by pycocotools), or for
     /// keypoints also `num_keypoints == 0`.
     pub ignore: bool,
+    /// The file's own `ignore` member, read the way Python does (what LVIS uses instead
+    /// of `iscrowd`).
+    pub ignore_member: bool,
     /// Why this annotation cannot be evaluated; reported only if it is evaluated (an
     /// annotation of an image or category that is not evaluated is never looked at, as in
     /// pycocotools).
@@ -84,6 +88,9 @@ pub(crate) struct Detection<'a> {
     /// extent for keypoint results (decided by the first result, as `loadRes` does).
     pub area: f64,
     pub bbox: BBoxXywh,
+    /// LVIS: the detection's category is not exhaustively annotated on its image, so an
+    /// unmatched detection is ignored rather than a false positive.
+    pub unmatched_ignored: bool,
     pub shape: Shape<'a>,
 }
 
@@ -143,6 +150,25 @@ fn take_keypoints<'a>(annotation: &mut Cow<'a, Annotation>) -> Option<Cow<'a, Pa
     }
 }
 
+/// Whether an annotation's own `ignore` member is true the way Python reads it (LVIS
+/// keeps it; pycocotools overwrites it with `iscrowd`).
+fn ignore_member(annotation: &Annotation) -> bool {
+    let Some(json) = annotation.extras.as_json() else {
+        return false;
+    };
+    if !json.contains("\"ignore\"") {
+        return false;
+    }
+    match annotation.extras.get("ignore") {
+        None | Some(Value::Null | Value::Bool(false)) => false,
+        Some(Value::Number(number)) => number.as_f64().is_some_and(|value| value != 0.0),
+        Some(Value::String(text)) => !text.is_empty(),
+        Some(Value::Array(items)) => !items.is_empty(),
+        Some(Value::Object(members)) => !members.is_empty(),
+        Some(Value::Bool(true)) => true,
+    }
+}
+
 /// The record of ground-truth annotation `index`; `None` for an annotation without a
 /// category (never evaluated).
 pub(crate) fn ground_truth_record<'a>(
@@ -163,6 +189,7 @@ pub(crate) fn ground_truth_record<'a>(
         bbox: annotation.bbox.unwrap_or(BBoxXywh::from_array([0.0; 4])),
         crowd,
         ignore: crowd,
+        ignore_member: ignore_member(&annotation),
         defect: None,
         shape: Shape::None,
     };
@@ -365,6 +392,7 @@ pub(crate) fn detection_record<'a>(
         score,
         area,
         bbox,
+        unmatched_ignored: false,
         shape,
     })
 }

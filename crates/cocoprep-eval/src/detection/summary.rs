@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::evaluate::Evaluation;
+use super::federated::Frequency;
 use super::numpy_sum::numpy_mean;
 use super::params::IouType;
 
@@ -20,12 +21,20 @@ pub struct SummaryLine {
     pub max_detections: usize,
     /// The mean of the array entries that are not -1, or -1 if there are none.
     pub value: f64,
+    /// LVIS: the result's name in `LVISEval.results` (`AP`, `APr`, `AR@300`, ...); `None`
+    /// for a COCO line.
+    pub name: Option<String>,
+    /// LVIS: only the categories of this frequency (APr, APc, APf).
+    pub frequency: Option<Frequency>,
 }
 
 impl fmt::Display for SummaryLine {
     /// pycocotools' print format:
     /// ` Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.505`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(name) = &self.name {
+            return self.fmt_lvis(name, formatter);
+        }
         let (title, kind) = if self.precision {
             ("Average Precision", "(AP)")
         } else {
@@ -39,6 +48,37 @@ impl fmt::Display for SummaryLine {
             formatter,
             " {title:<18} {kind} @[ IoU={iou:<9} | area={:>6} | maxDets={:>3} ] = {:.3}",
             self.area, self.max_detections, self.value
+        )
+    }
+}
+
+impl SummaryLine {
+    /// `LVISEval.print_results`' format, which reads the area and the category group
+    /// from the result's name (`APs` prints `area=     s`, `APr` prints `catIds=  r`):
+    /// ` Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=300 catIds=all] = 0.305`.
+    fn fmt_lvis(&self, name: &str, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (title, kind) = if self.precision {
+            ("Average Precision", "(AP)")
+        } else {
+            ("Average Recall", "(AR)")
+        };
+        let iou = match self.iou_threshold {
+            Some(threshold) => format!("{threshold:.2}"),
+            None => "0.50:0.95".to_owned(),
+        };
+        let third = name.chars().nth(2);
+        let area = match third {
+            Some(letter) if "sml".contains(letter) => letter.to_string(),
+            _ => "all".to_owned(),
+        };
+        let group = match third {
+            Some(letter) if "rcf".contains(letter) => letter.to_string(),
+            _ => "all".to_owned(),
+        };
+        write!(
+            formatter,
+            " {title:<18} {kind} @[ IoU={iou:<9} | area={area:>6} | maxDets={:>3} catIds={group:>3}] = {:.3}",
+            self.max_detections, self.value
         )
     }
 }
@@ -66,16 +106,21 @@ impl Evaluation {
     /// keypoints) lines and `stats`, except that pycocotools reports -1 for the first AP
     /// when the max detections do not include 100 (its `maxDets=100` is hard-coded).
     pub fn summarize(&self) -> Vec<SummaryLine> {
+        if self.params.is_lvis() {
+            return self.summarize_lvis();
+        }
         let params = &self.params;
         let mut lines = Vec::new();
         let mut push = |precision: bool, iou_threshold: Option<f64>, area: usize, max: usize| {
-            let value = self.mean(precision, iou_threshold, area, max);
+            let value = self.mean(precision, iou_threshold, area, max, None);
             lines.push(SummaryLine {
                 precision,
                 iou_threshold,
                 area: params.area_ranges[area].label.clone(),
                 max_detections: max,
                 value,
+                name: None,
+                frequency: None,
             });
         };
         let last_index = params.max_detections.len() - 1;
@@ -104,18 +149,76 @@ impl Evaluation {
         lines
     }
 
+    /// `LVISEval.summarize`'s 13 results: AP, AP50, AP75, APs, APm, APl, APr, APc, APf,
+    /// AR@300, ARs@300, ARm@300, ARl@300 (an area line per area range after the first,
+    /// named by its label's first letter).
+    fn summarize_lvis(&self) -> Vec<SummaryLine> {
+        let params = &self.params;
+        let max_detections = params.max_detections_last();
+        let mut lines = Vec::new();
+        let mut push = |name: String,
+                        precision: bool,
+                        iou_threshold: Option<f64>,
+                        area: usize,
+                        frequency: Option<Frequency>| {
+            let value = self.mean(precision, iou_threshold, area, 0, frequency);
+            lines.push(SummaryLine {
+                precision,
+                iou_threshold,
+                area: params.area_ranges[area].label.clone(),
+                max_detections,
+                value,
+                name: Some(name),
+                frequency,
+            });
+        };
+        let initial = |area: usize| params.area_ranges[area].label.chars().next().unwrap_or('?');
+        push("AP".to_owned(), true, None, 0, None);
+        push("AP50".to_owned(), true, Some(0.5), 0, None);
+        push("AP75".to_owned(), true, Some(0.75), 0, None);
+        for area in 1..params.area_ranges.len() {
+            push(format!("AP{}", initial(area)), true, None, area, None);
+        }
+        for frequency in Frequency::ALL {
+            push(
+                format!("AP{}", frequency.letter()),
+                true,
+                None,
+                0,
+                Some(frequency),
+            );
+        }
+        push(format!("AR@{max_detections}"), false, None, 0, None);
+        for area in 1..params.area_ranges.len() {
+            let name = format!("AR{}@{max_detections}", initial(area));
+            push(name, false, None, area, None);
+        }
+        lines
+    }
+
     /// `_summarize`: the mean of the selected entries that are not -1, in numpy's
-    /// order and summation, or -1 if there are none.
-    fn mean(&self, precision: bool, iou_threshold: Option<f64>, area: usize, max: usize) -> f64 {
+    /// order and summation, or -1 if there are none; with a frequency, over that group's
+    /// categories only (LVIS' `s[:, :, freq_groups[i], aidx]`, categories in id order).
+    fn mean(
+        &self,
+        precision: bool,
+        iou_threshold: Option<f64>,
+        area: usize,
+        max: usize,
+        frequency: Option<Frequency>,
+    ) -> f64 {
         let [t_count, r_count, k_count, a_count, m_count] = self.precision_shape();
         let thresholds: Vec<usize> = (0..t_count)
             .filter(|&t| iou_threshold.is_none_or(|value| self.iou_thresholds[t] == value))
             .collect();
+        let in_group = |k: usize| {
+            frequency.is_none_or(|group| self.category_frequencies.get(k) == Some(&group))
+        };
         let mut values = Vec::new();
         for &t in &thresholds {
             if precision {
                 for r in 0..r_count {
-                    for k in 0..k_count {
+                    for k in (0..k_count).filter(|&k| in_group(k)) {
                         let at =
                             (((t * r_count + r) * k_count + k) * a_count + area) * m_count + max;
                         values.push(self.precision[at]);

@@ -15,7 +15,8 @@ use cocoprep_coco::{
 use rayon::prelude::*;
 
 use super::error::EvalError;
-use super::params::{IouType, Params};
+use super::federated::{Federation, area_is_evaluated, looks_like_lvis};
+use super::params::{Federated, IouType, Params};
 use super::records::{
     Detection, GroundTruth, ImageEntry, Lookup, ResultKind, detection_record, ground_truth_record,
     unknown_kind,
@@ -28,6 +29,8 @@ pub struct GroundTruthTable<'a> {
     pub(crate) lookup: Lookup,
     /// Sorted by [`group_key`].
     pub(crate) records: Vec<GroundTruth<'a>>,
+    /// LVIS' per-image category lists, for an LVIS evaluation.
+    pub(crate) federation: Option<Federation>,
 }
 
 /// Results ready to evaluate against one [`GroundTruthTable`].
@@ -51,7 +54,7 @@ impl GroundTruthTable<'static> {
             ground_truth_record(Cow::Owned(annotation), index, params)
         };
         let (dataset, records) = read_dataset_mapped(path, options, reporter, &map)?;
-        let table = Self::from_records(&dataset, records, params);
+        let table = Self::from_records(&dataset, records, params)?;
         Ok((table, dataset))
     }
 }
@@ -68,11 +71,17 @@ impl<'a> GroundTruthTable<'a> {
                 ground_truth_record(Cow::Borrowed(annotation), index, params)
             })
             .collect();
-        Ok(Self::from_records(ground_truth, records, params))
+        Self::from_records(ground_truth, records, params)
     }
 
-    fn from_records(dataset: &Dataset, mut records: Vec<GroundTruth<'a>>, params: &Params) -> Self {
+    fn from_records(
+        dataset: &Dataset,
+        mut records: Vec<GroundTruth<'a>>,
+        params: &Params,
+    ) -> Result<Self, EvalError> {
         let lookup = lookup(dataset);
+        let params = resolve_federated(params, dataset)?;
+        let lvis = params.is_lvis();
         records.retain_mut(|record| {
             let image = lookup.image_index.get(&record.image_id);
             let category = lookup.category_index.get(&record.category_id);
@@ -80,6 +89,14 @@ impl<'a> GroundTruthTable<'a> {
                 (Some(&image), Some(&category)) => {
                     record.image = image;
                     record.category = category;
+                    if lvis {
+                        // LVIS has no crowd regions: `iscrowd` is not read, the file's
+                        // own `ignore` is, and objects without a positive finite area
+                        // are not evaluated (`get_ann_ids`).
+                        record.crowd = false;
+                        record.ignore = record.ignore_member;
+                        return record.defect.is_some() || area_is_evaluated(record.area);
+                    }
                     true
                 }
                 _ => false,
@@ -88,13 +105,29 @@ impl<'a> GroundTruthTable<'a> {
         records.shrink_to_fit();
         // Unique keys (the file position is the last part): an unstable sort is stable.
         records.par_sort_unstable_by_key(|record| {
-            group_key(params, record.category, record.image, record.index)
+            group_key(&params, record.category, record.image, record.index)
         });
-        Self {
-            params: params.clone(),
+        let federation = if lvis {
+            let mut federation = Federation::new(dataset, &lookup)?;
+            let mut positive: Vec<Vec<u32>> = vec![Vec::new(); lookup.images.len()];
+            // Records are sorted by category first: each image's list comes out sorted.
+            for record in records.iter().filter(|record| record.defect.is_none()) {
+                let list = &mut positive[record.image as usize];
+                if list.last() != Some(&record.category) {
+                    list.push(record.category);
+                }
+            }
+            federation.positive = positive.into_iter().map(Vec::into_boxed_slice).collect();
+            Some(federation)
+        } else {
+            None
+        };
+        Ok(Self {
+            params,
             lookup,
             records,
-        }
+            federation,
+        })
     }
 
     /// The parameters the table was made for.
@@ -106,6 +139,29 @@ impl<'a> GroundTruthTable<'a> {
     pub fn category_ids(&self) -> &[CategoryId] {
         &self.lookup.category_ids
     }
+}
+
+/// `params` with [`Federated::Detect`] decided by the ground truth, and an LVIS
+/// evaluation's single max detections.
+fn resolve_federated(params: &Params, dataset: &Dataset) -> Result<Params, EvalError> {
+    let mut params = params.clone();
+    let lvis = match params.federated {
+        Federated::Detect => params.iou_type != IouType::Keypoints && looks_like_lvis(dataset),
+        Federated::Always => true,
+        Federated::Never => false,
+    };
+    if lvis {
+        if params.iou_type == IouType::Keypoints {
+            return Err(EvalError::Params(
+                "LVIS evaluation compares boxes or masks, not keypoints".to_owned(),
+            ));
+        }
+        params.federated = Federated::Always;
+        params.max_detections = vec![params.lvis_max_detections];
+    } else {
+        params.federated = Federated::Never;
+    }
+    Ok(params)
 }
 
 /// Sorted images and categories of a ground truth, and their positions by id.
@@ -223,7 +279,7 @@ impl ResultsTable<'static> {
             );
         }
         first_error.into_result()?;
-        Ok(Self::from_records(records, params))
+        Ok(Self::from_records(records, ground_truth))
     }
 }
 
@@ -254,7 +310,7 @@ impl<'a> ResultsTable<'a> {
             .collect();
         // The first bad record in file order, whatever thread found it.
         let records = checked.into_iter().collect::<Result<Vec<_>, _>>()?;
-        Ok(Self::from_records(records, &ground_truth.params))
+        Ok(Self::from_records(records, ground_truth))
     }
 
     /// The table of owned results, in file order, of any mix of kinds.
@@ -274,16 +330,50 @@ impl<'a> ResultsTable<'a> {
             .enumerate()
             .map(|(index, annotation)| detection_record(annotation, index, kind, params, lookup))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self::from_records(records, params))
+        Ok(Self::from_records(records, ground_truth))
     }
 
-    fn from_records(mut records: Vec<Detection<'a>>, params: &Params) -> Self {
+    fn from_records(mut records: Vec<Detection<'a>>, ground_truth: &GroundTruthTable<'_>) -> Self {
+        let params = &ground_truth.params;
+        if let Some(federation) = &ground_truth.federation {
+            federate(&mut records, federation, params.lvis_max_detections);
+        }
         records.shrink_to_fit();
         records.par_sort_unstable_by_key(|record| {
             group_key(params, record.category, record.image, record.index)
         });
         Self { records }
     }
+}
+
+/// What LVIS does to results before matching: `LVISResults.limit_dets_per_image` keeps
+/// each image's `limit` best-scored detections (across categories; ties to the earlier
+/// in the file), then `LVISEval._prepare` drops those without a positive finite area and
+/// those of categories neither annotated on the image nor verified absent, and marks
+/// those of categories not exhaustively annotated.
+fn federate(records: &mut Vec<Detection<'_>>, federation: &Federation, limit: usize) {
+    records.par_sort_unstable_by(|a, b| {
+        a.image
+            .cmp(&b.image)
+            .then_with(|| {
+                b.score
+                    .partial_cmp(&a.score)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .then(a.index.cmp(&b.index))
+    });
+    let (mut image, mut rank) = (u32::MAX, 0usize);
+    records.retain_mut(|record| {
+        if record.image != image {
+            (image, rank) = (record.image, 0);
+        }
+        rank += 1;
+        if rank > limit {
+            return false;
+        }
+        record.unmatched_ignored = federation.is_not_exhaustive(record.image, record.category);
+        area_is_evaluated(record.area) && federation.is_known(record.image, record.category)
+    });
 }
 
 pub(crate) fn check_params(params: &Params) -> Result<(), EvalError> {

@@ -5,6 +5,7 @@
 
 mod caption_metrics;
 mod diagnostics;
+mod lvis;
 mod meteor;
 mod parity;
 mod ptb_tokenizer;

@@ -118,8 +118,9 @@ pub struct DetectionArgs {
     #[arg(long, value_enum, alias = "iouType", alias = "iou_type")]
     pub iou_type: IouTypeArg,
 
-    /// Max detections per image, ascending [default: 1,10,100; keypoints: 20]. The last
-    /// one is used for the AP lines, the per-area lines and the matching.
+    /// Max detections per image, ascending [default: 1,10,100; keypoints: 20; LVIS: 300].
+    /// The last one is used for the AP lines, the per-area lines and the matching; for LVIS
+    /// it is the only one: each image's best-scored N detections across categories.
     #[arg(long, value_delimiter = ',', value_name = "N,...", alias = "maxDets")]
     pub max_dets: Option<Vec<usize>>,
 
@@ -133,6 +134,18 @@ pub struct DetectionArgs {
     /// (pycocotools' `useCats = 0`).
     #[arg(long, alias = "no-use-cats")]
     pub ignore_categories: bool,
+
+    /// LVIS federated evaluation (lvis-api's `LVISEval`): detections count only on images
+    /// where their category is annotated or listed in `neg_category_ids`, unmatched ones of
+    /// `not_exhaustive_category_ids` are ignored, no crowd regions, 300 detections per
+    /// image, and the summary adds APr, APc and APf by category `frequency`. The default
+    /// when the ground truth has `neg_category_ids` or `frequency`; boxes or masks only.
+    #[arg(long, conflicts_with = "no_lvis")]
+    pub lvis: bool,
+
+    /// COCO semantics (pycocotools' COCOeval) even on LVIS ground truth.
+    #[arg(long)]
+    pub no_lvis: bool,
 
     /// Evaluate only these images (pycocotools' `params.imgIds`).
     #[arg(long, value_delimiter = ',', value_name = "ID,...", alias = "imgIds")]

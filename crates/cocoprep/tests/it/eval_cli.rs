@@ -228,3 +228,89 @@ fn empty_results_evaluate_as_no_detections() {
         ]
     );
 }
+
+/// The cocoapi ground truth with LVIS' members: every category `frequency`, every image
+/// `neg_category_ids` (the first category) and `not_exhaustive_category_ids` (none).
+fn lvis_like(folder: &Path, out: &Path) -> PathBuf {
+    let mut gt: Value =
+        serde_json::from_slice(&std::fs::read(folder.join("instances_val2014_100.json")).unwrap())
+            .unwrap();
+    for (index, category) in gt["categories"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        category["frequency"] = serde_json::json!(["r", "c", "f"][index % 3]);
+    }
+    for image in gt["images"].as_array_mut().unwrap() {
+        image["neg_category_ids"] = serde_json::json!([1]);
+        image["not_exhaustive_category_ids"] = serde_json::json!([]);
+    }
+    let path = out.join("lvis.json");
+    std::fs::write(&path, serde_json::to_vec(&gt).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn lvis_ground_truth_is_evaluated_as_lvis_unless_no_lvis() {
+    let Some(folder) = cocoapi() else { return };
+    let out = temp_dir();
+    let gt = lvis_like(&folder, out.path());
+    let results = folder.join("instances_val2014_fakebbox100_results.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "detection",
+            text(&gt),
+            text(&results),
+            "--iou-type",
+            "bbox",
+        ];
+        args.extend_from_slice(extra);
+        let output = cocoprep(args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let printed = run(&[]);
+    assert_eq!(printed.lines().count(), 13, "{printed}");
+    assert!(
+        printed.contains("| area=   all | maxDets=300 catIds=  r] = "),
+        "{printed}"
+    );
+    assert!(printed.contains(
+        "Average Recall     (AR) @[ IoU=0.50:0.95 | area=     s | maxDets=300 catIds=all]"
+    ));
+    let json: Value = serde_json::from_str(&run(&["--json", "--per-category"])).unwrap();
+    assert_eq!(json["lvis"], true);
+    let names: Vec<&String> = json["results"].as_object().unwrap().keys().collect();
+    assert_eq!(names.len(), 13);
+    assert!(json["results"]["AR@300"].as_f64().unwrap() > 0.0);
+    assert!(!json["per_category"].as_array().unwrap().is_empty());
+    // --no-lvis: pycocotools' COCOeval, the published numbers.
+    let coco = run(&["--no-lvis"]);
+    assert!(coco.starts_with(
+        " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.505\n"
+    ));
+}
+
+#[test]
+fn lvis_without_its_members_is_an_error_naming_the_image() {
+    let Some(folder) = cocoapi() else { return };
+    let output = cocoprep([
+        "eval",
+        "detection",
+        text(&folder.join("instances_val2014_100.json")),
+        text(&folder.join("instances_val2014_fakebbox100_results.json")),
+        "--iou-type",
+        "bbox",
+        "--lvis",
+    ]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("`neg_category_ids` is missing"),
+        "{message}"
+    );
+    assert!(message.contains("image "), "{message}");
+}

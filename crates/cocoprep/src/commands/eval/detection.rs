@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use cocoprep_coco::{Category, Dataset, ImageId, ReadOptions};
 use cocoprep_eval::detection::{
-    AreaRange, Evaluation, GroundTruthTable, IouType, Params, ResultsTable, evaluate_tables,
+    AreaRange, Evaluation, Federated, GroundTruthTable, IouType, Params, ResultsTable,
+    evaluate_tables,
 };
 use cocoprep_formats::npy::{Dtype, encode_raw};
 
@@ -40,6 +41,8 @@ impl DetectionSettings {
             max_dets,
             area_ranges,
             ignore_categories,
+            lvis,
+            no_lvis,
             image_ids,
             per_category,
             arrays,
@@ -60,8 +63,20 @@ impl DetectionSettings {
             let mut sorted = max_dets;
             // pycocotools sorts them (`p.maxDets = sorted(p.maxDets)`).
             sorted.sort_unstable();
+            params.lvis_max_detections = *sorted.last().expect("checked non-empty");
             params.max_detections = sorted;
         }
+        params.federated = if lvis {
+            anyhow::ensure!(
+                iou_type != IouType::Keypoints,
+                "--lvis evaluates boxes or masks (LVIS has no keypoints)"
+            );
+            Federated::Always
+        } else if no_lvis {
+            Federated::Never
+        } else {
+            Federated::Detect
+        };
         if let Some(ranges) = area_ranges {
             params.area_ranges = ranges
                 .iter()
@@ -214,7 +229,11 @@ fn category_table(categories: &[Category], evaluation: &Evaluation) -> String {
 
 fn to_json(gt: &Dataset, evaluation: &Evaluation) -> serde_json::Value {
     let lines = evaluation.summarize();
-    serde_json::json!({
+    let lvis_results: serde_json::Map<String, serde_json::Value> = lines
+        .iter()
+        .filter_map(|line| Some((line.name.clone()?, serde_json::json!(line.value))))
+        .collect();
+    let mut value = serde_json::json!({
         "iou_type": evaluation.params.iou_type.name(),
         "stats": lines.iter().map(|line| line.value).collect::<Vec<_>>(),
         "lines": lines.iter().map(|line| serde_json::json!({
@@ -223,6 +242,7 @@ fn to_json(gt: &Dataset, evaluation: &Evaluation) -> serde_json::Value {
             "area": line.area,
             "max_dets": line.max_detections,
             "value": line.value,
+            "name": line.name,
             "text": line.to_string(),
         })).collect::<Vec<_>>(),
         "per_category": evaluation.per_category().iter().map(|row| serde_json::json!({
@@ -234,7 +254,18 @@ fn to_json(gt: &Dataset, evaluation: &Evaluation) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "images": evaluation.image_ids.len(),
         "categories": evaluation.category_ids.len(),
-    })
+        "lvis": evaluation.params.is_lvis(),
+    });
+    // LVIS: `LVISEval.get_results()`, by name.
+    if let serde_json::Value::Object(map) = &mut value
+        && !lvis_results.is_empty()
+    {
+        map.insert(
+            "results".to_owned(),
+            serde_json::Value::Object(lvis_results),
+        );
+    }
+    value
 }
 
 fn write_arrays(folder: &Path, evaluation: &Evaluation) -> anyhow::Result<()> {
