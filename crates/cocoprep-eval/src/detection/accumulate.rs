@@ -36,39 +36,52 @@ pub(crate) fn accumulate_group(
     if images.is_empty() {
         return curves;
     }
-    // (image, detection) in image order, then sorted by score, stably: numpy's
-    // `argsort(-dtScores, kind='mergesort')` over the concatenation.
-    let mut order: Vec<(u32, u32)> = images
+    // (score, image, detection) in image order, then sorted by score, stably: numpy's
+    // `argsort(-dtScores, kind='mergesort')` over the concatenation. The score travels
+    // with its entry so that the sort compares without looking it up.
+    let mut order: Vec<(f64, u32, u32)> = images
         .iter()
         .enumerate()
-        .flat_map(|(i, image)| (0..image.scores.len() as u32).map(move |d| (i as u32, d)))
+        .flat_map(|(i, image)| {
+            image
+                .scores
+                .iter()
+                .enumerate()
+                .map(move |(d, &score)| (score, i as u32, d as u32))
+        })
         .collect();
-    let score = |&(i, d): &(u32, u32)| images[i as usize].scores[d as usize];
     // `partial_cmp`, not `total_cmp`: numpy treats 0.0 and -0.0 as equal. Scores are finite.
-    order.sort_by(|a, b| {
-        score(b)
-            .partial_cmp(&score(a))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    let mut true_sum = Vec::new();
-    let mut false_sum = Vec::new();
-    let mut recall_curve = Vec::new();
-    let mut precision_curve = Vec::new();
+    order.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    // Per area range, the ground truth that counts (`npig`), and the number of true
+    // positives each recall threshold needs.
+    let counted: Vec<u64> = (0..a_count)
+        .map(|a| {
+            images
+                .iter()
+                .map(|image| image.counted_ground_truth[a] as u64)
+                .sum()
+        })
+        .collect();
+    let needed: Vec<Vec<u64>> = counted
+        .iter()
+        .map(|&counted| needed_true_positives(counted, recall_thresholds))
+        .collect();
+    let mut sorted_scores = Vec::new();
+    let mut area_flags: Vec<(u16, u16)> = Vec::new();
+    let mut kept_flags: Vec<(u16, u16)> = Vec::new();
+    let mut points = Vec::new();
     for (m, &max_detections) in params.max_detections.iter().enumerate() {
         // Keeping the first `maxDet` of each image and sorting is the sorted list with
-        // the others taken out (a stable sort keeps relative order).
-        let kept: Vec<(u32, u32)> = order
-            .iter()
-            .copied()
-            .filter(|&(_, d)| (d as usize) < max_detections)
-            .collect();
-        let sorted_scores: Vec<f64> = kept.iter().map(score).collect();
-        let detection_count = kept.len();
-        // The flags of the kept detections in score order, `[detection][area]`: one
-        // scattered read per detection here instead of one per area and threshold below
-        // (that was half the time of a train2017-scale evaluation).
-        let mut kept_flags: Vec<(u16, u16)> = Vec::with_capacity(detection_count * a_count);
-        for &(i, d) in &kept {
+        // the others taken out (a stable sort keeps relative order). The flags of the
+        // kept detections in score order, `[detection][area]`: one scattered read per
+        // detection here instead of one per area and threshold below.
+        sorted_scores.clear();
+        kept_flags.clear();
+        for &(score, i, d) in &order {
+            if d as usize >= max_detections {
+                continue;
+            }
+            sorted_scores.push(score);
             let image = &images[i as usize];
             let at = d as usize * a_count;
             kept_flags.extend(
@@ -78,58 +91,114 @@ pub(crate) fn accumulate_group(
                     .zip(image.false_positive[at..at + a_count].iter().copied()),
             );
         }
+        let detection_count = sorted_scores.len();
         for a in 0..a_count {
-            let counted: u64 = images
-                .iter()
-                .map(|image| image.counted_ground_truth[a] as u64)
-                .sum();
-            if counted == 0 {
+            if counted[a] == 0 {
                 continue;
             }
+            area_flags.clear();
+            area_flags.extend(kept_flags.iter().skip(a).step_by(a_count).copied());
             for t in 0..t_count {
                 let bit = 1u16 << t;
-                true_sum.clear();
-                false_sum.clear();
-                let (mut tp, mut fp) = (0u64, 0u64);
-                for flags in kept_flags.iter().skip(a).step_by(a_count) {
-                    tp += u64::from(flags.0 & bit != 0);
-                    fp += u64::from(flags.1 & bit != 0);
-                    true_sum.push(tp as f64);
-                    false_sum.push(fp as f64);
-                }
-                recall_curve.clear();
-                precision_curve.clear();
-                for (&tp, &fp) in true_sum.iter().zip(&false_sum) {
-                    recall_curve.push(tp / counted as f64);
-                    precision_curve.push(tp / (fp + tp + SPACING_ONE));
-                }
+                let curve = TruePositiveCurve::new(&area_flags, bit, &mut points);
                 let recall_at = (t * a_count + a) * m_count + m;
-                curves.recall[recall_at] = recall_curve.last().copied().unwrap_or(0.0);
-                // The precision envelope: each point takes the best precision at any
-                // higher recall.
-                for i in (1..detection_count).rev() {
-                    if precision_curve[i] > precision_curve[i - 1] {
-                        precision_curve[i - 1] = precision_curve[i];
-                    }
-                }
-                // `np.searchsorted(rc, recThrs, side='left')`; thresholds past the last
-                // detection's recall get precision 0 and score 0.
-                let mut position = 0;
-                for (r, &threshold) in recall_thresholds.iter().enumerate() {
-                    while position < detection_count && recall_curve[position] < threshold {
-                        position += 1;
-                    }
+                curves.recall[recall_at] = if detection_count == 0 {
+                    0.0
+                } else {
+                    points.len() as f64 / counted[a] as f64
+                };
+                for (r, &needed) in needed[a].iter().enumerate() {
                     let at = ((t * r_count + r) * a_count + a) * m_count + m;
-                    if position < detection_count {
-                        curves.precision[at] = precision_curve[position];
-                        curves.scores[at] = sorted_scores[position];
-                    } else {
-                        curves.precision[at] = 0.0;
-                        curves.scores[at] = 0.0;
-                    }
+                    let (precision, score) = match curve.at(needed, &points, detection_count) {
+                        Some((precision, position)) => (precision, sorted_scores[position]),
+                        None => (0.0, 0.0),
+                    };
+                    curves.precision[at] = precision;
+                    curves.scores[at] = score;
                 }
             }
         }
     }
     curves
+}
+
+/// For each recall threshold, the fewest true positives `k` whose recall `k / counted`
+/// (the same float division as pycocotools' `tp / npig`) reaches it: the position
+/// `np.searchsorted(rc, recThrs, side='left')` finds is that of the `k`-th true positive
+/// (recall only grows where a true positive is, and a correctly rounded division grows
+/// with its numerator).
+fn needed_true_positives(counted: u64, recall_thresholds: &[f64]) -> Vec<u64> {
+    let denominator = counted as f64;
+    let recall = |k: u64| k as f64 / denominator;
+    recall_thresholds
+        .iter()
+        .map(|&threshold| {
+            let mut k = (threshold * denominator).ceil().max(0.0) as u64;
+            while k > 0 && recall(k - 1) >= threshold {
+                k -= 1;
+            }
+            while recall(k) < threshold {
+                k += 1;
+            }
+            k
+        })
+        .collect()
+}
+
+/// The precision/recall curve of one IoU threshold, kept at its true positives only.
+///
+/// pycocotools computes `tp / (fp + tp + eps)` at every detection, takes the running
+/// maximum from the end (the envelope) and reads it at the positions of the recall
+/// thresholds. Between two true positives precision only falls (`fp` grows, `tp` does
+/// not) or stays (ignored detections), so the envelope at a true positive is the
+/// largest precision at this or a later true positive, and every recall threshold lands
+/// on a true positive (or on the first detection, for recall 0): `points[k - 1]` is the
+/// position of the `k`-th true positive and the envelope there, computed with the same
+/// float operations.
+struct TruePositiveCurve {
+    /// The envelope at the first detection: the largest precision of all (0 when there
+    /// is no true positive, as `0 / (fp + eps)`).
+    first: f64,
+}
+
+impl TruePositiveCurve {
+    /// Walks the detections' flags (`(true positive, false positive)` bits, score order)
+    /// for threshold `bit`, filling `points` with `(envelope, position)` per true
+    /// positive.
+    fn new(flags: &[(u16, u16)], bit: u16, points: &mut Vec<(f64, usize)>) -> Self {
+        points.clear();
+        let (mut tp, mut fp) = (0u64, 0u64);
+        for (position, &(true_positive, false_positive)) in flags.iter().enumerate() {
+            if true_positive & bit != 0 {
+                tp += 1;
+                let (tp, fp) = (tp as f64, fp as f64);
+                points.push((tp / (fp + tp + SPACING_ONE), position));
+            } else if false_positive & bit != 0 {
+                fp += 1;
+            }
+        }
+        // The envelope: each point takes the best precision at any later one.
+        for i in (1..points.len()).rev() {
+            if points[i].0 > points[i - 1].0 {
+                points[i - 1].0 = points[i].0;
+            }
+        }
+        Self {
+            first: points.first().map_or(0.0, |point| point.0),
+        }
+    }
+
+    /// The envelope and the position where the recall first reaches `needed` true
+    /// positives; `None` past the last detection.
+    fn at(
+        &self,
+        needed: u64,
+        points: &[(f64, usize)],
+        detection_count: usize,
+    ) -> Option<(f64, usize)> {
+        if needed == 0 {
+            return (detection_count > 0).then_some((self.first, 0));
+        }
+        points.get(needed as usize - 1).copied()
+    }
 }

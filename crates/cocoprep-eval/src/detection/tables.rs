@@ -103,8 +103,7 @@ impl<'a> GroundTruthTable<'a> {
             }
         });
         records.shrink_to_fit();
-        // Unique keys (the file position is the last part): an unstable sort is stable.
-        records.par_sort_unstable_by_key(|record| {
+        sort_records(&mut records, |record| {
             group_key(&params, record.category, record.image, record.index)
         });
         let federation = if lvis {
@@ -339,7 +338,7 @@ impl<'a> ResultsTable<'a> {
             federate(&mut records, federation, params.lvis_max_detections);
         }
         records.shrink_to_fit();
-        records.par_sort_unstable_by_key(|record| {
+        sort_records(&mut records, |record| {
             group_key(params, record.category, record.image, record.index)
         });
         Self { records }
@@ -374,6 +373,38 @@ fn federate(records: &mut Vec<Detection<'_>>, federation: &Federation, limit: us
         record.unmatched_ignored = federation.is_not_exhaustive(record.image, record.category);
         area_is_evaluated(record.area) && federation.is_known(record.image, record.category)
     });
+}
+
+/// Sorts records by their unique keys. The records are large (a train2017-scale file has
+/// millions of them) and a sort moves each many times: the keys are sorted with their
+/// positions instead, and each record is then moved once, following the permutation's
+/// cycles.
+fn sort_records<T: Sync>(records: &mut [T], key: impl Fn(&T) -> (u32, u32, u32, u32) + Sync) {
+    let mut keyed: Vec<((u32, u32, u32, u32), u32)> = records
+        .par_iter()
+        .enumerate()
+        .map(|(position, record)| (key(record), position as u32))
+        .collect();
+    // Unique keys (the file position is the last part): an unstable sort is stable.
+    keyed.par_sort_unstable_by_key(|&(key, _)| key);
+    let mut source: Vec<u32> = keyed.into_iter().map(|(_, position)| position).collect();
+    // `source[i]` is the position of the record that goes to `i`.
+    const PLACED: u32 = u32::MAX;
+    for start in 0..source.len() {
+        if source[start] == PLACED {
+            continue;
+        }
+        let mut current = start;
+        loop {
+            let from = source[current] as usize;
+            source[current] = PLACED;
+            if from == start {
+                break;
+            }
+            records.swap(current, from);
+            current = from;
+        }
+    }
 }
 
 pub(crate) fn check_params(params: &Params) -> Result<(), EvalError> {
