@@ -82,9 +82,11 @@ pub enum Error {
         /// What is missing.
         reason: String,
     },
-    /// The METEOR jar failed.
-    #[error("METEOR (`{}`) failed: {message}", jar.display())]
-    Meteor {
+    /// The METEOR or SPICE jar failed.
+    #[error("{metric} (`{}`) failed: {message}", jar.display())]
+    JavaMetricFailed {
+        /// `METEOR` or `SPICE`.
+        metric: &'static str,
         /// The jar.
         jar: PathBuf,
         /// What went wrong.

@@ -123,7 +123,8 @@ impl Meteor {
                     .push_str("\n(METEOR needs a 2 GB Java heap; free memory or raise the limit)");
             }
         }
-        Error::Meteor {
+        Error::JavaMetricFailed {
+            metric: "METEOR",
             jar: self.jar.clone(),
             message,
         }

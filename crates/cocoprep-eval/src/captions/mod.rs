@@ -1,6 +1,7 @@
 //! Caption metrics as coco-caption (pycocoevalcap 1.2) computes them, without Java:
 //! its PTB tokenization ([`ptb`]), BLEU-1..4, ROUGE-L and CIDEr-D, with the same numbers
-//! (the same order of floating-point operations, NumPy's pairwise sums for the means).
+//! (the same order of floating-point operations, NumPy's pairwise sums for the means);
+//! METEOR and SPICE through their Java jars when asked for.
 //!
 //! ```
 //! use cocoprep_eval::captions::{evaluate, EvaluationOptions, ImageId, References, Results};
@@ -33,6 +34,7 @@ mod numpy;
 pub mod ptb;
 mod python_text;
 mod rouge;
+mod spice;
 
 use std::path::PathBuf;
 
@@ -44,6 +46,7 @@ pub use error::Error;
 pub use input::{ImageId, References, Results};
 pub use meteor::MeteorScores;
 pub use rouge::RougeScores;
+pub use spice::SpiceScores;
 
 use cider::DocumentFrequency;
 use ngrams::{Vocabulary, WordId};
@@ -59,6 +62,8 @@ pub enum Metric {
     Rouge,
     /// `CIDEr` (CIDEr-D).
     Cider,
+    /// `SPICE`, through the SPICE 1.0 jar (needs Java and Stanford CoreNLP 3.6.0).
+    Spice,
 }
 
 /// What to compute.
@@ -71,6 +76,9 @@ pub struct EvaluationOptions {
     pub document_frequency: Option<PathBuf>,
     /// `meteor-1.5.jar` (with `data/paraphrase-en.gz` beside it), for [`Metric::Meteor`].
     pub meteor_jar: Option<PathBuf>,
+    /// `spice-1.0.jar` (with its `lib/` beside it, CoreNLP 3.6.0 included), for
+    /// [`Metric::Spice`].
+    pub spice_jar: Option<PathBuf>,
 }
 
 impl Default for EvaluationOptions {
@@ -79,6 +87,7 @@ impl Default for EvaluationOptions {
             metrics: vec![Metric::Bleu, Metric::Rouge, Metric::Cider],
             document_frequency: None,
             meteor_jar: None,
+            spice_jar: None,
         }
     }
 }
@@ -111,6 +120,8 @@ pub struct Evaluation {
     pub rouge: Option<RougeScores>,
     /// CIDEr-D, when asked for.
     pub cider: Option<CiderScores>,
+    /// SPICE, when asked for.
+    pub spice: Option<SpiceScores>,
     /// Reference images without a result (not evaluated, as with coco-caption's
     /// `params['image_id'] = cocoRes.getImgIds()`).
     pub images_without_result: usize,
@@ -134,6 +145,9 @@ impl Evaluation {
         if let Some(cider) = &self.cider {
             scores.push(("CIDEr", cider.corpus));
         }
+        if let Some(spice) = &self.spice {
+            scores.push(("SPICE", spice.corpus));
+        }
         scores
     }
 
@@ -151,6 +165,9 @@ impl Evaluation {
         }
         if let Some(cider) = &self.cider {
             scores.push(("CIDEr", cider.per_image[index]));
+        }
+        if let Some(spice) = &self.spice {
+            scores.push(("SPICE", spice.per_image[index]));
         }
         scores
     }
@@ -264,8 +281,7 @@ pub fn evaluate_with_path(
 ) -> Result<Evaluation, Error> {
     let paired = pair(references, results, results_path)?;
     let tokenized = tokenize(&paired.references, &paired.candidates);
-    let mut evaluation = score(&tokenized, options)?;
-    evaluation.image_ids = paired.image_ids.into_iter().cloned().collect();
+    let mut evaluation = score(&paired.image_ids, &tokenized, options)?;
     evaluation.images_without_result = paired.images_without_result;
     Ok(evaluation)
 }
@@ -284,8 +300,14 @@ pub fn evaluate(
     )
 }
 
-/// Scores tokenized captions (`image_ids` is left empty for the caller to fill).
-pub fn score(images: &[TokenizedImage], options: &EvaluationOptions) -> Result<Evaluation, Error> {
+/// Scores tokenized captions; `image_ids[i]` is the id of `images[i]` (SPICE sorts by it,
+/// as pycocoevalcap does, and the evaluation reports it).
+pub fn score(
+    image_ids: &[&ImageId],
+    images: &[TokenizedImage],
+    options: &EvaluationOptions,
+) -> Result<Evaluation, Error> {
+    assert_eq!(image_ids.len(), images.len(), "one id per image");
     let mut vocabulary = Vocabulary::default();
     let mut encode = |text: &str| -> Vec<WordId> {
         python_text::split_whitespace(text)
@@ -331,12 +353,26 @@ pub fn score(images: &[TokenizedImage], options: &EvaluationOptions) -> Result<E
     } else {
         None
     };
+    let spice = if wants(Metric::Spice) {
+        let jar = options
+            .spice_jar
+            .as_deref()
+            .ok_or_else(|| Error::JavaMetric {
+                metric: "SPICE",
+                reason: "no jar given (pycocoevalcap's is `pycocoevalcap/spice/spice-1.0.jar`)"
+                    .to_owned(),
+            })?;
+        Some(spice::spice(image_ids, images, jar)?)
+    } else {
+        None
+    };
     Ok(Evaluation {
-        image_ids: Vec::new(),
+        image_ids: image_ids.iter().map(|&id| id.clone()).collect(),
         bleu: wants(Metric::Bleu).then(|| bleu::bleu(&encoded)),
         meteor,
         rouge: wants(Metric::Rouge).then(|| rouge::rouge(images)),
         cider,
+        spice,
         images_without_result: 0,
         warnings,
     })

@@ -6,8 +6,8 @@
 
 use crate::support::run_script;
 use cocoprep_eval::captions::{
-    EvaluationOptions, References, Results, TokenizedImage, evaluate_with_path, pair, score,
-    tokenize,
+    EvaluationOptions, ImageId, References, Results, TokenizedImage, evaluate_with_path, pair,
+    score, tokenize,
 };
 
 #[test]
@@ -69,7 +69,8 @@ fn val2017_scores_equal_pycocoevalcap() {
         assert_eq!(actual, expected, "image {id}");
     }
     // Scoring pycocoevalcap's own tokens gives the same numbers as well.
-    let from_java_tokens = score(&expected_tokens, &EvaluationOptions::default()).unwrap();
+    let ids: Vec<&ImageId> = evaluation.image_ids.iter().collect();
+    let from_java_tokens = score(&ids, &expected_tokens, &EvaluationOptions::default()).unwrap();
     assert_eq!(from_java_tokens.corpus_scores(), evaluation.corpus_scores());
 
     let mut largest_difference = 0.0_f64;

@@ -10,4 +10,5 @@ mod meteor;
 mod parity;
 mod ptb_tokenizer;
 mod results;
+mod spice;
 mod support;

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use crate::support::run_script;
 use cocoprep_eval::captions::{
-    Error, EvaluationOptions, Metric, References, Results, TokenizedImage, evaluate_with_path,
-    score,
+    Error, EvaluationOptions, ImageId, Metric, References, Results, TokenizedImage,
+    evaluate_with_path, score,
 };
 
 /// pycocoevalcap's METEOR jar, if pycocoevalcap and Java are installed.
@@ -71,6 +71,7 @@ json.dump({'corpus': score, 'per_image': scores, 'tokenized': [[rs[i][0], gts[i]
         metrics: vec![Metric::Meteor],
         document_frequency: None,
         meteor_jar: Some(jar.clone()),
+        spice_jar: None,
     };
     let evaluation = evaluate_with_path(
         &References::read(&reference_path).unwrap(),
@@ -94,7 +95,8 @@ json.dump({'corpus': score, 'per_image': scores, 'tokenized': [[rs[i][0], gts[i]
             references: serde_json::from_value(entry[1].clone()).unwrap(),
         })
         .collect();
-    let again = score(&tokenized, &options).unwrap().meteor.unwrap();
+    let ids: Vec<&ImageId> = evaluation.image_ids.iter().collect();
+    let again = score(&ids, &tokenized, &options).unwrap().meteor.unwrap();
     assert_eq!(again.corpus, meteor.corpus);
 }
 
@@ -108,8 +110,9 @@ fn a_missing_meteor_jar_is_a_clear_error() {
         metrics: vec![Metric::Meteor],
         document_frequency: None,
         meteor_jar: Some(PathBuf::from("/nonexistent/meteor-1.5.jar")),
+        spice_jar: None,
     };
-    let error = score(&tokenized, &options).unwrap_err();
+    let error = score(&[&ImageId::Number(1.into())], &tokenized, &options).unwrap_err();
     assert!(matches!(
         error,
         Error::JavaMetric {

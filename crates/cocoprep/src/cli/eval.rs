@@ -32,7 +32,8 @@ pub enum EvalCommand {
     Detection(DetectionArgs),
 
     /// Caption metrics exactly as coco-caption (pycocoevalcap 1.2) computes them, without
-    /// Java: BLEU-1..4, ROUGE-L and CIDEr(-D); METEOR through its jar when asked for.
+    /// Java: BLEU-1..4, ROUGE-L and CIDEr(-D); METEOR and SPICE through their jars when
+    /// asked for.
     ///
     /// Captions are tokenized as pycocoevalcap does (the Stanford PTB tokenizer's rules,
     /// lowercased, punctuation removed), then scored with the same arithmetic: the numbers
@@ -45,7 +46,8 @@ pub enum EvalCommand {
     #[command(after_help = "Examples:
   cocoprep eval captions captions_val2014.json results.json
   cocoprep eval captions captions_val2017.json results.json --json --per-image scores.json
-  cocoprep eval captions reference.json results.json --df data/coco-train-words.p")]
+  cocoprep eval captions reference.json results.json --df data/coco-train-words.p
+  cocoprep eval captions ref.json results.json --metrics spice --spice-jar spice/spice-1.0.jar")]
     Captions(EvalCaptionsArgs),
 }
 
@@ -84,6 +86,13 @@ pub struct EvalCaptionsArgs {
     #[arg(long, env = "COCOPREP_METEOR_JAR", value_name = "JAR")]
     pub meteor_jar: Option<PathBuf>,
 
+    /// SPICE 1.0's jar, for `--metrics spice` (pycocoevalcap's
+    /// `pycocoevalcap/spice/spice-1.0.jar`, with its `lib/` folder, which must hold Stanford
+    /// CoreNLP 3.6.0's two jars); it runs under Java 8 or later with an 8 GB heap, without
+    /// SPICE's parse cache (the cache fails on Java 16 and later).
+    #[arg(long, env = "COCOPREP_SPICE_JAR", value_name = "JAR")]
+    pub spice_jar: Option<PathBuf>,
+
     /// Print the corpus scores as JSON, under coco-caption's names.
     #[arg(long)]
     pub json: bool,
@@ -99,7 +108,8 @@ pub enum CaptionMetricArg {
     Rouge,
     /// CIDEr-D (`CIDEr`).
     Cider,
-    /// SPICE: not run by cocoprep (it needs Java 8 and Stanford CoreNLP models); says so.
+    /// SPICE (`SPICE`), through SPICE 1.0's jar: needs Java, --spice-jar and Stanford
+    /// CoreNLP 3.6.0 in the jar's `lib/`.
     Spice,
 }
 

@@ -296,7 +296,7 @@ pickle.dump({'document_frequency': indices, 'ref_len': 5}, open(sys.argv[3], 'wb
 }
 
 #[test]
-fn meteor_without_its_jar_and_spice_are_refused_with_the_reason() {
+fn meteor_and_spice_without_their_jars_are_refused_with_the_reason() {
     let folder = cocoprep_test::temp_dir();
     let results = write_results(folder.path());
     let meteor = cocoprep_test::cli::command(env!("CARGO_BIN_EXE_cocoprep"))
@@ -334,18 +334,45 @@ fn meteor_without_its_jar_and_spice_are_refused_with_the_reason() {
         "{}",
         stderr(&missing_jar)
     );
-    let spice = cocoprep([
+    let spice = cocoprep_test::cli::command(env!("CARGO_BIN_EXE_cocoprep"))
+        .args([
+            "eval",
+            "captions",
+            path(&sample_reference()),
+            path(&results),
+        ])
+        .args(["--metrics", "spice"])
+        .env_remove("COCOPREP_SPICE_JAR")
+        .output()
+        .unwrap();
+    assert_exit(&spice, 2);
+    assert!(
+        stderr(&spice).contains("pass --spice-jar"),
+        "{}",
+        stderr(&spice)
+    );
+    // A SPICE folder without Stanford CoreNLP (what pycocoevalcap installs before its
+    // first download): the two missing jars are named, with where to get them.
+    let spice_folder = folder.path().join("spice");
+    std::fs::create_dir_all(spice_folder.join("lib")).unwrap();
+    std::fs::write(spice_folder.join("spice-1.0.jar"), b"").unwrap();
+    let without_corenlp = cocoprep([
         "eval",
         "captions",
         path(&sample_reference()),
         path(&results),
         "--metrics",
         "spice",
+        "--spice-jar",
+        path(&spice_folder.join("spice-1.0.jar")),
     ]);
-    assert_exit(&spice, 2);
+    assert_exit(&without_corenlp, 2);
+    let message = stderr(&without_corenlp);
     assert!(
-        stderr(&spice).contains("SPICE is not run by cocoprep"),
-        "{}",
-        stderr(&spice)
+        message.contains("SPICE needs Java and its jar:")
+            && message.contains("lib/stanford-corenlp-3.6.0.jar")
+            && message.contains("lib/stanford-corenlp-3.6.0-models.jar")
+            && message.contains("stanford-corenlp-full-2015-12-09.zip"),
+        "{message}"
     );
 }

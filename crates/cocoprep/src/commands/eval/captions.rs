@@ -32,18 +32,19 @@ impl EvalCaptionsSettings {
             df,
             per_image,
             meteor_jar,
+            spice_jar,
             json,
         } = args;
-        anyhow::ensure!(
-            !metrics.contains(&CaptionMetricArg::Spice),
-            "SPICE is not run by cocoprep: the SPICE 1.0 jar needs the Stanford CoreNLP 3.6.0 \
-             models (pycocoevalcap downloads them on first use) and Java 8 (it fails on Java 9 \
-             and later); compute it with pycocoevalcap's Spice"
-        );
         anyhow::ensure!(
             !metrics.contains(&CaptionMetricArg::Meteor) || meteor_jar.is_some(),
             "METEOR runs through METEOR 1.5's jar: pass --meteor-jar (pycocoevalcap's \
              `pycocoevalcap/meteor/meteor-1.5.jar`) or set COCOPREP_METEOR_JAR"
+        );
+        anyhow::ensure!(
+            !metrics.contains(&CaptionMetricArg::Spice) || spice_jar.is_some(),
+            "SPICE runs through SPICE 1.0's jar: pass --spice-jar (pycocoevalcap's \
+             `pycocoevalcap/spice/spice-1.0.jar`, with Stanford CoreNLP 3.6.0 in its `lib/`) \
+             or set COCOPREP_SPICE_JAR"
         );
         let mut metrics: Vec<Metric> = metrics
             .into_iter()
@@ -52,7 +53,7 @@ impl EvalCaptionsSettings {
                 CaptionMetricArg::Meteor => Metric::Meteor,
                 CaptionMetricArg::Rouge => Metric::Rouge,
                 CaptionMetricArg::Cider => Metric::Cider,
-                CaptionMetricArg::Spice => unreachable!("refused above"),
+                CaptionMetricArg::Spice => Metric::Spice,
             })
             .collect();
         metrics.sort();
@@ -64,6 +65,7 @@ impl EvalCaptionsSettings {
                 metrics,
                 document_frequency: df,
                 meteor_jar,
+                spice_jar,
             },
             per_image,
             json,
@@ -86,8 +88,7 @@ pub fn run(settings: &EvalCaptionsSettings, global: &GlobalSettings) -> anyhow::
     let read = started.elapsed();
     let tokenized = tokenize(&paired.references, &paired.candidates);
     let tokenize_time = started.elapsed() - read;
-    let mut evaluation = score(&tokenized, options)?;
-    evaluation.image_ids = paired.image_ids.into_iter().cloned().collect();
+    let mut evaluation = score(&paired.image_ids, &tokenized, options)?;
     evaluation.images_without_result = paired.images_without_result;
     let score_time = started.elapsed() - read - tokenize_time;
     if global.verbosity >= Verbosity::Verbose {
