@@ -12,19 +12,7 @@ use cocoprep_eval::captions::{
 
 /// pycocoevalcap's `spice/` folder, if pycocoevalcap and Java are installed.
 fn pycocoevalcap_spice() -> Option<PathBuf> {
-    if std::process::Command::new("java")
-        .arg("-version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: java is not installed (Debian: default-jre-headless)");
-        return None;
-    }
-    let folder = cocoprep_test::run_python(
-        "import pycocoevalcap; print(list(pycocoevalcap.__path__)[0])",
-        &[],
-    );
-    Some(PathBuf::from(folder.trim()).join("spice"))
+    Some(crate::support::pycocoevalcap_with_java()?.join("spice"))
 }
 
 fn options(jar: &Path) -> EvaluationOptions {

@@ -1,6 +1,6 @@
-//! Running the reference scripts of `bench/reference`.
+//! Running the reference scripts of `bench/reference`; finding pycocoevalcap's Java jars.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Runs `bench/reference/<name>` with the test Python; panics with its stderr on failure.
 pub fn run_script(name: &str, args: &[&Path]) {
@@ -17,4 +17,22 @@ pub fn run_script(name: &str, args: &[&Path]) {
         "{name} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The installed pycocoevalcap package folder (its `meteor/` and `spice/` hold the jars), if
+/// pycocoevalcap and Java are installed.
+pub fn pycocoevalcap_with_java() -> Option<PathBuf> {
+    if std::process::Command::new("java")
+        .arg("-version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: java is not installed (Debian: default-jre-headless)");
+        return None;
+    }
+    let folder = cocoprep_test::run_python(
+        "import pycocoevalcap; print(list(pycocoevalcap.__path__)[0])",
+        &[],
+    );
+    Some(PathBuf::from(folder.trim()))
 }

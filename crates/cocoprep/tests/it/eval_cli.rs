@@ -8,7 +8,7 @@ use cocoprep_test::cli::{stderr, stdout};
 use cocoprep_test::{shared_data, temp_dir};
 use serde_json::Value;
 
-use crate::cocoprep;
+use crate::{cocoprep, eval_detection};
 
 fn cocoapi() -> Option<PathBuf> {
     let folder = shared_data().map(|data| data.join("cocoapi-eval"));
@@ -259,16 +259,7 @@ fn lvis_ground_truth_is_evaluated_as_lvis_unless_no_lvis() {
     let gt = lvis_like(&folder, out.path());
     let results = folder.join("instances_val2014_fakebbox100_results.json");
     let run = |extra: &[&str]| {
-        let mut args = vec![
-            "eval",
-            "detection",
-            text(&gt),
-            text(&results),
-            "--iou-type",
-            "bbox",
-        ];
-        args.extend_from_slice(extra);
-        let output = cocoprep(args);
+        let output = eval_detection(&gt, &results, "bbox", extra);
         assert!(output.status.success(), "{}", stderr(&output));
         stdout(&output)
     };

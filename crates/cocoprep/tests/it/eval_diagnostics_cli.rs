@@ -10,7 +10,7 @@ use cocoprep_test::cli::{stderr, stdout};
 use cocoprep_test::temp_dir;
 use serde_json::{Value, json};
 
-use crate::cocoprep;
+use crate::{cocoprep, eval_detection};
 
 fn text(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
@@ -122,17 +122,9 @@ fn each_slice_equals_an_evaluation_of_its_images_alone() {
     let out = temp_dir();
     let (gt, results) = fixture(out.path());
     let run = |extra: &[&str]| -> Value {
-        let mut args = vec![
-            "eval",
-            "detection",
-            text(&gt),
-            text(&results),
-            "--iou-type",
-            "bbox",
-            "--json",
-        ];
+        let mut args = vec!["--json"];
         args.extend_from_slice(extra);
-        let output = cocoprep(args);
+        let output = eval_detection(&gt, &results, "bbox", &args);
         assert!(output.status.success(), "{}", stderr(&output));
         serde_json::from_str(&stdout(&output)).unwrap()
     };

@@ -8,7 +8,7 @@ use cocoprep_test::cli::stderr;
 use cocoprep_test::golden::assert_png_matches_golden;
 use cocoprep_test::{shared_data, temp_dir};
 
-use crate::cocoprep;
+use crate::eval_detection;
 
 /// The cocoapi bbox fixture: ground truth of 100 val2014 images and the fake results.
 fn cocoapi_bbox() -> Option<(PathBuf, PathBuf)> {
@@ -32,19 +32,9 @@ fn draw(options: &[&str]) -> Option<Vec<u8>> {
     let (gt, results) = cocoapi_bbox()?;
     let out = temp_dir();
     let picture = out.path().join("curves.png");
-    let mut args = vec![
-        "eval",
-        "detection",
-        text(&gt),
-        text(&results),
-        "--iou-type",
-        "bbox",
-        "-q",
-        "--pr-curves",
-        text(&picture),
-    ];
+    let mut args = vec!["-q", "--pr-curves", text(&picture)];
     args.extend_from_slice(options);
-    let output = cocoprep(args);
+    let output = eval_detection(&gt, &results, "bbox", &args);
     assert!(output.status.success(), "{}", stderr(&output));
     Some(std::fs::read(&picture).unwrap())
 }
@@ -95,18 +85,9 @@ fn pr_curve_options_that_do_not_fit_the_evaluation_are_errors_naming_them() {
     let out = temp_dir();
     let picture = out.path().join("curves.png");
     let fails = |options: &[&str], message: &str| {
-        let mut args = vec![
-            "eval",
-            "detection",
-            text(&gt),
-            text(&results),
-            "--iou-type",
-            "bbox",
-            "--pr-curves",
-            text(&picture),
-        ];
+        let mut args = vec!["--pr-curves", text(&picture)];
         args.extend_from_slice(options);
-        let output = cocoprep(args);
+        let output = eval_detection(&gt, &results, "bbox", &args);
         assert!(!output.status.success());
         assert!(stderr(&output).contains(message), "{}", stderr(&output));
     };

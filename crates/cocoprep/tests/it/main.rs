@@ -3,6 +3,7 @@
 #![expect(clippy::print_stderr, reason = "tests say on stderr why they skip")]
 
 use std::ffi::OsStr;
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// Runs the `cocoprep` binary built for these tests (the shared helper in `cocoprep-test`).
@@ -17,6 +18,25 @@ where
 /// The command [`cocoprep`] runs, for tests that set a working folder, variables or stdin.
 pub fn cocoprep_command() -> Command {
     cocoprep_test::cli::command(env!("CARGO_BIN_EXE_cocoprep"))
+}
+
+/// Runs `cocoprep eval detection GT RESULTS --iou-type IOU_TYPE` followed by `options`.
+pub fn eval_detection(
+    ground_truth: &Path,
+    results: &Path,
+    iou_type: &str,
+    options: &[&str],
+) -> Output {
+    let mut args = vec![
+        "eval".as_ref(),
+        "detection".as_ref(),
+        ground_truth.as_os_str(),
+        results.as_os_str(),
+        "--iou-type".as_ref(),
+        OsStr::new(iou_type),
+    ];
+    args.extend(options.iter().map(OsStr::new));
+    cocoprep(args)
 }
 
 mod captions;
