@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
 
-use super::{Error, TokenizedImage};
+use super::{Error, TokenizedImage, java};
 
 /// METEOR for the corpus (the jar's aggregate, not a mean of images) and for each image.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,10 +43,7 @@ impl Meteor {
                 jar.display()
             )));
         }
-        let folder = jar
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let folder = java::jar_folder(jar);
         if !folder.join("data/paraphrase-en.gz").is_file() {
             return Err(unavailable(format!(
                 "`{}` is missing: METEOR's paraphrase table must be next to the jar",
@@ -57,19 +54,12 @@ impl Meteor {
             .args(["-jar", "-Xmx2G"])
             .arg(jar.file_name().unwrap_or(jar.as_os_str()))
             .args(["-", "-", "-stdio", "-l", "en", "-norm"])
-            .current_dir(folder)
+            .current_dir(&folder)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|error| {
-                unavailable(if error.kind() == std::io::ErrorKind::NotFound {
-                    "`java` is not on PATH (Debian: `apt-get install default-jre-headless`)"
-                        .to_owned()
-                } else {
-                    format!("cannot start `java`: {error}")
-                })
-            })?;
+            .map_err(|error| unavailable(java::not_started(&error)))?;
         let (Some(stdin), Some(stdout), Some(mut stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {

@@ -28,6 +28,7 @@ mod cider;
 mod document_frequency;
 mod error;
 mod input;
+mod java;
 mod meteor;
 mod ngrams;
 mod numpy;
@@ -341,27 +342,13 @@ pub fn score(
         None
     };
     let meteor = if wants(Metric::Meteor) {
-        let jar = options
-            .meteor_jar
-            .as_deref()
-            .ok_or_else(|| Error::JavaMetric {
-                metric: "METEOR",
-                reason: "no jar given (pycocoevalcap's is `pycocoevalcap/meteor/meteor-1.5.jar`)"
-                    .to_owned(),
-            })?;
+        let jar = given_jar(&options.meteor_jar, "METEOR", "meteor/meteor-1.5.jar")?;
         Some(meteor::meteor(images, jar)?)
     } else {
         None
     };
     let spice = if wants(Metric::Spice) {
-        let jar = options
-            .spice_jar
-            .as_deref()
-            .ok_or_else(|| Error::JavaMetric {
-                metric: "SPICE",
-                reason: "no jar given (pycocoevalcap's is `pycocoevalcap/spice/spice-1.0.jar`)"
-                    .to_owned(),
-            })?;
+        let jar = given_jar(&options.spice_jar, "SPICE", "spice/spice-1.0.jar")?;
         Some(spice::spice(image_ids, images, jar)?)
     } else {
         None
@@ -375,5 +362,17 @@ pub fn score(
         spice,
         images_without_result: 0,
         warnings,
+    })
+}
+
+/// The jar a Java metric was given, or the error naming where pycocoevalcap ships it.
+fn given_jar<'a>(
+    jar: &'a Option<PathBuf>,
+    metric: &'static str,
+    in_pycocoevalcap: &str,
+) -> Result<&'a std::path::Path, Error> {
+    jar.as_deref().ok_or_else(|| Error::JavaMetric {
+        metric,
+        reason: format!("no jar given (pycocoevalcap's is `pycocoevalcap/{in_pycocoevalcap}`)"),
     })
 }

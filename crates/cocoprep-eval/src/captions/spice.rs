@@ -23,7 +23,7 @@ use std::process::{Command, Stdio};
 
 use cocoprep_formats::python_json::PythonJsonWriter;
 
-use super::{Error, ImageId, TokenizedImage, numpy};
+use super::{Error, ImageId, TokenizedImage, java, numpy};
 
 /// SPICE for the corpus (the mean of the images' F-scores) and for each image.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,7 +79,7 @@ pub(crate) fn spice(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|error| unavailable(format!("cannot start `java`: {error}")))?;
+        .map_err(|error| unavailable(java::not_started(&error)))?;
     // Java's messages are collected on the side so a full pipe never blocks it.
     let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
         unreachable!("both streams are piped");
@@ -128,11 +128,7 @@ fn check_installation(jar: &Path) -> Result<PathBuf, Error> {
             jar.display()
         )));
     }
-    let folder = jar
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_owned();
+    let folder = java::jar_folder(jar);
     let missing: Vec<String> = CORENLP_JARS
         .iter()
         .map(|name| folder.join("lib").join(name))
@@ -169,13 +165,7 @@ fn check_java() -> Result<(), Error> {
         .arg("-version")
         .stdin(Stdio::null())
         .output()
-        .map_err(|error| {
-            unavailable(if error.kind() == std::io::ErrorKind::NotFound {
-                "`java` is not on PATH (Debian: `apt-get install default-jre-headless`)".to_owned()
-            } else {
-                format!("cannot start `java`: {error}")
-            })
-        })?;
+        .map_err(|error| unavailable(java::not_started(&error)))?;
     let text = String::from_utf8_lossy(&output.stderr);
     match java_major_version(&text) {
         Some(major) if major < 8 => Err(unavailable(format!(

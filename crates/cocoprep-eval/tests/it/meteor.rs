@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::run_script;
+use crate::support::val2017_caption_results;
 use cocoprep_eval::captions::{
     Error, EvaluationOptions, ImageId, Metric, References, Results, TokenizedImage,
     evaluate_with_path, score,
@@ -18,39 +18,23 @@ fn meteor_jar() -> Option<PathBuf> {
 #[test]
 #[ignore = "starts the METEOR jar twice (2 GB heap, paraphrase table): about 100 s on a busy 2-core machine; run with `cargo test -p cocoprep-eval -- --ignored`"]
 fn meteor_scores_equal_pycocoevalcap_on_25_val2017_images() {
-    let Some(data) = cocoprep_test::shared_data() else {
-        eprintln!("skipped: shared/data is not available");
+    let folder = cocoprep_test::temp_dir();
+    let Some((reference_path, results_path)) = val2017_caption_results(folder.path(), 25) else {
         return;
     };
     let Some(jar) = meteor_jar() else {
         return;
     };
-    let reference_path = data.join("coco-val2017-captions/captions_val2017.json");
-    let folder = cocoprep_test::temp_dir();
-    let all_results = folder.path().join("all-results.json");
-    let results_path = folder.path().join("results.json");
     let expected_path = folder.path().join("expected.json");
-    run_script("make_caption_results.py", &[&reference_path, &all_results]);
-    let results: Vec<serde_json::Value> =
-        serde_json::from_slice(&fs_err::read(&all_results).unwrap()).unwrap();
-    fs_err::write(&results_path, serde_json::to_vec(&results[..25]).unwrap()).unwrap();
-    cocoprep_test::run_python(
+    crate::support::run_pycocoevalcap_scorer(
         r#"
-import contextlib, io, json, sys
-from pycocotools.coco import COCO
 from pycocoevalcap.meteor.meteor import Meteor
-from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
-with contextlib.redirect_stdout(io.StringIO()):
-    coco = COCO(sys.argv[1])
-    res = coco.loadRes(sys.argv[2])
-ids = res.getImgIds()
-tokenizer = PTBTokenizer()
-gts = tokenizer.tokenize({i: coco.imgToAnns[i] for i in ids})
-rs = tokenizer.tokenize({i: res.imgToAnns[i] for i in ids})
 score, scores = Meteor().compute_score(gts, rs)
 json.dump({'corpus': score, 'per_image': scores, 'tokenized': [[rs[i][0], gts[i]] for i in gts]}, open(sys.argv[3], 'w'))
 "#,
-        &[&reference_path, &results_path, &expected_path],
+        &reference_path,
+        &results_path,
+        &expected_path,
     );
     let expected: serde_json::Value =
         serde_json::from_slice(&fs_err::read(&expected_path).unwrap()).unwrap();

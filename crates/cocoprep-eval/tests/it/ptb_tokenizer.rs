@@ -6,12 +6,7 @@ use cocoprep_eval::captions::ptb::tokenize_captions;
 
 /// Tokenizes `captions` with pycocoevalcap in one Java run, in this order.
 fn reference_tokens(captions: &[String], folder: &Path) -> Option<Vec<String>> {
-    if std::process::Command::new("java")
-        .arg("-version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: java is not installed (Debian: default-jre-headless)");
+    if !crate::support::java_is_installed() {
         return None;
     }
     let input = folder.join("captions.json");

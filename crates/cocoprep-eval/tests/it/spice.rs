@@ -119,8 +119,10 @@ fn a_damaged_corenlp_is_reported_with_what_java_said() {
 #[test]
 #[ignore = "needs Stanford CoreNLP 3.6.0 in pycocoevalcap's spice/lib (downloaded from nlp.stanford.edu by get_stanford_models) and minutes of Java; run with `cargo test -p cocoprep-eval -- --ignored`"]
 fn spice_scores_equal_pycocoevalcap_on_25_val2017_images() {
-    let Some(data) = cocoprep_test::shared_data() else {
-        eprintln!("skipped: shared/data is not available");
+    let folder = cocoprep_test::temp_dir();
+    let Some((reference_path, results_path)) =
+        crate::support::val2017_caption_results(folder.path(), 25)
+    else {
         return;
     };
     let Some(spice) = pycocoevalcap_spice() else {
@@ -136,33 +138,17 @@ fn spice_scores_equal_pycocoevalcap_on_25_val2017_images() {
         );
         return;
     }
-    let reference_path = data.join("coco-val2017-captions/captions_val2017.json");
-    let folder = cocoprep_test::temp_dir();
-    let all_results = folder.path().join("all-results.json");
-    let results_path = folder.path().join("results.json");
     let expected_path = folder.path().join("expected.json");
-    crate::support::run_script("make_caption_results.py", &[&reference_path, &all_results]);
-    let results: Vec<serde_json::Value> =
-        serde_json::from_slice(&fs_err::read(&all_results).unwrap()).unwrap();
-    fs_err::write(&results_path, serde_json::to_vec(&results[..25]).unwrap()).unwrap();
-    cocoprep_test::run_python(
+    crate::support::run_pycocoevalcap_scorer(
         r#"
-import contextlib, io, json, sys
-from pycocotools.coco import COCO
 from pycocoevalcap.spice.spice import Spice
-from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
-with contextlib.redirect_stdout(io.StringIO()):
-    coco = COCO(sys.argv[1])
-    res = coco.loadRes(sys.argv[2])
-ids = res.getImgIds()
-tokenizer = PTBTokenizer()
-gts = tokenizer.tokenize({i: coco.imgToAnns[i] for i in ids})
-rs = tokenizer.tokenize({i: res.imgToAnns[i] for i in ids})
 score, scores = Spice().compute_score(gts, rs)
 by_id = {i: s['All']['f'] for i, s in zip(sorted(gts), scores)}
 json.dump({'corpus': score, 'by_id': {str(i): f for i, f in by_id.items()}}, open(sys.argv[3], 'w'))
 "#,
-        &[&reference_path, &results_path, &expected_path],
+        &reference_path,
+        &results_path,
+        &expected_path,
     );
     let expected: serde_json::Value =
         serde_json::from_slice(&fs_err::read(&expected_path).unwrap()).unwrap();
