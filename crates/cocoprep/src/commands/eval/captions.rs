@@ -88,6 +88,16 @@ pub fn run(settings: &EvalCaptionsSettings, global: &GlobalSettings) -> anyhow::
     let read = started.elapsed();
     let tokenized = tokenize(&paired.references, &paired.candidates);
     let tokenize_time = started.elapsed() - read;
+    if options.metrics.contains(&Metric::Spice) {
+        // The jar prints no progress; SPICE parses every caption with CoreNLP.
+        output::note(
+            global,
+            format_args!(
+                "SPICE: scoring {} images with its Java jar (it shows no progress; thousands of images take minutes)",
+                tokenized.len()
+            ),
+        );
+    }
     let mut evaluation = score(&paired.image_ids, &tokenized, options)?;
     evaluation.images_without_result = paired.images_without_result;
     let score_time = started.elapsed() - read - tokenize_time;
